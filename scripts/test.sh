@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration (cargo test; each integration test starts the real app
+# on port 0 against a fresh database of its own), then end-to-end (Playwright in Debian's
+# Chromium against the built app and a fresh database). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --e2e
+# shellcheck source=scripts/db.sh
+. scripts/db.sh
+GATEHOUSE_PG_EXTRA="-c fsync=off -c synchronous_commit=off -c max_connections=300" gatehouse_pg_start
+export TEST_PG_ADMIN_URL="$PG_ADMIN_URL"
+
+echo "==> unit and integration tests"
+cargo test --features ssr --no-fail-fast
+
+echo "==> end-to-end tests"
+cargo leptos build
+psql "$PG_ADMIN_URL" -q -c 'DROP DATABASE IF EXISTS gatehouse_e2e WITH (FORCE)' >/dev/null
+E2E_DATABASE_URL=$(gatehouse_pg_database gatehouse_e2e)
+export E2E_DATABASE_URL
+npx playwright test --config end2end/playwright.config.ts

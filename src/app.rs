@@ -1,0 +1,101 @@
+//! The HTML shell and the route table: the map from every URL to its page.
+
+use crate::{
+    auth::pages::LoginPage,
+    components::{provide_toasts, Banner, RequireSession, ToastRegion, Tone},
+    dashboards::pages::{Dashboard, DashboardKind},
+    dev_mailbox::pages::MailboxPage,
+    invitations::pages::InvitationsPage,
+    registration::pages::RegisterPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The document around every page. Inline scripts carry the response's CSP nonce.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: styles, title, toasts and routes. Every route renders fully on the server
+/// before the response starts (`SsrMode::Async`), so pages can set their HTTP status (404,
+/// 410, ...) and work before hydration.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_toasts();
+    // Marks the page as interactive; end-to-end tests wait for it before clicking.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    let any_session = |_| true;
+    view! {
+        <Stylesheet id="gatehouse" href="/pkg/gatehouse.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_owned() } else { format!("{t} · Gatehouse") } />
+        <a href="#main" class="skip-link">"Skip to content"</a>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route
+                    path=path!("/")
+                    ssr=SsrMode::Async
+                    view=move || {
+                        view! {
+                            <RequireSession
+                                allow=any_session
+                                render=|s: crate::auth::api::SignedInUser| view! { <Redirect path=s.dashboard_path /> }.into_any()
+                            />
+                        }
+                    }
+                />
+                <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
+                <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
+                <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view=MailboxPage />
+                <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Platform /> } />
+                <Route path=path!("/association") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Association /> } />
+                <Route path=path!("/company") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Company /> } />
+                <Route path=path!("/home") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Member /> } />
+                <Route path=path!("/admin/invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Platform /> } />
+                <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Association /> } />
+                <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
+            </Routes>
+        </Router>
+        <ToastRegion />
+    }
+}
+
+/// 404 for any path without a page.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <main id="main" class="page-narrow">
+            <h1 class="page-title">"Page not found"</h1>
+            <Banner tone=Tone::Info>"There is nothing at this address. Check the link, or go to the sign-in page."</Banner>
+            <p class="mt-6"><a class="link" href="/login">"Go to sign in"</a></p>
+        </main>
+    }
+}

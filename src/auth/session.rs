@@ -1,0 +1,210 @@
+//! The signed-in person, read from the server-side session on every request.
+//!
+//! A session (tower-sessions, stored in Postgres so every instance sees it) holds the user id,
+//! the organisation the person acts for, and the sign-in time. The organisation used by every
+//! server function comes from here, never from request arguments.
+
+use crate::{
+    domain::{OrgKind, Role},
+    error::AppError,
+    startup::AppState,
+};
+use leptos::prelude::expect_context;
+use sqlx::Row;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+const USER_KEY: &str = "gatehouse.user_id";
+const ORG_KEY: &str = "gatehouse.org_id";
+const AUTH_AT_KEY: &str = "gatehouse.authenticated_at";
+
+/// The person behind the current request and the membership they act under.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user_id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub org_id: Uuid,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    /// "First Last".
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// Platform admins manage every organisation.
+    pub fn is_platform_admin(&self) -> bool {
+        self.org_kind == OrgKind::Platform && self.role == Role::Admin
+    }
+
+    /// Requires a role that may manage invitations.
+    ///
+    /// # Errors
+    /// [`AppError::Forbidden`] otherwise.
+    pub fn require_invitation_manager(&self) -> Result<(), AppError> {
+        if self.role.can_manage_invitations(self.org_kind) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+fn session_error(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    AppError::Internal
+}
+
+/// The signed-in person, or `None`. Ends sessions past the absolute timeout
+/// (OWASP ASVS 5.0 V7.3.2) and sessions whose user or membership no longer exists.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store or database fails.
+pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
+    let session = session().await?;
+    let state = expect_context::<AppState>();
+    let (Some(user_id), Some(org_id), Some(auth_at)) = (
+        session.get::<Uuid>(USER_KEY).await.map_err(session_error)?,
+        session.get::<Uuid>(ORG_KEY).await.map_err(session_error)?,
+        session
+            .get::<i64>(AUTH_AT_KEY)
+            .await
+            .map_err(session_error)?,
+    ) else {
+        return Ok(None);
+    };
+    let age = time::OffsetDateTime::now_utc().unix_timestamp() - auth_at;
+    if age < 0 || age as u64 > state.config.session_absolute_timeout.as_secs() {
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT u.email::text AS email, u.first_name, u.last_name, m.role,
+                o.name AS org_name, o.kind AS org_kind
+           FROM users u
+           JOIN memberships m ON m.user_id = u.id
+           JOIN organisations o ON o.id = m.organisation_id
+          WHERE u.id = $1 AND m.organisation_id = $2",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_optional(&state.pool)
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "loading the signed-in user failed");
+        AppError::Internal
+    })?;
+    let Some(row) = row else {
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    };
+    let org_kind = OrgKind::parse(row.get("org_kind")).ok_or(AppError::Internal)?;
+    let role = Role::parse_for(row.get("role"), org_kind).map_err(|_| AppError::Internal)?;
+    Ok(Some(CurrentUser {
+        user_id,
+        email: row.get("email"),
+        first_name: row.get("first_name"),
+        last_name: row.get("last_name"),
+        org_id,
+        org_name: row.get("org_name"),
+        org_kind,
+        role,
+    }))
+}
+
+/// The signed-in person.
+///
+/// # Errors
+/// [`AppError::Unauthenticated`] when nobody is signed in.
+pub async fn current_user() -> Result<CurrentUser, AppError> {
+    optional_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// Starts an authenticated session: a new session id first (no session fixation, OWASP ASVS
+/// 5.0 V7.2.4), then the user, organisation and sign-in time.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store fails.
+pub async fn start(user_id: Uuid, org_id: Uuid) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(USER_KEY, user_id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(ORG_KEY, org_id)
+        .await
+        .map_err(session_error)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    session
+        .insert(AUTH_AT_KEY, now)
+        .await
+        .map_err(session_error)?;
+    Ok(())
+}
+
+/// Switches the organisation the signed-in person acts for (after joining another one).
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store fails.
+pub async fn switch_organisation(org_id: Uuid) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session.insert(ORG_KEY, org_id).await.map_err(session_error)
+}
+
+/// Ends the session on the server (the row is deleted) and expires the cookie.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store fails.
+pub async fn end() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(session_error)
+}
+
+/// The membership a person acts under after signing in: the most privileged one, platform
+/// first, oldest first among equals. `None` if the user has no membership.
+///
+/// # Errors
+/// [`AppError::Internal`] on database failure.
+pub async fn primary_membership(
+    pool: &sqlx::PgPool,
+    user_id: Uuid,
+) -> Result<Option<(Uuid, OrgKind, Role)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT m.organisation_id, o.kind, m.role FROM memberships m
+           JOIN organisations o ON o.id = m.organisation_id
+          WHERE m.user_id = $1 ORDER BY m.created_at",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "loading memberships failed");
+        AppError::Internal
+    })?;
+    let rank = |kind: OrgKind, role: Role| {
+        let manages = role.can_manage_invitations(kind);
+        (kind != OrgKind::Platform || !manages, !manages)
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let kind = OrgKind::parse(r.get("kind"))?;
+            let role = Role::parse_for(r.get("role"), kind).ok()?;
+            Some((r.get::<Uuid, _>("organisation_id"), kind, role))
+        })
+        .min_by_key(|(_, kind, role)| rank(*kind, *role)))
+}

@@ -1,0 +1,122 @@
+//! First start and operator recovery: the platform organisation and the first admin's
+//! invitation. Only invited people get accounts, so the first admin is invited too.
+
+use crate::{
+    domain::{EmailAddress, PersonName, Role},
+    invitations::service::{self, Actor, InvitationError, NewInvitation},
+    security::RequestContext,
+    startup::AppState,
+};
+use uuid::Uuid;
+
+/// Name given to the platform organisation on first start.
+pub const PLATFORM_NAME: &str = "Gatehouse";
+
+/// The platform organisation's id, creating it if this is the first start.
+///
+/// # Errors
+/// Database errors.
+pub async fn ensure_platform_organisation(pool: &sqlx::PgPool) -> Result<Uuid, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO organisations (id, name, kind) VALUES ($1, $2, 'platform')
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(Uuid::new_v4())
+    .bind(PLATFORM_NAME)
+    .execute(pool)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM organisations WHERE kind = 'platform'")
+        .fetch_one(pool)
+        .await
+}
+
+fn admin_invitation(org: Uuid, email: EmailAddress) -> NewInvitation {
+    NewInvitation {
+        organisation_id: org,
+        email,
+        first_name: PersonName::parse("Platform").expect("static"),
+        last_name: PersonName::parse("Admin").expect("static"),
+        role: Role::Admin,
+        designation: None,
+        department: None,
+    }
+}
+
+fn print_link(link: &str) {
+    println!(
+        "\n  Gatehouse has no users yet. The first admin completes registration here:\n\n    {link}\n"
+    );
+}
+
+/// On a database with no users: makes sure the platform organisation exists and that the
+/// bootstrap admin has a pending invitation, queues its email and prints the link to stdout.
+/// If a pending one already exists (an earlier start made it), says how to get a fresh link.
+///
+/// # Errors
+/// Database errors.
+pub async fn run(state: &AppState) -> anyhow::Result<()> {
+    let org = ensure_platform_organisation(&state.pool).await?;
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&state.pool)
+        .await?;
+    if users > 0 {
+        return Ok(());
+    }
+    let email = state.config.bootstrap_admin_email.clone();
+    let new = admin_invitation(org, email.clone());
+    match service::create(state, &Actor::System, new, &RequestContext::default()).await {
+        Ok(created) => print_link(&created.link),
+        Err(InvitationError::AlreadyPending(_)) => println!(
+            "\n  An invitation for the first admin ({email}) is already pending.\n  \
+             Its link is in the first start's output{}; for a fresh one run:\n\n    \
+             gatehouse admin-link\n",
+            if state.config.dev_mailbox_enabled() {
+                " and at /dev/mailbox"
+            } else {
+                ""
+            }
+        ),
+        Err(e) => return Err(anyhow::anyhow!("bootstrap invitation failed: {e}")),
+    }
+    Ok(())
+}
+
+/// `gatehouse admin-link [EMAIL]`: revokes any pending platform-admin invitation for `email`
+/// and issues a new one, returning its link (the operator lost the first one).
+///
+/// # Errors
+/// If `email` already has an account, or on database errors.
+pub async fn issue_admin_link(state: &AppState, email: EmailAddress) -> anyhow::Result<String> {
+    let org = ensure_platform_organisation(&state.pool).await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
+            .bind(email.as_str())
+            .fetch_one(&state.pool)
+            .await?;
+    if exists {
+        anyhow::bail!("{email} already has an account; sign in at /login instead");
+    }
+    let pending: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM invitations
+          WHERE organisation_id = $1 AND email = $2::citext AND status = 'pending'",
+    )
+    .bind(org)
+    .bind(email.as_str())
+    .fetch_all(&state.pool)
+    .await?;
+    let ctx = RequestContext::default();
+    for id in pending {
+        service::revoke(
+            state,
+            &Actor::System,
+            id,
+            Some(org),
+            Some("superseded by gatehouse admin-link".into()),
+            &ctx,
+        )
+        .await?;
+    }
+    let created =
+        service::create(state, &Actor::System, admin_invitation(org, email), &ctx).await?;
+    Ok(created.link)
+}

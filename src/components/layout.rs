@@ -1,0 +1,93 @@
+use crate::{
+    auth::api::{session_info, SignOut, SignedInUser},
+    components::{Banner, Tone},
+    error::AppError,
+};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+
+/// The header of signed-in pages: product name, navigation for the role, who is signed in,
+/// and "Sign out" (a form, so it works before hydration too).
+#[component]
+pub fn AppHeader(info: SignedInUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="app-header">
+            <div class="app-header-inner">
+                <a href=info.dashboard_path.clone() class="brand">"Gatehouse"</a>
+                <nav aria-label="Main" class="app-nav">
+                    <a href=info.dashboard_path.clone() class="nav-link">"Dashboard"</a>
+                    {info
+                        .invitations_path
+                        .clone()
+                        .map(|p| view! { <a href=p class="nav-link">"Member Invitations"</a> })}
+                </nav>
+                <div class="app-user">
+                    <p class="app-user-name">
+                        {info.display_name.clone()}
+                        <span class="app-user-org">{format!("{} · {}", info.organisation_name, info.role_label)}</span>
+                    </p>
+                    <ActionForm action=sign_out>
+                        <button type="submit" class="btn btn-secondary">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+/// `path?query` of the current page, percent-encoded for a `next=` parameter.
+fn here_encoded() -> String {
+    let loc = use_location();
+    let path = loc.pathname.get_untracked();
+    let search = loc.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let here = if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    };
+    form_urlencoded::byte_serialize(here.as_bytes()).collect()
+}
+
+/// Renders `render(session)` for a signed-in person whom `allow` admits, inside the app
+/// header. Anonymous visitors are redirected to `/login?next=…`; signed-in people whom `allow`
+/// refuses go to their own dashboard.
+#[component]
+pub fn RequireSession(
+    #[prop(into)] allow: Callback<SignedInUser, bool>,
+    #[prop(into)] render: Callback<SignedInUser, AnyView>,
+) -> impl IntoView {
+    let session = Resource::new(|| (), |_| session_info());
+    let next = here_encoded();
+    view! {
+        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(Some(info)) if allow.run(info.clone()) => {
+                            view! {
+                                <AppHeader info=info.clone() />
+                                <main id="main" class="page">{render.run(info)}</main>
+                            }
+                                .into_any()
+                        }
+                        Ok(Some(info)) => view! { <Redirect path=info.dashboard_path /> }.into_any(),
+                        Ok(None) | Err(AppError::Unauthenticated) => {
+                            view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <main id="main" class="page">
+                                    <Banner tone=Tone::Error>{e.to_string()}</Banner>
+                                </main>
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,369 @@
+//! Shared UI pieces: buttons, labelled fields with their error text, status badges, dialogs,
+//! banners, toasts, the countdown and the page chrome. Every page uses these, so the whole
+//! product looks and behaves the same, in light and dark mode.
+
+mod countdown;
+mod layout;
+
+pub use countdown::{format_remaining, Countdown};
+pub use layout::{AppHeader, RequireSession};
+
+use crate::{
+    domain::{DeliveryState, InvitationStatus},
+    error::{AppError, FieldError},
+};
+use leptos::prelude::*;
+
+/// Visual weight of a [`Button`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ButtonKind {
+    #[default]
+    Primary,
+    Secondary,
+    Danger,
+    Ghost,
+}
+
+fn button_class(kind: ButtonKind) -> &'static str {
+    match kind {
+        ButtonKind::Primary => "btn btn-primary",
+        ButtonKind::Secondary => "btn btn-secondary",
+        ButtonKind::Danger => "btn btn-danger",
+        ButtonKind::Ghost => "btn btn-ghost",
+    }
+}
+
+/// A button. `submit` makes it a form's submit button; `busy` disables it and shows
+/// `busy_label` while a request runs.
+#[component]
+pub fn Button(
+    #[prop(optional)] kind: ButtonKind,
+    #[prop(optional)] submit: bool,
+    #[prop(optional, into)] busy: Signal<bool>,
+    #[prop(optional, into)] busy_label: Option<&'static str>,
+    #[prop(optional, into)] aria_label: Option<String>,
+    #[prop(optional)] on_click: Option<Callback<()>>,
+    children: Children,
+) -> impl IntoView {
+    let busy_label = busy_label.unwrap_or("Working…");
+    let body = children();
+    view! {
+        <button
+            type=if submit { "submit" } else { "button" }
+            class=button_class(kind)
+            disabled=move || busy.get()
+            aria-busy=move || busy.get().then_some("true")
+            aria-label=aria_label
+            on:click=move |_| {
+                if let Some(cb) = on_click {
+                    cb.run(());
+                }
+            }
+        >
+            <span class:hidden=move || busy.get()>{body}</span>
+            <span class:hidden=move || !busy.get()>{busy_label}</span>
+        </button>
+    }
+}
+
+/// The message for `field` among `errors`, as a signal for a [`TextField`].
+pub fn field_error(
+    errors: RwSignal<Vec<FieldError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        errors.with(|errs| {
+            errs.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
+    })
+}
+
+/// Splits a server function's error into per-field errors and a general message.
+pub fn apply_error(
+    err: &AppError,
+    fields: RwSignal<Vec<FieldError>>,
+    general: RwSignal<Option<String>>,
+) {
+    match err {
+        AppError::Validation(errs) => {
+            fields.set(errs.clone());
+            general.set(None);
+        }
+        other => {
+            fields.set(Vec::new());
+            general.set(Some(other.to_string()));
+        }
+    }
+}
+
+/// A labelled text input with its hint and error text, wired for assistive technology
+/// (`aria-invalid`, `aria-describedby`).
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (error_id, hint_id, has_hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id class="field-label">
+                {label}
+                {required.then(|| view! { <span class="field-required" aria-hidden="true">" *"</span> })}
+            </label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
+            <input
+                id=id
+                name=name
+                type=input_type.unwrap_or("text")
+                class="input"
+                class:input-invalid=move || error.with(Option::is_some)
+                required=required
+                autocomplete=autocomplete
+                autofocus=autofocus
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            <p id=error_id class="field-error" aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled `<select>` with its error text. `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    view! {
+        <div class="field">
+            <label for=id class="field-label">
+                {label}
+                {required.then(|| view! { <span class="field-required" aria-hidden="true">" *"</span> })}
+            </label>
+            <select
+                id=id
+                name=name
+                class="input"
+                class:input-invalid=move || error.with(Option::is_some)
+                required=required
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, l)| {
+                            let selected = value.with_untracked(|cur| *cur == v);
+                            view! { <option value=v selected=selected>{l}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <p id=error_id class="field-error" aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A coloured badge for an invitation's status. The text carries the meaning; colour only
+/// repeats it.
+#[component]
+pub fn StatusBadge(status: InvitationStatus) -> impl IntoView {
+    let class = match status {
+        InvitationStatus::Pending => "badge badge-blue",
+        InvitationStatus::Accepted => "badge badge-green",
+        InvitationStatus::Expired => "badge badge-orange",
+        InvitationStatus::Revoked => "badge badge-red",
+    };
+    view! { <span class=class>{status.label()}</span> }
+}
+
+/// A small badge for an email's delivery state.
+#[component]
+pub fn DeliveryBadge(state: Option<DeliveryState>) -> impl IntoView {
+    let (class, text) = match state {
+        Some(DeliveryState::Sent) => ("badge badge-green", "Sent"),
+        Some(DeliveryState::Queued) => ("badge badge-grey", "Queued"),
+        Some(DeliveryState::Failed) => ("badge badge-red", "Failed"),
+        Some(DeliveryState::Cancelled) => ("badge badge-grey", "Cancelled"),
+        None => ("badge badge-grey", "No email"),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+/// Tone of a [`Banner`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// A message across the content. Errors are announced immediately (`role="alert"`), the rest
+/// politely (`role="status"`).
+#[component]
+pub fn Banner(
+    tone: Tone,
+    #[prop(optional, into)] title: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let (class, role) = match tone {
+        Tone::Info => ("banner banner-info", "status"),
+        Tone::Success => ("banner banner-success", "status"),
+        Tone::Warning => ("banner banner-warning", "status"),
+        Tone::Error => ("banner banner-error", "alert"),
+    };
+    view! {
+        <div class=class role=role>
+            {title.map(|t| view! { <p class="banner-title">{t}</p> })}
+            <div>{children()}</div>
+        </div>
+    }
+}
+
+/// A modal dialog: labelled by its title, closes on Escape and on the close button.
+/// Rendered only while `open` is true; the first field inside should carry `autofocus`.
+#[component]
+pub fn Dialog(
+    id: &'static str,
+    title: &'static str,
+    open: RwSignal<bool>,
+    #[prop(optional, into)] description: Option<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let title_id = format!("{id}-title");
+    let children = StoredValue::new(children);
+    view! {
+        <Show when=move || open.get()>
+            <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
+            <div
+                id=id
+                class="dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby=title_id.clone()
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(false);
+                    }
+                }
+            >
+                <div class="dialog-header">
+                    <h2 id=title_id.clone() class="dialog-title">{title}</h2>
+                    <button type="button" class="btn btn-ghost" aria-label="Close" on:click=move |_| open.set(false)>
+                        "✕"
+                    </button>
+                </div>
+                {description.clone().map(|d| view! { <p class="dialog-description">{d}</p> })}
+                {children.with_value(|c| c())}
+            </div>
+        </Show>
+    }
+}
+
+/// The toast region: one polite live region at the bottom of the page showing the latest
+/// confirmation ("Invitation sent to …"). Put [`provide_toasts`] above it.
+#[component]
+pub fn ToastRegion() -> impl IntoView {
+    let toast = use_context::<Toast>();
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || toast.and_then(|t| t.0.get()).map(|msg| view! { <div class="toast">{msg}</div> })}
+        </div>
+    }
+}
+
+/// Handle for showing a toast.
+#[derive(Clone, Copy)]
+pub struct Toast(RwSignal<Option<String>>);
+
+impl Toast {
+    /// Shows `message` for five seconds.
+    pub fn show(&self, message: impl Into<String>) {
+        let sig = self.0;
+        let message = message.into();
+        sig.set(Some(message.clone()));
+        set_timeout(
+            move || {
+                if sig.get_untracked().as_deref() == Some(message.as_str()) {
+                    sig.set(None);
+                }
+            },
+            std::time::Duration::from_secs(5),
+        );
+    }
+}
+
+/// Provides the [`Toast`] handle to the component tree.
+pub fn provide_toasts() {
+    provide_context(Toast(RwSignal::new(None)));
+}
+
+/// The [`Toast`] handle.
+pub fn use_toast() -> Toast {
+    use_context::<Toast>().unwrap_or_else(|| Toast(RwSignal::new(None)))
+}
+
+/// Formats Unix seconds (UTC) as `2026-11-30 14:05 UTC`, the same on server and browser.
+pub fn format_utc(unix: i64) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&f).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_utc;
+
+    #[test]
+    fn utc_formatting_matches_known_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(1_795_392_000), "2026-11-23 00:00 UTC");
+        assert_eq!(format_utc(951_782_400 + 3_660), "2000-02-29 01:01 UTC");
+    }
+}

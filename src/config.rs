@@ -1,0 +1,234 @@
+//! Settings from environment variables, with defaults that run a local Gatehouse.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` | *(required)* | PostgreSQL connection URL |
+//! | `PUBLIC_URL` | `http://127.0.0.1:3000` | base of every emailed link; never taken from `Host` |
+//! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | listen address |
+//! | `SMTP_URL` | *(unset: dev mailbox)* | `smtp://user:pass@host:587?tls=required`, `smtps://…` |
+//! | `MAIL_FROM` | `Gatehouse <noreply@localhost>` | sender of every email |
+//! | `GATEHOUSE_ENV` | `development` | `production` requires `SMTP_URL`, removes `/dev/mailbox` |
+//! | `GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL` | `admin@localhost` | first admin, invited on first start |
+//! | `GATEHOUSE_INVITATION_TTL_HOURS` | `168` (7 days) | invitation lifetime, 1 to 720 hours |
+//! | `GATEHOUSE_PASSWORD_MIN_LENGTH` | `15` | minimum password length, at least 8 |
+//! | `GATEHOUSE_SESSION_IDLE_MINUTES` | `30` | session ends after this much inactivity |
+//! | `GATEHOUSE_SESSION_ABSOLUTE_HOURS` | `12` | session ends this long after sign-in regardless |
+//! | `GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt |
+//! | `GATEHOUSE_OUTBOX_MAX_ATTEMPTS` | `8` | a message is marked failed after this many |
+
+use crate::domain::{EmailAddress, PasswordPolicy};
+use leptos::config::LeptosOptions;
+use secrecy::SecretString;
+use std::{net::SocketAddr, time::Duration};
+use url::Url;
+
+/// Whether Gatehouse runs for real or on a developer's machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// Dev mailbox available when no SMTP server is configured.
+    Development,
+    /// SMTP required; no dev mailbox.
+    Production,
+}
+
+/// Everything Gatehouse reads from its environment. Secrets are [`SecretString`]s, so the
+/// `Debug` output of this struct never shows them.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: SecretString,
+    /// Origin and base path of emailed links, without a trailing slash.
+    pub public_url: Url,
+    pub listen_addr: SocketAddr,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub environment: Environment,
+    pub bootstrap_admin_email: EmailAddress,
+    /// Invitation lifetime, between 1 hour and 30 days.
+    pub invitation_ttl: Duration,
+    pub password_policy: PasswordPolicy,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    /// Delay before the first retry of a failed email; doubles each attempt.
+    pub outbox_retry_base: Duration,
+    pub outbox_max_attempts: i32,
+    /// How often the outbox worker looks for due messages.
+    pub outbox_poll_interval: Duration,
+    /// How often overdue invitations are marked expired.
+    pub expiry_sweep_interval: Duration,
+    pub leptos_options: LeptosOptions,
+}
+
+/// A setting that could not be used; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+const HOUR: u64 = 3600;
+
+impl Config {
+    /// Reads the environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that is missing or out of range.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let database_url =
+            var("DATABASE_URL").ok_or_else(|| ConfigError("DATABASE_URL is required".into()))?;
+        let mut config = Self::local(&database_url);
+        if let Some(v) = var("PUBLIC_URL") {
+            config.public_url = parse_public_url(&v)?;
+        }
+        if let Some(v) = var("LEPTOS_SITE_ADDR") {
+            config.listen_addr = v
+                .parse()
+                .map_err(|_| ConfigError(format!("LEPTOS_SITE_ADDR {v:?} is not host:port")))?;
+        }
+        config.smtp_url = var("SMTP_URL").map(SecretString::from);
+        if let Some(v) = var("MAIL_FROM") {
+            v.parse::<lettre::message::Mailbox>()
+                .map_err(|_| ConfigError(format!("MAIL_FROM {v:?} is not a mailbox")))?;
+            config.mail_from = v;
+        }
+        config.environment = match var("GATEHOUSE_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "GATEHOUSE_ENV must be development or production, not {other:?}"
+                )))
+            }
+        };
+        if let Some(v) = var("GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL") {
+            config.bootstrap_admin_email = EmailAddress::parse(&v)
+                .map_err(|e| ConfigError(format!("GATEHOUSE_BOOTSTRAP_ADMIN_EMAIL: {e}")))?;
+        }
+        if let Some(h) = number(&var, "GATEHOUSE_INVITATION_TTL_HOURS", 1, 720)? {
+            config.invitation_ttl = Duration::from_secs(h * HOUR);
+        }
+        if let Some(n) = number(&var, "GATEHOUSE_PASSWORD_MIN_LENGTH", 8, 64)? {
+            config.password_policy = PasswordPolicy::new(n as usize);
+        }
+        if let Some(m) = number(&var, "GATEHOUSE_SESSION_IDLE_MINUTES", 1, 24 * 60)? {
+            config.session_idle_timeout = Duration::from_secs(m * 60);
+        }
+        if let Some(h) = number(&var, "GATEHOUSE_SESSION_ABSOLUTE_HOURS", 1, 24 * 30)? {
+            config.session_absolute_timeout = Duration::from_secs(h * HOUR);
+        }
+        if let Some(s) = number(&var, "GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS", 1, HOUR)? {
+            config.outbox_retry_base = Duration::from_secs(s);
+        }
+        if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", 1, 20)? {
+            config.outbox_max_attempts = n as i32;
+        }
+        if let Some(root) = var("LEPTOS_SITE_ROOT") {
+            config.leptos_options.site_root = root.into();
+        }
+        config.leptos_options.site_addr = config.listen_addr;
+        if config.environment == Environment::Production {
+            if config.smtp_url.is_none() {
+                return Err(ConfigError("SMTP_URL is required in production".into()));
+            }
+            if config.public_url.scheme() != "https" {
+                return Err(ConfigError("PUBLIC_URL must be https in production".into()));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The defaults for a local Gatehouse on `database_url` (what `from_env` starts from, and
+    /// what tests adjust).
+    pub fn local(database_url: &str) -> Self {
+        let listen_addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
+        Self {
+            database_url: SecretString::from(database_url.to_owned()),
+            public_url: Url::parse("http://127.0.0.1:3000").expect("static URL"),
+            listen_addr,
+            smtp_url: None,
+            mail_from: "Gatehouse <noreply@localhost>".into(),
+            environment: Environment::Development,
+            bootstrap_admin_email: EmailAddress::parse("admin@localhost").expect("static"),
+            invitation_ttl: Duration::from_secs(7 * 24 * HOUR),
+            password_policy: PasswordPolicy::new(15),
+            session_idle_timeout: Duration::from_secs(30 * 60),
+            session_absolute_timeout: Duration::from_secs(12 * HOUR),
+            outbox_retry_base: Duration::from_secs(30),
+            outbox_max_attempts: 8,
+            outbox_poll_interval: Duration::from_millis(1000),
+            expiry_sweep_interval: Duration::from_secs(60),
+            leptos_options: LeptosOptions::builder()
+                .output_name("gatehouse")
+                .site_root("target/site")
+                .site_pkg_dir("pkg")
+                .site_addr(listen_addr)
+                .build(),
+        }
+    }
+
+    /// Whether `/dev/mailbox` exists: development mode with no SMTP server configured.
+    pub fn dev_mailbox_enabled(&self) -> bool {
+        self.environment == Environment::Development && self.smtp_url.is_none()
+    }
+
+    /// `PUBLIC_URL` joined with `path_and_query` (which starts with `/`).
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!(
+            "{}{}",
+            self.public_url.as_str().trim_end_matches('/'),
+            path_and_query
+        )
+    }
+
+    /// The origin of `PUBLIC_URL` (`scheme://host[:port]`), for Origin checks.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+}
+
+fn parse_public_url(v: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(v).map_err(|_| ConfigError(format!("PUBLIC_URL {v:?} is not a URL")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError(format!(
+            "PUBLIC_URL {v:?} must be an http(s) URL"
+        )));
+    }
+    Ok(url)
+}
+
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, ConfigError> {
+    let Some(v) = var(key) else { return Ok(None) };
+    match v.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+        _ => Err(ConfigError(format!(
+            "{key} must be a whole number from {min} to {max}, not {v:?}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_use_public_url_not_request_host() {
+        let mut c = Config::local("postgres://x");
+        c.public_url = Url::parse("https://gate.example.org/").unwrap();
+        assert_eq!(
+            c.link("/register?x=1"),
+            "https://gate.example.org/register?x=1"
+        );
+        assert_eq!(c.public_origin(), "https://gate.example.org");
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let mut c = Config::local("postgres://user:hunter2@db/x");
+        c.smtp_url = Some(SecretString::from("smtp://u:pw123@mail".to_owned()));
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("pw123"));
+    }
+}

@@ -1,0 +1,124 @@
+//! The dashboards.
+
+use super::api::dashboard_summary;
+use crate::{
+    auth::api::SignedInUser,
+    components::{Banner, RequireSession, Tone},
+    domain::{OrgKind, Role},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Which dashboard (and which management page) a route is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DashboardKind {
+    /// `/admin`: platform admins.
+    Platform,
+    /// `/association`: association managers.
+    Association,
+    /// `/company`: company owners and admins.
+    Company,
+    /// `/home`: everybody signed in.
+    Member,
+}
+
+impl DashboardKind {
+    /// Whether the signed-in person may open this dashboard.
+    pub fn allows(self, s: &SignedInUser) -> bool {
+        match self {
+            Self::Platform => s.organisation_kind == OrgKind::Platform && s.role == Role::Admin,
+            Self::Association => {
+                s.organisation_kind == OrgKind::Association && s.role == Role::Manager
+            }
+            Self::Company => {
+                s.organisation_kind == OrgKind::Company
+                    && matches!(s.role, Role::Owner | Role::Admin)
+            }
+            Self::Member => true,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::Platform => "Admin dashboard",
+            Self::Association => "Association dashboard",
+            Self::Company => "Company dashboard",
+            Self::Member => "Home",
+        }
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, value: i64) -> impl IntoView {
+    view! {
+        <div class="stat">
+            <dt class="stat-label">{label}</dt>
+            <dd class="stat-value">{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
+    let summary = Resource::new(|| (), |_| dashboard_summary());
+    let first_name = info
+        .display_name
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    view! {
+        <Title text=kind.title() />
+        <h1 class="page-title">{format!("Welcome, {first_name}")}</h1>
+        <p class="page-subtitle">{format!("{} · {}", info.organisation_name, info.role_label)}</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let info = info.clone();
+                Suspend::new(async move {
+                    match summary.await {
+                        Ok(s) => {
+                            view! {
+                                <section aria-labelledby="overview-heading" class="card mt-6">
+                                    <h2 id="overview-heading" class="section-title">"Overview"</h2>
+                                    <dl class="stats">
+                                        <Stat label="Members" value=s.members />
+                                        {s.invitations.clone().map(|c| view! {
+                                            <Stat label="Pending invitations" value=c.pending />
+                                            <Stat label="Accepted" value=c.accepted />
+                                            <Stat label="Expired" value=c.expired />
+                                            <Stat label="Revoked" value=c.revoked />
+                                        })}
+                                    </dl>
+                                    {info.invitations_path.clone().map(|p| view! {
+                                        <p class="mt-6">
+                                            <a href=p class="btn btn-primary">"Member Invitations"</a>
+                                        </p>
+                                    })}
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        {(kind == DashboardKind::Member).then(|| view! {
+            <section class="card mt-6" aria-labelledby="membership-heading">
+                <h2 id="membership-heading" class="section-title">"Your membership"</h2>
+                <p>"You are signed in and your membership is active. Your administrators can invite more people and manage access."</p>
+            </section>
+        })}
+    }
+}
+
+/// A dashboard; people whose role belongs elsewhere are sent to their own.
+#[component]
+pub fn Dashboard(kind: DashboardKind) -> impl IntoView {
+    view! {
+        <RequireSession
+            allow=move |s: SignedInUser| kind.allows(&s)
+            render=move |info: SignedInUser| view! { <DashboardBody kind info /> }.into_any()
+        />
+    }
+}

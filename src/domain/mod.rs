@@ -1,0 +1,42 @@
+//! Pure domain types shared by the server and the browser build: no I/O, no clocks.
+//!
+//! Each type parses its input instead of validating it afterwards, so a value that exists is
+//! valid (`EmailAddress::parse`, `PersonName::parse`, `Role::parse`, ...). The same parsers run
+//! in the browser before a form is submitted and again on the server.
+
+mod email;
+mod fields;
+mod password;
+mod role;
+mod status;
+#[cfg(feature = "ssr")]
+mod token;
+
+pub use email::{EmailAddress, EmailError};
+pub use fields::{OptionalText, PersonName};
+pub use password::{PasswordPolicy, PasswordProblem, MAX_PASSWORD_CHARS};
+pub use role::{OrgKind, Role};
+pub use status::{DeliveryState, InvitationStatus};
+#[cfg(feature = "ssr")]
+pub use token::{InvitationToken, TokenHash};
+
+/// Checks the shape of an invitation token as it appears in a link: exactly 64 lowercase
+/// hexadecimal characters (32 random bytes). Anything else cannot be a token we issued.
+pub fn is_token_shaped(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shape_is_64_lowercase_hex() {
+        assert!(is_token_shaped(&"ab".repeat(32)));
+        assert!(!is_token_shaped(&"AB".repeat(32)));
+        assert!(!is_token_shaped(&"ab".repeat(31)));
+        assert!(!is_token_shaped(&"zz".repeat(32)));
+    }
+}

@@ -1,0 +1,230 @@
+use serde::{Deserialize, Serialize};
+
+/// What an organisation is. A company may belong to an association.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// The one organisation that runs this Gatehouse; its admins manage everything.
+    Platform,
+    /// An association of companies.
+    Association,
+    /// A company, optionally inside an association.
+    Company,
+}
+
+impl OrgKind {
+    /// Database and wire name (`platform`, `association`, `company`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Platform => "platform",
+            Self::Association => "association",
+            Self::Company => "company",
+        }
+    }
+
+    /// Inverse of [`OrgKind::as_str`]; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "platform" => Some(Self::Platform),
+            "association" => Some(Self::Association),
+            "company" => Some(Self::Company),
+            _ => None,
+        }
+    }
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Platform => "Platform",
+            Self::Association => "Association",
+            Self::Company => "Company",
+        }
+    }
+
+    /// The membership roles an organisation of this kind has, most privileged first.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Self::Platform => &[Role::Admin, Role::Member],
+            Self::Association => &[Role::Manager, Role::Member],
+            Self::Company => &[Role::Owner, Role::Admin, Role::Member],
+        }
+    }
+}
+
+/// A membership role. Which roles exist depends on the [`OrgKind`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Platform admin, or company admin.
+    Admin,
+    /// Association manager.
+    Manager,
+    /// Company owner.
+    Owner,
+    /// Ordinary member.
+    Member,
+}
+
+impl Role {
+    /// Longest role name accepted anywhere (database check and parser), in bytes.
+    pub const MAX_LEN: usize = 32;
+
+    /// Database and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Manager => "manager",
+            Self::Owner => "owner",
+            Self::Member => "member",
+        }
+    }
+
+    /// Parses a role name that must exist for organisations of `kind`.
+    ///
+    /// # Errors
+    /// A sentence naming the roles that are allowed.
+    pub fn parse_for(s: &str, kind: OrgKind) -> Result<Self, String> {
+        let role = match s.trim() {
+            "admin" => Some(Self::Admin),
+            "manager" => Some(Self::Manager),
+            "owner" => Some(Self::Owner),
+            "member" => Some(Self::Member),
+            _ => None,
+        };
+        match role {
+            Some(r) if kind.roles().contains(&r) => Ok(r),
+            _ => Err(format!(
+                "Choose one of: {}.",
+                kind.roles()
+                    .iter()
+                    .map(|r| r.label(kind))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// Human label of this role in an organisation of `kind`.
+    pub fn label(self, kind: OrgKind) -> &'static str {
+        match (self, kind) {
+            (Self::Admin, OrgKind::Platform) => "Platform admin",
+            (Self::Manager, _) => "Association manager",
+            (Self::Admin, _) => "Admin",
+            (Self::Owner, _) => "Owner",
+            (Self::Member, _) => "Member",
+        }
+    }
+
+    /// Whether this role may invite people and manage invitations in its own organisation.
+    /// Platform admins additionally manage every other organisation.
+    pub fn can_manage_invitations(self, kind: OrgKind) -> bool {
+        matches!(
+            (kind, self),
+            (OrgKind::Platform, Self::Admin)
+                | (OrgKind::Association, Self::Manager)
+                | (OrgKind::Company, Self::Owner | Self::Admin)
+        )
+    }
+
+    /// The roles someone with this role (in an organisation of `own_kind`) may grant in an
+    /// organisation of `target_kind`. Nobody grants more than they hold: a company admin cannot
+    /// make owners; only platform admins act outside their own organisation (the caller checks
+    /// that the target organisation is the inviter's own otherwise).
+    pub fn grantable_roles(self, own_kind: OrgKind, target_kind: OrgKind) -> Vec<Role> {
+        match (own_kind, self) {
+            (OrgKind::Platform, Self::Admin) => target_kind.roles().to_vec(),
+            (OrgKind::Association, Self::Manager) if target_kind == OrgKind::Association => {
+                vec![Self::Manager, Self::Member]
+            }
+            (OrgKind::Company, Self::Owner) if target_kind == OrgKind::Company => {
+                vec![Self::Owner, Self::Admin, Self::Member]
+            }
+            (OrgKind::Company, Self::Admin) if target_kind == OrgKind::Company => {
+                vec![Self::Admin, Self::Member]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where a person with this role lands after signing in.
+    pub fn dashboard_path(self, kind: OrgKind) -> &'static str {
+        match (kind, self) {
+            (OrgKind::Platform, Self::Admin) => "/admin",
+            (OrgKind::Association, Self::Manager) => "/association",
+            (OrgKind::Company, Self::Owner | Self::Admin) => "/company",
+            _ => "/home",
+        }
+    }
+
+    /// The "Member Invitations" page for this role, if it may manage invitations.
+    pub fn invitations_path(self, kind: OrgKind) -> Option<&'static str> {
+        self.can_manage_invitations(kind).then(|| match kind {
+            OrgKind::Platform => "/admin/invitations",
+            OrgKind::Association => "/association/manage-invitations",
+            OrgKind::Company => "/company/manage-invitations",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_scoped_by_organisation_kind() {
+        assert_eq!(
+            Role::parse_for("manager", OrgKind::Association),
+            Ok(Role::Manager)
+        );
+        assert!(Role::parse_for("manager", OrgKind::Company).is_err());
+        assert!(Role::parse_for("owner", OrgKind::Platform).is_err());
+        assert!(Role::parse_for("superuser", OrgKind::Company)
+            .unwrap_err()
+            .contains("Owner, Admin, Member"));
+    }
+
+    #[test]
+    fn who_may_manage_invitations() {
+        assert!(Role::Admin.can_manage_invitations(OrgKind::Platform));
+        assert!(Role::Manager.can_manage_invitations(OrgKind::Association));
+        assert!(Role::Owner.can_manage_invitations(OrgKind::Company));
+        assert!(Role::Admin.can_manage_invitations(OrgKind::Company));
+        assert!(!Role::Member.can_manage_invitations(OrgKind::Company));
+        assert!(!Role::Member.can_manage_invitations(OrgKind::Platform));
+    }
+
+    #[test]
+    fn nobody_grants_more_than_they_hold() {
+        assert_eq!(
+            Role::Admin.grantable_roles(OrgKind::Company, OrgKind::Company),
+            vec![Role::Admin, Role::Member]
+        );
+        assert!(Role::Manager
+            .grantable_roles(OrgKind::Association, OrgKind::Company)
+            .is_empty());
+        assert_eq!(
+            Role::Admin.grantable_roles(OrgKind::Platform, OrgKind::Company),
+            vec![Role::Owner, Role::Admin, Role::Member]
+        );
+        assert!(Role::Member
+            .grantable_roles(OrgKind::Company, OrgKind::Company)
+            .is_empty());
+    }
+
+    #[test]
+    fn dashboards_by_role() {
+        assert_eq!(Role::Admin.dashboard_path(OrgKind::Platform), "/admin");
+        assert_eq!(Role::Member.dashboard_path(OrgKind::Platform), "/home");
+        assert_eq!(
+            Role::Manager.dashboard_path(OrgKind::Association),
+            "/association"
+        );
+        assert_eq!(Role::Owner.dashboard_path(OrgKind::Company), "/company");
+        assert_eq!(Role::Member.dashboard_path(OrgKind::Company), "/home");
+        assert_eq!(
+            Role::Admin.invitations_path(OrgKind::Company),
+            Some("/company/manage-invitations")
+        );
+        assert_eq!(Role::Member.invitations_path(OrgKind::Company), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! SMTP delivery with lettre (tokio, rustls).
+
+use super::outbox::OutboxMessage;
+use lettre::{
+    message::{Mailbox, MultiPart},
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
+
+/// Sends outbox messages over SMTP as multipart/alternative (text + HTML).
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// Builds a mailer from `SMTP_URL` (lettre URL syntax: `smtp://host:port` for plain SMTP,
+    /// `smtp://user:pass@host:587?tls=required` for STARTTLS, `smtps://host:465` for TLS) and
+    /// `MAIL_FROM`. Connecting happens on first send.
+    ///
+    /// # Errors
+    /// A message naming what is wrong with the URL or the sender.
+    pub fn new(smtp_url: &SecretString, from: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url.expose_secret())
+            .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MAIL_FROM is not a mailbox: {e}"))?;
+        Ok(Self { transport, from })
+    }
+
+    /// Sends one message.
+    ///
+    /// # Errors
+    /// Any SMTP or addressing failure, as text for the outbox's `last_error`.
+    pub async fn send(&self, msg: &OutboxMessage) -> Result<(), String> {
+        let to: Mailbox = msg
+            .recipient
+            .parse()
+            .map_err(|e| format!("bad recipient: {e}"))?;
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(msg.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                msg.text_body.clone(),
+                msg.html_body.clone(),
+            ))
+            .map_err(|e| format!("could not build the message: {e}"))?;
+        self.transport
+            .send(email)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("SMTP: {e}"))
+    }
+}

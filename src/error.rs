@@ -1,0 +1,198 @@
+//! [`AppError`]: the only error type that crosses from the server to the browser.
+//!
+//! Every server function returns `Result<T, AppError>`. Feature errors (`InvitationError`, ...)
+//! are logged with their cause chain on the server and converted once into an `AppError`, whose
+//! messages are written for the person using the page. Database error text never gets here.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// A problem with one form field: `field` is the form field's `name`, `message` a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// A safe, user-facing error. `Display` is the sentence to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 401: no valid session.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// 401: the email address or password is wrong (one answer for both).
+    #[error("The email address or password is incorrect.")]
+    InvalidCredentials,
+    /// 403: signed in, but this is not yours to see or change.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 422: input that did not parse; one entry per field, nothing was changed.
+    #[error("Please correct the highlighted fields.")]
+    Validation(Vec<FieldError>),
+    /// 409: the request conflicts with current state (duplicate, already used, ...).
+    #[error("{0}")]
+    Conflict(String),
+    /// 410: something that existed and is gone for good (expired, revoked).
+    #[error("{0}")]
+    Gone(String),
+    /// 429: too many attempts; `retry_after_secs` is whole seconds.
+    #[error("{message}")]
+    RateLimited {
+        retry_after_secs: u64,
+        message: String,
+    },
+    /// 503: the server is saturated (password hashing queue); retrying shortly works.
+    #[error("The server is busy right now. Please try again in a few seconds.")]
+    Busy,
+    /// 500: something failed on our side; details are only in the server log.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// 400: the request itself was malformed (missing or undecodable arguments).
+    #[error("The request could not be understood.")]
+    BadRequest,
+    /// Client side only: the request never got an answer.
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Network,
+}
+
+impl AppError {
+    /// One field error.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// The message for `field`, if this is a validation error naming it.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Validation(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound(_) => 404,
+            Self::Validation(_) => 422,
+            Self::Conflict(_) => 409,
+            Self::Gone(_) => 410,
+            Self::RateLimited { .. } => 429,
+            Self::Busy => 503,
+            Self::Internal => 500,
+            Self::BadRequest => 400,
+            Self::Network => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::BadRequest,
+            ServerFnErrorErr::Request(_) => Self::Network,
+            _ => Self::Internal,
+        }
+    }
+
+    /// Encodes the error for the browser. On the server this also sets the HTTP status of the
+    /// server function's response (and `Retry-After` for rate limits), so that clients other
+    /// than our own pages see a meaningful status instead of a blanket 500.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            use axum::http::{header::RETRY_AFTER, HeaderValue, StatusCode};
+            opts.set_status(
+                StatusCode::from_u16(self.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let Self::RateLimited {
+                retry_after_secs, ..
+            } = self
+            {
+                opts.insert_header(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+        }
+        serde_json::to_vec(self)
+            .map(Into::into)
+            .unwrap_or_else(|_| br#""Internal""#.to_vec().into())
+    }
+}
+
+/// Collects field errors while parsing a form, so that every bad field is reported at once.
+#[derive(Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Keeps the value of `result`, or records its error under `field`.
+    pub fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(FieldError {
+                    field: field.into(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    /// Records an error under `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// `Ok(())` when nothing was recorded, otherwise `AppError::Validation`.
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_collect_every_problem() {
+        let mut errs = FieldErrors::default();
+        assert_eq!(errs.check("a", Ok::<_, String>(1)), Some(1));
+        errs.check::<(), _>("email", Err("bad email"));
+        errs.add("role", "pick one");
+        let e = errs.finish().unwrap_err();
+        assert_eq!(e.field_message("email").as_deref(), Some("bad email"));
+        assert_eq!(e.field_message("role").as_deref(), Some("pick one"));
+        assert_eq!(e.status_code(), 422);
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_about_internals() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError(
+            "relation users does not exist".into(),
+        ));
+        assert_eq!(e, AppError::Internal);
+        assert!(!e.to_string().contains("relation"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Member invitations: create, list, resend, revoke, audit trail, and the management page.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

@@ -1,0 +1,499 @@
+//! The "Member Invitations" page, shared by `/admin/invitations`,
+//! `/association/manage-invitations` and `/company/manage-invitations`; what it shows is scoped
+//! by the session on the server.
+
+use super::api::{
+    invitation_history, invite_options, list_invitations, CreateInvitation, InvitationSummary,
+    InviteChoices, ResendInvitation, RevokeInvitation,
+};
+use crate::{
+    auth::api::SignedInUser,
+    components::{
+        apply_error, field_error, format_utc, use_toast, Banner, DeliveryBadge, Dialog,
+        RequireSession, SelectField, StatusBadge, TextField, Tone,
+    },
+    dashboards::pages::DashboardKind,
+    domain::{EmailAddress, InvitationStatus, OptionalText, PersonName},
+    error::{FieldError, FieldErrors},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use uuid::Uuid;
+
+/// The management page for a dashboard kind.
+#[component]
+pub fn InvitationsPage(kind: DashboardKind) -> impl IntoView {
+    view! {
+        <RequireSession
+            allow=move |s: SignedInUser| kind.allows(&s) && s.invitations_path.is_some()
+            render=|_info: SignedInUser| view! { <InvitationsBody /> }.into_any()
+        />
+    }
+}
+
+/// Client-side check of the invite form with the same parsers the server uses.
+fn validate_invite(
+    email: &str,
+    first: &str,
+    last: &str,
+    role: &str,
+    designation: &str,
+    department: &str,
+) -> Vec<FieldError> {
+    let mut errs = FieldErrors::default();
+    errs.check("email", EmailAddress::parse(email));
+    errs.check("first_name", PersonName::parse(first));
+    errs.check("last_name", PersonName::parse(last));
+    if role.is_empty() {
+        errs.add("role", "Choose a role.");
+    }
+    errs.check("designation", OptionalText::parse(designation, 100));
+    errs.check("department", OptionalText::parse(department, 100));
+    match errs.finish() {
+        Ok(()) => Vec::new(),
+        Err(crate::error::AppError::Validation(v)) => v,
+        Err(_) => Vec::new(),
+    }
+}
+
+#[component]
+fn InviteDialog(
+    open: RwSignal<bool>,
+    options: InviteChoices,
+    on_sent: Callback<String>,
+) -> impl IntoView {
+    let action = ServerAction::<CreateInvitation>::new();
+    let default_org = options
+        .organisations
+        .first()
+        .map(|o| o.id.to_string())
+        .unwrap_or_default();
+    let orgs = StoredValue::new(options.organisations.clone());
+    let org = RwSignal::new(default_org);
+    let email = RwSignal::new(String::new());
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let designation = RwSignal::new(String::new());
+    let department = RwSignal::new(String::new());
+    let fields = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<String>);
+
+    let role_options = Signal::derive(move || {
+        let selected = org.get();
+        let mut opts = vec![(String::new(), "Choose a role".to_owned())];
+        orgs.with_value(|os| {
+            if let Some(o) = os.iter().find(|o| o.id.to_string() == selected) {
+                opts.extend(
+                    o.roles
+                        .iter()
+                        .map(|r| (r.value.as_str().to_owned(), r.label.clone())),
+                );
+            }
+        });
+        opts
+    });
+    let org_options = Signal::derive(move || {
+        orgs.with_value(|os| {
+            os.iter()
+                .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.kind.label())))
+                .collect::<Vec<_>>()
+        })
+    });
+    let many_orgs = options.organisations.len() > 1;
+
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(_)) => {
+            let sent_to = email.get_untracked();
+            for s in [email, first, last, role, designation, department] {
+                s.set(String::new());
+            }
+            fields.set(Vec::new());
+            general.set(None);
+            open.set(false);
+            on_sent.run(sent_to);
+        }
+        Some(Err(e)) => apply_error(&e, fields, general),
+        None => {}
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let errs = validate_invite(
+            &email.get_untracked(),
+            &first.get_untracked(),
+            &last.get_untracked(),
+            &role.get_untracked(),
+            &designation.get_untracked(),
+            &department.get_untracked(),
+        );
+        if !errs.is_empty() {
+            fields.set(errs);
+            return;
+        }
+        fields.set(Vec::new());
+        action.dispatch(CreateInvitation {
+            organisation_id: Some(org.get_untracked()),
+            email: email.get_untracked(),
+            first_name: first.get_untracked(),
+            last_name: last.get_untracked(),
+            role: role.get_untracked(),
+            designation: Some(designation.get_untracked()),
+            department: Some(department.get_untracked()),
+        });
+    };
+
+    view! {
+        <Dialog id="invite-dialog" title="Invite Member" open description="The invitee gets an email with a single-use link to complete registration.">
+            <form class="form-stack" novalidate=true on:submit=submit>
+                <Show when=move || general.get().is_some()>
+                    <Banner tone=Tone::Error>{move || general.get()}</Banner>
+                </Show>
+                {many_orgs.then(|| view! {
+                    <SelectField id="invite-org" label="Organisation" name="organisation_id" value=org options=org_options error=field_error(fields, "organisation_id") required=true />
+                })}
+                <TextField id="invite-email" label="Email address" name="email" input_type="email" required=true autofocus=true value=email error=field_error(fields, "email") />
+                <div class="grid-2">
+                    <TextField id="invite-first-name" label="First name" name="first_name" required=true value=first error=field_error(fields, "first_name") />
+                    <TextField id="invite-last-name" label="Last name" name="last_name" required=true value=last error=field_error(fields, "last_name") />
+                </div>
+                <SelectField id="invite-role" label="Role" name="role" value=role options=role_options error=field_error(fields, "role") required=true />
+                <div class="grid-2">
+                    <TextField id="invite-designation" label="Designation" name="designation" hint="Optional, e.g. Finance Lead" value=designation error=field_error(fields, "designation") />
+                    <TextField id="invite-department" label="Department" name="department" hint="Optional" value=department error=field_error(fields, "department") />
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Sending…" } else { "Send Invitation" }}
+                    </button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn HistoryDialog(open: RwSignal<bool>, target: RwSignal<Option<(Uuid, String)>>) -> impl IntoView {
+    let history = Resource::new(
+        move || target.get().map(|t| t.0),
+        |id| async move {
+            match id {
+                Some(id) => invitation_history(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <Dialog id="history-dialog" title="Invitation history" open>
+            <p class="dialog-description">{move || target.get().map(|t| t.1)}</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(Some(events)) => view! {
+                            <ol class="timeline">
+                                {events.into_iter().map(|e| view! {
+                                    <li class="timeline-item">
+                                        <p class="timeline-action">{e.action.replace('_', " ")}</p>
+                                        <p class="timeline-meta">
+                                            {format_utc(e.at)}
+                                            {e.actor.map(|a| format!(" · by {a}"))}
+                                            {e.ip.map(|ip| format!(" · {ip}"))}
+                                        </p>
+                                        {e.detail.map(|d| view! { <p class="timeline-detail">{d}</p> })}
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Dialog>
+    }
+}
+
+#[component]
+fn RevokeDialog(
+    open: RwSignal<bool>,
+    target: RwSignal<Option<(Uuid, String)>>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let action = ServerAction::<RevokeInvitation>::new();
+    let reason = RwSignal::new(String::new());
+    let fields = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<String>);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => {
+            let who = target.get_untracked().map(|t| t.1).unwrap_or_default();
+            reason.set(String::new());
+            general.set(None);
+            open.set(false);
+            on_done.run(who);
+        }
+        Some(Err(e)) => apply_error(&e, fields, general),
+        None => {}
+    });
+    view! {
+        <Dialog id="revoke-dialog" title="Revoke invitation" open>
+            <form class="form-stack" novalidate=true on:submit=move |ev| {
+                ev.prevent_default();
+                if let Some((id, _)) = target.get_untracked() {
+                    action.dispatch(RevokeInvitation { id, reason: Some(reason.get_untracked()) });
+                }
+            }>
+                <p class="dialog-description">
+                    {move || format!("The link sent to {} will stop working immediately.", target.get().map(|t| t.1).unwrap_or_default())}
+                </p>
+                <Show when=move || general.get().is_some()>
+                    <Banner tone=Tone::Error>{move || general.get()}</Banner>
+                </Show>
+                <TextField id="revoke-reason" label="Reason" name="reason" hint="Optional; kept in the audit trail" autofocus=true value=reason error=field_error(fields, "reason") />
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="btn btn-danger" disabled=move || action.pending().get()>"Revoke invitation"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn InvitationRow(
+    inv: InvitationSummary,
+    show_org: bool,
+    on_resend: Callback<(Uuid, String)>,
+    on_revoke: Callback<(Uuid, String)>,
+    on_history: Callback<(Uuid, String)>,
+    resend_busy: Signal<bool>,
+) -> impl IntoView {
+    let id = inv.id;
+    let email = inv.email.clone();
+    let (e1, e2, e3) = (email.clone(), email.clone(), email.clone());
+    let expiry = match inv.status {
+        InvitationStatus::Pending => format!("Expires {}", format_utc(inv.expires_at)),
+        InvitationStatus::Expired => format!("Expired {}", format_utc(inv.expires_at)),
+        _ => format!(
+            "Sent {}",
+            format_utc(inv.last_sent_at.unwrap_or(inv.created_at))
+        ),
+    };
+    view! {
+        <tr>
+            <td>
+                <p class="cell-primary">{format!("{} {}", inv.first_name, inv.last_name)}</p>
+                <p class="cell-secondary">{inv.email.clone()}</p>
+                {inv.designation.clone().map(|d| view! { <p class="cell-secondary">{d}</p> })}
+            </td>
+            <td>{inv.role_label.clone()}</td>
+            {show_org.then(|| view! { <td class="hide-sm">{inv.organisation_name.clone()}</td> })}
+            <td><StatusBadge status=inv.status /></td>
+            <td class="hide-sm"><DeliveryBadge state=inv.delivery /></td>
+            <td class="hide-sm cell-secondary">{expiry}</td>
+            <td>
+                <div class="row-actions">
+                    {inv.can_resend.then(|| view! {
+                        <button type="button" class="btn btn-secondary btn-sm"
+                            aria-label=format!("Resend invitation to {email}")
+                            disabled=move || resend_busy.get()
+                            on:click=move |_| on_resend.run((id, e1.clone()))>"Resend"</button>
+                    })}
+                    {inv.can_revoke.then(|| view! {
+                        <button type="button" class="btn btn-danger-outline btn-sm"
+                            aria-label=format!("Revoke invitation to {}", e2.clone())
+                            on:click=move |_| on_revoke.run((id, e2.clone()))>"Revoke"</button>
+                    })}
+                    <button type="button" class="btn btn-ghost btn-sm"
+                        aria-label=format!("History of the invitation to {}", e3.clone())
+                        on:click=move |_| on_history.run((id, e3.clone()))>"History"</button>
+                </div>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn InvitationsBody() -> impl IntoView {
+    let toast = use_toast();
+    let status = RwSignal::new(String::new());
+    let search_input = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let version = RwSignal::new(0u32);
+    let extra = RwSignal::new(Vec::<InvitationSummary>::new());
+    let next_cursor = RwSignal::new(None::<String>);
+    let loading_more = RwSignal::new(false);
+    let page_error = RwSignal::new(None::<String>);
+
+    let options = Resource::new(|| (), |_| invite_options());
+    let page = Resource::new(
+        move || (status.get(), search.get(), version.get()),
+        |(s, q, _)| list_invitations(Some(s), Some(q), None),
+    );
+
+    let invite_open = RwSignal::new(false);
+    let history_open = RwSignal::new(false);
+    let history_target = RwSignal::new(None::<(Uuid, String)>);
+    let revoke_open = RwSignal::new(false);
+    let revoke_target = RwSignal::new(None::<(Uuid, String)>);
+    let resend = ServerAction::<ResendInvitation>::new();
+    let resend_to = RwSignal::new(String::new());
+
+    let refresh = move || {
+        extra.set(Vec::new());
+        version.update(|v| *v += 1);
+    };
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(())) => {
+            toast.show(format!(
+                "A new invitation link was sent to {}.",
+                resend_to.get_untracked()
+            ));
+            page_error.set(None);
+            refresh();
+        }
+        Some(Err(e)) => page_error.set(Some(e.to_string())),
+        None => {}
+    });
+
+    let on_sent = Callback::new(move |to: String| {
+        toast.show(format!("Invitation sent to {to}."));
+        refresh();
+    });
+    let on_revoked = Callback::new(move |to: String| {
+        toast.show(format!("The invitation to {to} was revoked."));
+        refresh();
+    });
+    let on_resend = Callback::new(move |(id, to): (Uuid, String)| {
+        resend_to.set(to);
+        resend.dispatch(ResendInvitation { id });
+    });
+    let on_revoke = Callback::new(move |t: (Uuid, String)| {
+        revoke_target.set(Some(t));
+        revoke_open.set(true);
+    });
+    let on_history = Callback::new(move |t: (Uuid, String)| {
+        history_target.set(Some(t));
+        history_open.set(true);
+    });
+    let resend_busy = Signal::derive(move || resend.pending().get());
+
+    let load_more = move |_| {
+        let Some(cursor) = next_cursor.get_untracked() else {
+            return;
+        };
+        loading_more.set(true);
+        spawn_local(async move {
+            match list_invitations(
+                Some(status.get_untracked()),
+                Some(search.get_untracked()),
+                Some(cursor),
+            )
+            .await
+            {
+                Ok(p) => {
+                    extra.update(|rows| rows.extend(p.invitations));
+                    next_cursor.set(p.next_cursor);
+                }
+                Err(e) => page_error.set(Some(e.to_string())),
+            }
+            loading_more.set(false);
+        });
+    };
+
+    let status_options: Vec<(String, String)> =
+        std::iter::once((String::new(), "All statuses".to_owned()))
+            .chain(
+                InvitationStatus::ALL
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), s.label().to_owned())),
+            )
+            .collect();
+    let no_errors = Signal::derive(|| None::<String>);
+
+    view! {
+        <Title text="Member Invitations" />
+        <div class="page-head">
+            <div>
+                <h1 class="page-title">"Member Invitations"</h1>
+                <p class="page-subtitle">"Invite people, follow each invitation, resend or revoke it."</p>
+            </div>
+            <button type="button" class="btn btn-primary" on:click=move |_| invite_open.set(true)>"Invite Member"</button>
+        </div>
+        <Show when=move || page_error.get().is_some()>
+            <Banner tone=Tone::Error>{move || page_error.get()}</Banner>
+        </Show>
+        <form class="filters" role="search" aria-label="Filter invitations" on:submit=move |ev| {
+            ev.prevent_default();
+            extra.set(Vec::new());
+            search.set(search_input.get_untracked());
+        }>
+            <SelectField id="filter-status" label="Status" name="status" value=status options=Signal::stored(status_options) error=no_errors />
+            <TextField id="filter-search" label="Search by email" name="search" input_type="search" value=search_input error=no_errors />
+            <div class="filters-submit">
+                <button type="submit" class="btn btn-secondary">"Search"</button>
+            </div>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading invitations…"</p> }>
+            {move || Suspend::new(async move {
+                let opts = options.await;
+                let show_org = opts.as_ref().map(|o| o.all_organisations).unwrap_or(false);
+                match page.await {
+                    Ok(p) => {
+                        next_cursor.set(p.next_cursor.clone());
+                        let first_rows = p.invitations.clone();
+                        let empty = first_rows.is_empty();
+                        view! {
+                            {opts.ok().map(|o| view! { <InviteDialog open=invite_open options=o on_sent /> })}
+                            {if empty {
+                                view! {
+                                    <div class="empty-state">
+                                        <p class="empty-title">"No invitations yet"</p>
+                                        <p>"Invitations you send appear here with their status."</p>
+                                    </div>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-wrap">
+                                        <table class="table">
+                                            <caption class="sr-only">"Invitations, newest first"</caption>
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Invitee"</th>
+                                                    <th scope="col">"Role"</th>
+                                                    {show_org.then(|| view! { <th scope="col" class="hide-sm">"Organisation"</th> })}
+                                                    <th scope="col">"Status"</th>
+                                                    <th scope="col" class="hide-sm">"Email"</th>
+                                                    <th scope="col" class="hide-sm">"Expiry"</th>
+                                                    <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {first_rows.into_iter().map(|inv| view! {
+                                                    <InvitationRow inv show_org on_resend on_revoke on_history resend_busy />
+                                                }).collect_view()}
+                                                {move || extra.get().into_iter().map(|inv| view! {
+                                                    <InvitationRow inv show_org on_resend on_revoke on_history resend_busy />
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Show when=move || next_cursor.get().is_some()>
+            <p class="mt-6">
+                <button type="button" class="btn btn-secondary" on:click=load_more disabled=move || loading_more.get()>
+                    {move || if loading_more.get() { "Loading…" } else { "Load more" }}
+                </button>
+            </p>
+        </Show>
+        <RevokeDialog open=revoke_open target=revoke_target on_done=on_revoked />
+        <HistoryDialog open=history_open target=history_target />
+    }
+}

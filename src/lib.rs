@@ -1,0 +1,41 @@
+//! Gatehouse: a self-hosted invitation and onboarding gateway.
+//!
+//! Walk a behaviour from the route table in [`app`] to a page, its server function (`api`),
+//! the service with the rules and transactions, and the repository with the SQL.
+
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod dashboards;
+pub mod dev_mailbox;
+pub mod domain;
+pub mod error;
+pub mod invitations;
+pub mod registration;
+
+#[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod bootstrap;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod email;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+pub mod startup;
+
+/// Browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

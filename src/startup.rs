@@ -1,0 +1,209 @@
+//! The one startup path: [`Application::build`] connects, migrates, bootstraps and binds;
+//! [`Application::run_until_stopped`] serves and runs the background jobs. Tests use the same
+//! path on port 0 against a database of their own.
+
+use crate::{
+    app::{shell, App},
+    auth::passwords::PasswordService,
+    config::Config,
+    email::{mailer::Mailer, outbox},
+    security::{self, CspNonce},
+};
+use axum::{extract::FromRef, routing::get, Router};
+use leptos::{config::LeptosOptions, prelude::*};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::ExposeSecret;
+use sqlx::{postgres::PgPoolOptions, PgPool};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::net::TcpListener;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// Shared by every request and job. Cheap to clone; holds no per-user state, so any number
+/// of instances can serve the same users.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    pub passwords: Arc<PasswordService>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A built, bound, not yet serving Gatehouse.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    mailer: Option<Mailer>,
+}
+
+/// Connects to `DATABASE_URL` with a pool sized for two cores.
+///
+/// # Errors
+/// If the database cannot be reached within 10 seconds.
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(config.database_url.expose_secret())
+        .await?)
+}
+
+/// Connects, applies migrations and builds the shared state (no listener, no jobs): what the
+/// CLI subcommands need.
+///
+/// # Errors
+/// Connection or migration failures.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let pool = connect(&config).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(AppState {
+        pool,
+        leptos_options: config.leptos_options.clone(),
+        config: Arc::new(config),
+        passwords: Arc::new(PasswordService::new(cores, Duration::from_secs(5))),
+    })
+}
+
+impl Application {
+    /// Connects to the database, runs migrations, bootstraps the first admin's invitation if
+    /// there are no users, and binds `config.listen_addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// Database, migration, SMTP configuration or bind failures.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let mailer = config
+            .smtp_url
+            .as_ref()
+            .map(|url| Mailer::new(url, &config.mail_from))
+            .transpose()?;
+        let state = prepare(config).await?;
+        crate::bootstrap::run(&state).await?;
+        let listener = TcpListener::bind(state.config.listen_addr).await?;
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+            mailer,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, with the outbox worker, the expiry job and session
+    /// cleanup running alongside.
+    ///
+    /// # Errors
+    /// I/O errors from the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Self {
+            listener,
+            router,
+            state,
+            mailer,
+        } = self;
+        tokio::spawn(outbox::run_worker(state.clone(), mailer));
+        tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
+        let store = PostgresStore::new(state.pool.clone());
+        tokio::spawn(async move {
+            use tower_sessions::ExpiredDeletion;
+            if let Err(e) = store
+                .continuously_delete_expired(Duration::from_secs(600))
+                .await
+            {
+                tracing::error!(error = %e, "session cleanup stopped");
+            }
+        });
+        tracing::info!(addr = %listener.local_addr()?, public_url = %state.config.public_url, "Gatehouse is listening");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// Hands the response's CSP nonce (made by [`security::security_headers`]) to Leptos, so its
+/// inline scripts carry the same nonce as the header.
+fn provide_request_context() {
+    if let Some(parts) = use_context::<axum::http::request::Parts>() {
+        if let Some(n) = parts.extensions.get::<CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
+        }
+    }
+}
+
+/// The full router: pages, server functions, static files, and the layers every request
+/// passes (security headers outermost, then the cross-site check, then the session).
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        .with_name(if config.public_url.scheme() == "https" {
+            "__Host-gatehouse"
+        } else {
+            "gatehouse"
+        })
+        .with_secure(true)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(
+                config.session_idle_timeout.as_secs() as i64
+            ),
+        ));
+    let public_origin: Arc<str> = config.public_origin().into();
+    let leptos_options = state.leptos_options.clone();
+    let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
+    if config.dev_mailbox_enabled() {
+        app = app.route(
+            "/dev/mailbox/{id}/html",
+            get(crate::dev_mailbox::api::html_handler),
+        );
+    }
+    app.leptos_routes_with_context(&state, routes, provide_request_context, {
+        let opts = leptos_options.clone();
+        move || shell(opts.clone())
+    })
+    .fallback(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(provide_request_context, shell))
+    .layer(session_layer)
+    .layer(axum::middleware::from_fn_with_state(
+        public_origin,
+        security::reject_cross_site,
+    ))
+    .layer(axum::middleware::from_fn(security::security_headers))
+    .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+    .with_state(state)
+}

@@ -1,0 +1,93 @@
+//! A real SMTP server for tests: the `mailin` crate's SMTP state machine on a loopback socket,
+//! collecting every message it accepts.
+
+use mailin::{Action, Handler, Response, SessionBuilder};
+use std::{
+    io::{BufRead, BufReader, Write},
+    net::TcpListener,
+    sync::{Arc, Mutex},
+};
+
+/// A running sink; `messages` holds each accepted message's raw data.
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: Arc<Mutex<Vec<String>>>,
+}
+
+struct Collect {
+    current: Vec<u8>,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl Handler for Collect {
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let msg = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
+        self.messages.lock().unwrap().push(msg);
+        mailin::response::OK
+    }
+}
+
+/// Starts a sink on 127.0.0.1:`port` (0 picks a free port).
+pub fn start_sink(port: u16) -> SmtpSink {
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP sink");
+    let port = listener.local_addr().unwrap().port();
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let shared = messages.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let messages = shared.clone();
+            std::thread::spawn(move || {
+                let ip = stream.peer_addr().unwrap().ip();
+                let mut session = SessionBuilder::new("sink.test").build(
+                    ip,
+                    Collect {
+                        current: Vec::new(),
+                        messages,
+                    },
+                );
+                if session.greeting().write_to(&mut stream).is_err() {
+                    return;
+                }
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let res = session.process(&line);
+                    match res.action {
+                        Action::Reply => {
+                            if res.write_to(&mut stream).is_err() {
+                                return;
+                            }
+                        }
+                        Action::Close => {
+                            let _ = res.write_to(&mut stream);
+                            let _ = stream.flush();
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+    });
+    SmtpSink { port, messages }
+}
+
+/// A port with nothing listening on it (bound, then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
