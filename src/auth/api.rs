@@ -31,7 +31,8 @@ pub const SIGN_IN_WINDOW_SECS: u64 = 15 * 60;
 /// The signed-in person, or `None`.
 #[server(endpoint = "auth/session")]
 pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
-    let Some(u) = crate::auth::session::optional_user().await? else {
+    let (state, session) = crate::auth::session::load().await?;
+    let Some(u) = crate::auth::session::optional_user(&state, &session).await? else {
         return Ok(None);
     };
     Ok(Some(SignedInUser {
@@ -58,11 +59,11 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::{auth::session, domain::EmailAddress, rate_limit, startup::AppState};
+    use crate::{auth::session, domain::EmailAddress, rate_limit};
     use secrecy::SecretString;
     use std::time::Duration;
 
-    let state = expect_context::<AppState>();
+    let (state, web_session) = session::load().await?;
     let email = EmailAddress::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
     if password.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
@@ -107,7 +108,7 @@ pub async fn sign_in(
         return Err(AppError::InvalidCredentials);
     };
     rate_limit::clear(&state.pool, &bucket).await.map_err(db)?;
-    session::start(user_id, org_id).await?;
+    session::start(&web_session, user_id, org_id).await?;
     let dest = next
         .filter(|n| crate::auth::safe_next(n))
         .unwrap_or_else(|| role.dashboard_path(kind).to_owned());
@@ -119,7 +120,8 @@ pub async fn sign_in(
 /// Ends the session on the server and redirects to the sign-in page.
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    crate::auth::session::end().await?;
+    let (_, session) = crate::auth::session::load().await?;
+    crate::auth::session::end(&session).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -106,6 +106,20 @@ fn hash_blocking(password: &SecretString) -> String {
 /// and context-specific words (`context`: the person's email, names, organisation, "gatehouse").
 /// Uses zxcvbn's estimator and refuses anything it scores below 3 of 4, saying why.
 pub fn blocklist_problem(password: &str, context: &[&str]) -> Option<String> {
+    let lower = password.to_lowercase();
+    let own_words = context.iter().flat_map(|c| {
+        let c = c.to_lowercase();
+        let local = c.split('@').next().unwrap_or_default().to_owned();
+        [c, local]
+    });
+    if own_words
+        .filter(|w| w.chars().count() >= 4)
+        .any(|w| lower.contains(&w))
+    {
+        return Some(
+            "Do not use your name, email address or organisation in your password.".into(),
+        );
+    }
     let estimate = zxcvbn::zxcvbn(password, context);
     if estimate.score() >= zxcvbn::Score::Three {
         return None;

@@ -55,11 +55,21 @@ impl CurrentUser {
     }
 }
 
-async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| {
+/// The shared state and the session of the current request.
+///
+/// Call this first in a server function, before any other `.await`: when a page render calls
+/// a server function, Leptos's context is only reliably available until the first real
+/// suspension, so everything taken from it is captured here and passed on explicitly.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session layer is missing.
+pub async fn load() -> Result<(AppState, Session), AppError> {
+    let state = expect_context::<AppState>();
+    let session = leptos_axum::extract::<Session>().await.map_err(|e| {
         tracing::error!(error = %e, "session layer missing");
         AppError::Internal
-    })
+    })?;
+    Ok((state, session))
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
@@ -72,9 +82,10 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
 ///
 /// # Errors
 /// [`AppError::Internal`] if the session store or database fails.
-pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
-    let session = session().await?;
-    let state = expect_context::<AppState>();
+pub async fn optional_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
     let (Some(user_id), Some(org_id), Some(auth_at)) = (
         session.get::<Uuid>(USER_KEY).await.map_err(session_error)?,
         session.get::<Uuid>(ORG_KEY).await.map_err(session_error)?,
@@ -128,8 +139,10 @@ pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
 ///
 /// # Errors
 /// [`AppError::Unauthenticated`] when nobody is signed in.
-pub async fn current_user() -> Result<CurrentUser, AppError> {
-    optional_user().await?.ok_or(AppError::Unauthenticated)
+pub async fn current_user(state: &AppState, session: &Session) -> Result<CurrentUser, AppError> {
+    optional_user(state, session)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }
 
 /// Starts an authenticated session: a new session id first (no session fixation, OWASP ASVS
@@ -137,8 +150,7 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
 ///
 /// # Errors
 /// [`AppError::Internal`] if the session store fails.
-pub async fn start(user_id: Uuid, org_id: Uuid) -> Result<(), AppError> {
-    let session = session().await?;
+pub async fn start(session: &Session, user_id: Uuid, org_id: Uuid) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user_id)
@@ -160,8 +172,7 @@ pub async fn start(user_id: Uuid, org_id: Uuid) -> Result<(), AppError> {
 ///
 /// # Errors
 /// [`AppError::Internal`] if the session store fails.
-pub async fn switch_organisation(org_id: Uuid) -> Result<(), AppError> {
-    let session = session().await?;
+pub async fn switch_organisation(session: &Session, org_id: Uuid) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
     session.insert(ORG_KEY, org_id).await.map_err(session_error)
 }
@@ -170,8 +181,8 @@ pub async fn switch_organisation(org_id: Uuid) -> Result<(), AppError> {
 ///
 /// # Errors
 /// [`AppError::Internal`] if the session store fails.
-pub async fn end() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(session_error)
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_error)
 }
 
 /// The membership a person acts under after signing in: the most privileged one, platform

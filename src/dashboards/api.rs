@@ -24,9 +24,9 @@ pub struct InvitationCounts {
 /// The signed-in person's dashboard numbers.
 #[server(endpoint = "dashboard/summary")]
 pub async fn dashboard_summary() -> Result<DashboardNumbers, AppError> {
-    use crate::{auth::session::current_user, startup::AppState};
-    let user = current_user().await?;
-    let state = expect_context::<AppState>();
+    use crate::auth::session::{current_user, load};
+    let (state, session) = load().await?;
+    let user = current_user(&state, &session).await?;
     let db = |e: sqlx::Error| {
         tracing::error!(error = %e, "dashboard query failed");
         AppError::Internal

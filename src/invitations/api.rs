@@ -111,10 +111,14 @@ mod server {
         }
     }
 
-    pub async fn manager() -> Result<(AppState, CurrentUser), AppError> {
-        let user = current_user().await?;
+    /// The state, the signed-in manager and the request context, captured before any other
+    /// `.await` (see [`crate::auth::session::load`]).
+    pub async fn manager() -> Result<(AppState, CurrentUser, RequestContext), AppError> {
+        let ctx = RequestContext::current();
+        let (state, session) = crate::auth::session::load().await?;
+        let user = current_user(&state, &session).await?;
         user.require_invitation_manager()?;
-        Ok((expect_context::<AppState>(), user))
+        Ok((state, user, ctx))
     }
 
     fn role_options(user: &CurrentUser, kind: OrgKind) -> Vec<RoleOption> {
@@ -301,10 +305,6 @@ mod server {
             .collect();
         (!parts.is_empty()).then(|| parts.join(", "))
     }
-
-    pub fn ctx() -> RequestContext {
-        RequestContext::current()
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -313,7 +313,7 @@ pub use server::scope as invitation_scope;
 /// What the "Invite Member" dialog may offer the caller.
 #[server(endpoint = "invitations/options")]
 pub async fn invite_options() -> Result<InviteChoices, AppError> {
-    let (state, user) = server::manager().await?;
+    let (state, user, _) = server::manager().await?;
     server::options(&state, &user).await
 }
 
@@ -328,7 +328,7 @@ pub async fn list_invitations(
     cursor: Option<String>,
 ) -> Result<InvitationPage, AppError> {
     use crate::invitations::repo;
-    let (state, user) = server::manager().await?;
+    let (state, user, _) = server::manager().await?;
     let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -386,7 +386,7 @@ pub async fn create_invitation(
     department: Option<String>,
 ) -> Result<Uuid, AppError> {
     use crate::invitations::service;
-    let (state, user) = server::manager().await?;
+    let (state, user, ctx) = server::manager().await?;
     let new = server::parse_new(
         &state,
         &user,
@@ -399,7 +399,7 @@ pub async fn create_invitation(
         department,
     )
     .await?;
-    let created = service::create(&state, &server::actor(&user), new, &server::ctx()).await?;
+    let created = service::create(&state, &server::actor(&user), new, &ctx).await?;
     Ok(created.id)
 }
 
@@ -407,13 +407,13 @@ pub async fn create_invitation(
 #[server(endpoint = "invitations/resend")]
 pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     use crate::invitations::service;
-    let (state, user) = server::manager().await?;
+    let (state, user, ctx) = server::manager().await?;
     service::resend(
         &state,
         &server::actor(&user),
         id,
         server::scope(&user),
-        &server::ctx(),
+        &ctx,
     )
     .await?;
     Ok(())
@@ -423,7 +423,7 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
 #[server(endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(id: Uuid, reason: Option<String>) -> Result<(), AppError> {
     use crate::{domain::OptionalText, invitations::service};
-    let (state, user) = server::manager().await?;
+    let (state, user, ctx) = server::manager().await?;
     let reason = OptionalText::parse(reason.as_deref().unwrap_or(""), 500)
         .map_err(|m| AppError::field("reason", m))?
         .into_inner();
@@ -433,7 +433,7 @@ pub async fn revoke_invitation(id: Uuid, reason: Option<String>) -> Result<(), A
         id,
         server::scope(&user),
         reason,
-        &server::ctx(),
+        &ctx,
     )
     .await?;
     Ok(())
@@ -443,7 +443,7 @@ pub async fn revoke_invitation(id: Uuid, reason: Option<String>) -> Result<(), A
 #[server(endpoint = "invitations/history")]
 pub async fn invitation_history(id: Uuid) -> Result<Vec<AuditEvent>, AppError> {
     use crate::invitations::repo;
-    let (state, user) = server::manager().await?;
+    let (state, user, _) = server::manager().await?;
     let rows = repo::history(&state.pool, id, server::scope(&user))
         .await
         .map_err(|e| {

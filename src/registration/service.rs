@@ -85,7 +85,8 @@ async fn account_exists(state: &AppState, email: &str) -> Result<bool, AppError>
 
 /// See [`super::api::registration_view`].
 pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError> {
-    let state = expect_context::<AppState>();
+    let ctx = RequestContext::current();
+    let (state, web_session) = session::load().await?;
     let Some((_, f)) = lookup(&state, token, org).await? else {
         return Ok(RegistrationState::Unknown);
     };
@@ -95,7 +96,6 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
         InvitationStatus::Expired => return Ok(RegistrationState::Expired),
         InvitationStatus::Pending => {}
     }
-    let ctx = RequestContext::current();
     audit::record(
         &state.pool,
         f.id,
@@ -106,7 +106,9 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
     )
     .await
     .map_err(db_error)?;
-    let signed_in_as = session::optional_user().await?.map(|u| u.email);
+    let signed_in_as = session::optional_user(&state, &web_session)
+        .await?
+        .map(|u| u.email);
     let (_, _, role_label) = role_label(&f);
     Ok(RegistrationState::Open(InvitationPreview {
         account_exists: account_exists(&state, &f.email).await?,
@@ -133,7 +135,8 @@ pub async fn complete(
     password: SecretString,
     confirmation: SecretString,
 ) -> Result<String, AppError> {
-    let state = expect_context::<AppState>();
+    let ctx = RequestContext::current();
+    let (state, web_session) = session::load().await?;
     let Some((token, f)) = lookup(&state, token, org).await? else {
         return Err(unknown());
     };
@@ -205,11 +208,11 @@ pub async fn complete(
         )),
         other => other.map_err(db_error)?,
     };
-    join(&mut tx, &spent, user_id).await?;
+    join(&mut tx, &spent, user_id, &ctx).await?;
     tx.commit().await.map_err(db_error)?;
 
     let (kind, role, _) = role_label(&spent);
-    session::start(user_id, spent.organisation_id).await?;
+    session::start(&web_session, user_id, spent.organisation_id).await?;
     let dest = role.map_or("/home", |r| r.dashboard_path(kind)).to_owned();
     tracing::info!(invitation_id = %spent.id, %user_id, "registration completed");
     leptos_axum::redirect(&dest);
@@ -222,6 +225,7 @@ async fn join(
     tx: &mut sqlx::PgConnection,
     spent: &InvitationFacts,
     user_id: Uuid,
+    ctx: &RequestContext,
 ) -> Result<(), AppError> {
     sqlx::query("UPDATE invitations SET accepted_user_id = $2 WHERE id = $1")
         .bind(spent.id)
@@ -247,7 +251,7 @@ async fn join(
         spent.id,
         AuditAction::Accepted,
         Some(user_id),
-        &RequestContext::current(),
+        ctx,
         json!({ "user_id": user_id }),
     )
     .await
@@ -256,8 +260,9 @@ async fn join(
 
 /// See [`super::api::accept_invitation`].
 pub async fn accept_signed_in(token: &str, org: &str) -> Result<String, AppError> {
-    let state = expect_context::<AppState>();
-    let user = session::current_user().await?;
+    let ctx = RequestContext::current();
+    let (state, web_session) = session::load().await?;
+    let user = session::current_user(&state, &web_session).await?;
     let Some((token, f)) = lookup(&state, token, org).await? else {
         return Err(unknown());
     };
@@ -278,9 +283,9 @@ pub async fn accept_signed_in(token: &str, org: &str) -> Result<String, AppError
     else {
         return Err(dead_link_error(InvitationStatus::Accepted));
     };
-    join(&mut tx, &spent, user.user_id).await?;
+    join(&mut tx, &spent, user.user_id, &ctx).await?;
     tx.commit().await.map_err(db_error)?;
-    session::switch_organisation(spent.organisation_id).await?;
+    session::switch_organisation(&web_session, spent.organisation_id).await?;
     let (kind, role, _) = role_label(&spent);
     let dest = role.map_or("/home", |r| r.dashboard_path(kind)).to_owned();
     leptos_axum::redirect(&dest);
@@ -293,8 +298,8 @@ pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invita
 /// See [`super::api::request_new_invitation`]. At most 5 requests per client IP per hour, and
 /// at most one notification per invitation per hour (silently: the answer does not change).
 pub async fn request_reissue(token: &str, org: &str, email: &str) -> Result<String, AppError> {
-    let state = expect_context::<AppState>();
     let ctx = RequestContext::current();
+    let state = expect_context::<AppState>();
     let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
     let mut tx = state.pool.begin().await.map_err(db_error)?;
     let ip_bucket = format!("reissue-ip:{}", ctx.ip_key());

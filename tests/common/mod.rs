@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use gatehouse::{auth::passwords::PasswordService, config::Config, startup::Application};
+pub mod smtp;
+
 use reqwest::{header, Client, Response, StatusCode};
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection, PgPool};

@@ -1,0 +1,173 @@
+//! Email delivery over real SMTP, and SMTP downtime.
+
+mod common;
+
+use common::{
+    smtp::{free_port, start_sink},
+    spawn_app_with,
+};
+use secrecy::SecretString;
+use std::time::Duration;
+
+async fn wait_for(mut check: impl FnMut() -> bool, secs: u64) -> bool {
+    for _ in 0..secs * 10 {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn invitation_email_reaches_a_real_smtp_server() {
+    let sink = start_sink(0);
+    let app = spawn_app_with(|c| {
+        c.smtp_url = Some(SecretString::from(format!(
+            "smtp://127.0.0.1:{}",
+            sink.port
+        )));
+    })
+    .await;
+    let (_, mut admin) = app.manager("company").await;
+    let (token_before, _) = app.latest_token("admin@localhost").await;
+    assert_eq!(token_before.len(), 64);
+    app.invite(&mut admin, "mail@example.org", "member").await;
+    let msgs = sink.messages.clone();
+    assert!(
+        wait_for(
+            || msgs
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|m| m.contains("mail@example.org")),
+            10
+        )
+        .await,
+        "the invitation arrives"
+    );
+    let msg = msgs
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.contains("To: mail@example.org"))
+        .cloned()
+        .unwrap();
+    assert!(msg.contains("multipart/alternative"));
+    assert!(msg.contains("text/plain") && msg.contains("text/html"));
+    assert!(msg.contains("Complete Registration"));
+    assert!(msg.contains("http://gatehouse.test/register?token="));
+    assert!(
+        !msg.contains("Subject:")
+            || !msg
+                .split("Subject:")
+                .nth(1)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .contains("token")
+    );
+
+    // Delivered rows keep no link: the bodies are blanked.
+    let mut sent = (String::new(), String::new());
+    for _ in 0..50 {
+        sent = sqlx::query_as(
+            "SELECT status, text_body FROM email_outbox WHERE recipient = 'mail@example.org'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if sent.0 == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent, ("sent".to_owned(), String::new()));
+}
+
+#[tokio::test]
+async fn smtp_downtime_delays_mail_without_losing_it() {
+    let port = free_port();
+    let app = spawn_app_with(|c| {
+        c.smtp_url = Some(SecretString::from(format!("smtp://127.0.0.1:{port}")));
+        c.outbox_retry_base = Duration::from_millis(300);
+    })
+    .await;
+    let (_, mut admin) = app.manager("company").await;
+    let res = app.invite(&mut admin, "later@example.org", "member").await;
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::OK,
+        "the invitation is created while SMTP is down"
+    );
+
+    let mut row = (String::new(), 0i32, None::<String>);
+    for _ in 0..50 {
+        row = sqlx::query_as(
+            "SELECT status, attempts, last_error FROM email_outbox WHERE recipient = 'later@example.org'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if row.1 >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(row.0, "queued");
+    assert!(row.1 >= 2, "retried with backoff: {row:?}");
+    assert!(row.2.is_some());
+
+    let sink = start_sink(port);
+    let msgs = sink.messages.clone();
+    assert!(
+        wait_for(
+            || msgs
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|m| m.contains("later@example.org")),
+            20
+        )
+        .await,
+        "the message goes out once SMTP is back"
+    );
+}
+
+#[tokio::test]
+async fn a_message_is_marked_failed_after_its_last_attempt() {
+    let port = free_port();
+    let app = spawn_app_with(|c| {
+        c.smtp_url = Some(SecretString::from(format!("smtp://127.0.0.1:{port}")));
+        c.outbox_retry_base = Duration::from_millis(50);
+        c.outbox_max_attempts = 3;
+    })
+    .await;
+    let (_, mut admin) = app.manager("company").await;
+    app.invite(&mut admin, "never@example.org", "member").await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = sqlx::query_scalar(
+            "SELECT status FROM email_outbox WHERE recipient = 'never@example.org'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if status == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "failed");
+    let list: serde_json::Value = app
+        .post(&mut admin, "/api/invitations/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["invitations"][0]["delivery"], "failed",
+        "the admin sees it"
+    );
+}
