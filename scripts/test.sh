@@ -11,9 +11,12 @@ GATEHOUSE_PG_EXTRA="-c fsync=off -c synchronous_commit=off -c max_connections=30
 export TEST_PG_ADMIN_URL="$PG_ADMIN_URL"
 
 echo "==> unit and integration tests"
+# Same RUSTFLAGS as cargo-leptos debug builds, so the two share one set of artifacts.
+export RUSTFLAGS="--cfg erase_components"
 cargo test --features ssr --no-fail-fast
 
 echo "==> end-to-end tests"
+unset RUSTFLAGS # cargo-leptos adds --cfg erase_components itself
 cargo leptos build
 psql "$PG_ADMIN_URL" -q -c 'DROP DATABASE IF EXISTS gatehouse_e2e WITH (FORCE)' >/dev/null
 E2E_DATABASE_URL=$(gatehouse_pg_database gatehouse_e2e)

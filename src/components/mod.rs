@@ -130,10 +130,10 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=id class="field-label">
-                {label}
-                {required.then(|| view! { <span class="field-required" aria-hidden="true">" *"</span> })}
-            </label>
+            <div class="field-label-row">
+                <label for=id class="field-label">{label}</label>
+                {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
+            </div>
             {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
             <input
                 id=id
@@ -174,10 +174,10 @@ pub fn SelectField(
     };
     view! {
         <div class="field">
-            <label for=id class="field-label">
-                {label}
-                {required.then(|| view! { <span class="field-required" aria-hidden="true">" *"</span> })}
-            </label>
+            <div class="field-label-row">
+                <label for=id class="field-label">{label}</label>
+                {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
+            </div>
             <select
                 id=id
                 name=name
@@ -276,10 +276,51 @@ pub fn Dialog(
 ) -> impl IntoView {
     let title_id = format!("{id}-title");
     let children = StoredValue::new(children);
+    let panel = NodeRef::<leptos::html::Div>::new();
+    // Focus management for a modal (WAI-ARIA APG dialog pattern): on open, focus the field
+    // marked `autofocus` (or the first control); on close, return focus to the opener.
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+        Effect::new(move |was_open: Option<bool>| {
+            let is_open = open.get();
+            if is_open && was_open != Some(true) {
+                opener.set_value(
+                    document()
+                        .active_element()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+                );
+            }
+            if !is_open && was_open == Some(true) {
+                if let Some(el) = opener.get_value() {
+                    let _ = el.focus();
+                }
+            }
+            is_open
+        });
+        Effect::new(move |_| {
+            if let Some(el) = panel.get() {
+                // After the frame, once the dialog is in the document and can take focus.
+                request_animation_frame(move || {
+                    let target =
+                        el.query_selector("[autofocus]").ok().flatten().or_else(|| {
+                            el.query_selector("input, select, textarea").ok().flatten()
+                        });
+                    if let Some(target) = target {
+                        if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = target.focus();
+                        }
+                    }
+                });
+            }
+        });
+    }
     view! {
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
             <div
+                node_ref=panel
                 id=id
                 class="dialog"
                 role="dialog"

@@ -1,0 +1,51 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+// Runs against the debug build made by `cargo leptos build`, on its own database
+// (E2E_DATABASE_URL, created fresh by scripts/test.sh), in Debian's Chromium.
+const root = path.resolve(__dirname, '..');
+const port = 3100;
+export const serverLog = path.join(root, 'target', 'e2e-server.log');
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    // stdout goes to a file: the first-start registration link is read from it, as an
+    // operator would read it from the terminal.
+    command: `exec "${path.join(root, 'target/debug/gatehouse')}" > "${serverLog}" 2>&1`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
+      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      RUST_LOG: 'info,sqlx=warn',
+    },
+  },
+});

@@ -1,0 +1,44 @@
+import { expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const shotsDir = path.resolve(__dirname, '..', 'screenshots');
+
+/** Waits until the page is hydrated: clicks before hydration would be lost. */
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor();
+}
+
+/** Asserts axe-core finds no violations (WCAG 2.x A and AA rules and best practices). */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+  expect(summary).toEqual([]);
+}
+
+/** Saves desktop and mobile-width screenshots of the current page. */
+export async function screenshots(page: Page, name: string) {
+  fs.mkdirSync(shotsDir, { recursive: true });
+  const desktop = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.screenshot({ path: path.join(shotsDir, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(shotsDir, `${name}-mobile.png`), fullPage: true });
+  await page.setViewportSize(desktop);
+}
+
+/** Runs SQL against the e2e database (test set-up only, e.g. moving an expiry into the past). */
+export function sql(statement: string) {
+  execFileSync('psql', [process.env.E2E_DATABASE_URL ?? '', '-q', '-c', statement]);
+}
+
+/** The newest registration link emailed to `email`, read from the dev mailbox page. */
+export async function linkFromMailbox(page: Page, email: string): Promise<string> {
+  await page.goto('/dev/mailbox');
+  const message = page.getByRole('article', { name: new RegExp(`^Email to ${email.replace('.', '\\.')}`) }).first();
+  await expect(message).toBeVisible();
+  return (await message.getByRole('link', { name: /\/register\?token=/ }).first().getAttribute('href')) ?? '';
+}

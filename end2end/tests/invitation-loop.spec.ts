@@ -1,0 +1,225 @@
+import { test, expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { serverLog } from '../playwright.config';
+import { expectAccessible, hydrated, linkFromMailbox, screenshots, sql } from './helpers';
+
+// One story, in order: a fresh Gatehouse, its first admin, a member, and every dead link.
+test.describe.configure({ mode: 'serial' });
+
+const ADMIN_PASSWORD = 'amber falcon orchard window';
+const MEMBER_PASSWORD = 'quiet river copper lantern';
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+async function invite(page: Page, email: string, first: string, last: string) {
+  await page.getByRole('button', { name: 'Invite Member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite Member' });
+  await dialog.getByLabel('Email address').fill(email);
+  await dialog.getByLabel('First name').fill(first);
+  await dialog.getByLabel('Last name').fill(last);
+  await dialog.getByLabel('Role').selectOption({ label: 'Member' });
+  await dialog.getByRole('button', { name: 'Send Invitation' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Invitation sent to ${email}.` })).toBeVisible();
+  await expect(dialog).toBeHidden();
+}
+
+test('the bootstrap admin registers from the printed link', async ({ page }) => {
+  const log = fs.readFileSync(serverLog, 'utf8');
+  const link = log.match(/http:\/\/127\.0\.0\.1:3100\/register\?token=[0-9a-f]{64}&org=[0-9a-f-]{36}/)?.[0];
+  expect(link, 'the first start prints a registration link').toBeTruthy();
+
+  await page.goto(link!);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Join Gatehouse' })).toBeVisible();
+  const timer = page.getByRole('timer');
+  await expect(timer).toContainText('6 days, 23 hours');
+  await expect(page.getByText('Platform admin')).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'register');
+
+  // Client-side checks before any request.
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm password').fill('different');
+  await page.getByRole('button', { name: 'Complete Registration' }).click();
+  await expect(page.getByText('Use at least 15 characters.')).toBeVisible();
+  await expect(page.getByText('The passwords do not match.')).toBeVisible();
+  // The server's blocklist check, shown next to the field.
+  await page.getByLabel('Password', { exact: true }).fill('passwordpassword1');
+  await page.getByLabel('Confirm password').fill('passwordpassword1');
+  await page.getByRole('button', { name: 'Complete Registration' }).click();
+  await expect(page.getByText(/Choose a longer, less predictable password/)).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'register-errors');
+
+  await page.getByLabel('First name').fill('Grace');
+  await page.getByLabel('Last name').fill('Hopper');
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+  await page.getByLabel('Confirm password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Complete Registration' }).click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole('heading', { name: 'Welcome, Grace' })).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await screenshots(page, 'admin-dashboard');
+});
+
+test('the admin signs in and the invite dialog checks every field', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await expectAccessible(page);
+  await screenshots(page, 'login');
+  await page.getByLabel('Email address').fill('admin@localhost');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('The email address or password is incorrect.');
+
+  await signIn(page, 'admin@localhost', ADMIN_PASSWORD);
+  await expect(page).toHaveURL(/\/admin$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Member Invitations' }).click();
+  await expect(page).toHaveURL(/\/admin\/invitations$/);
+  await expect(page.getByRole('heading', { name: 'Member Invitations' })).toBeVisible();
+  await hydrated(page);
+
+  await page.getByRole('button', { name: 'Invite Member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite Member' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Email address')).toBeFocused();
+  await dialog.getByLabel('Email address').fill('not an email');
+  await dialog.getByRole('button', { name: 'Send Invitation' }).click();
+  await expect(dialog.getByText('Enter an email address like name@example.org.')).toBeVisible();
+  await expect(dialog.getByText('This field is required.').first()).toBeVisible();
+  await expect(dialog.getByText('Choose a role.')).toBeVisible();
+  await expect(dialog.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
+  await expectAccessible(page);
+  await screenshots(page, 'invite-dialog-errors');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});
+
+test('the admin invites a member who registers from the email and lands on /home', async ({ page, browser }) => {
+  await signIn(page, 'admin@localhost', ADMIN_PASSWORD);
+  await page.goto('/admin/invitations');
+  await hydrated(page);
+  await invite(page, 'member@example.org', 'Ada', 'Lovelace');
+  const row = page.getByRole('row', { name: /member@example\.org/ });
+  await expect(row.getByText('Pending', { exact: true })).toBeVisible();
+  await expect(row.getByText('Queued')).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'invitations-list');
+
+  // The history dialog shows the audit trail.
+  await row.getByRole('button', { name: /History/ }).click();
+  const history = page.getByRole('dialog', { name: 'Invitation history' });
+  await expect(history.getByText('created')).toBeVisible();
+  await expectAccessible(page);
+  await page.keyboard.press('Escape');
+
+  // The invitee, in a browser of their own, reads the email in the dev mailbox.
+  const invitee = await browser.newContext();
+  const p = await invitee.newPage();
+  const link = await linkFromMailbox(p, 'member@example.org');
+  await hydrated(p);
+  await expectAccessible(p);
+  await screenshots(p, 'dev-mailbox');
+  await p.goto(link);
+  await hydrated(p);
+  await expect(p.getByRole('heading', { name: 'Join Gatehouse' })).toBeVisible();
+  await expect(p.getByRole('timer')).toBeVisible();
+  await expect(p.getByLabel('First name')).toHaveValue('Ada');
+  await p.getByLabel('Password', { exact: true }).fill(MEMBER_PASSWORD);
+  await p.getByLabel('Confirm password').fill(MEMBER_PASSWORD);
+  await p.getByRole('button', { name: 'Complete Registration' }).click();
+  await expect(p).toHaveURL(/\/home$/);
+  await expect(p.getByRole('heading', { name: 'Welcome, Ada' })).toBeVisible();
+  await hydrated(p);
+  await expectAccessible(p);
+  await screenshots(p, 'member-home');
+
+  // The used link now has its own page.
+  await p.goto(link);
+  await expect(p.getByRole('heading', { name: 'This invitation has already been used' })).toBeVisible();
+  await expectAccessible(p);
+  await screenshots(p, 'link-used');
+
+  // Sign out ends the session.
+  await p.goto('/home');
+  await hydrated(p);
+  await p.getByRole('button', { name: 'Sign out' }).click();
+  await expect(p).toHaveURL(/\/login/);
+  await p.goto('/home');
+  await expect(p).toHaveURL(/\/login\?next=%2Fhome/);
+  await invitee.close();
+
+  await page.reload();
+  await expect(page.getByRole('row', { name: /member@example\.org/ }).getByText('Accepted', { exact: true })).toBeVisible();
+});
+
+test('revoked, expired and unknown links each say what happened', async ({ page, browser }) => {
+  await signIn(page, 'admin@localhost', ADMIN_PASSWORD);
+  await page.goto('/admin/invitations');
+  await hydrated(page);
+  await invite(page, 'revoked@example.org', 'Rex', 'Voked');
+  await invite(page, 'late@example.org', 'Lee', 'Late');
+
+  // The invitee got the email before the admin changed their mind.
+  const visitor = await browser.newContext();
+  const p = await visitor.newPage();
+  const revokedLink = await linkFromMailbox(p, 'revoked@example.org');
+  const lateLink = await linkFromMailbox(p, 'late@example.org');
+
+  const row = page.getByRole('row', { name: /revoked@example\.org/ });
+  await row.getByRole('button', { name: /Revoke/ }).click();
+  const confirm = page.getByRole('dialog', { name: 'Revoke invitation' });
+  await confirm.getByLabel('Reason').fill('Sent to the wrong person');
+  await expectAccessible(page);
+  await confirm.getByRole('button', { name: 'Revoke invitation' }).click();
+  await expect(page.getByRole('row', { name: /revoked@example\.org/ }).getByText('Revoked', { exact: true })).toBeVisible();
+
+  const response = await p.goto(revokedLink);
+  expect(response?.status()).toBe(410);
+  await expect(p.getByRole('heading', { name: 'This invitation was revoked' })).toBeVisible();
+  await expectAccessible(p);
+  await screenshots(p, 'link-revoked');
+
+  // Ten minutes before expiry the countdown shows seconds and ticks after hydration.
+  sql("UPDATE invitations SET expires_at = now() + interval '10 minutes' WHERE email = 'late@example.org'");
+  await p.goto(lateLink);
+  await hydrated(p);
+  const timer = p.getByRole('timer');
+  await expect(timer).toContainText(/^(9|10) minutes?, \d+ seconds?$/);
+  const first = await timer.textContent();
+  await expect(timer).not.toHaveText(first ?? '', { timeout: 5_000 });
+  sql("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'late@example.org'");
+  const expired = await p.goto(lateLink);
+  expect(expired?.status()).toBe(410);
+  await hydrated(p);
+  await expect(p.getByRole('heading', { name: 'This invitation has expired' })).toBeVisible();
+  await expectAccessible(p);
+  await screenshots(p, 'link-expired');
+  await p.getByLabel('Email address').fill('late@example.org');
+  await p.getByRole('button', { name: 'Request a new invitation' }).click();
+  await expect(p.getByText(/has been asked to send a new one/)).toBeVisible();
+
+  const unknown = await p.goto(`/register?token=${'0'.repeat(64)}&org=00000000-0000-0000-0000-000000000000`);
+  expect(unknown?.status()).toBe(404);
+  await expect(p.getByRole('heading', { name: 'Invitation not found' })).toBeVisible();
+  await expectAccessible(p);
+  await screenshots(p, 'link-unknown');
+  await visitor.close();
+
+  // The inviter was told, and can resend from the list.
+  await page.reload();
+  await hydrated(page);
+  const lateRow = page.getByRole('row', { name: /late@example\.org/ });
+  await expect(lateRow.getByText('Expired', { exact: true })).toBeVisible();
+  await lateRow.getByRole('button', { name: /Resend/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'A new invitation link was sent to late@example.org.' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /late@example\.org/ }).getByText('Pending', { exact: true })).toBeVisible();
+});
