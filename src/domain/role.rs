@@ -158,7 +158,7 @@ impl Role {
 
     /// The "Member Invitations" page for this role, if it may manage invitations.
     pub fn invitations_path(self, kind: OrgKind) -> Option<&'static str> {
-        self.can_manage_invitations(kind).then(|| match kind {
+        self.can_manage_invitations(kind).then_some(match kind {
             OrgKind::Platform => "/admin/invitations",
             OrgKind::Association => "/association/manage-invitations",
             OrgKind::Company => "/company/manage-invitations",

@@ -40,7 +40,7 @@ fn layout(title: &str, inner: &str) -> String {
 
 /// The invitation to complete registration.
 pub fn invitation(e: &InvitationEmail<'_>) -> RenderedEmail {
-    let subject = format!("You're invited to join {} on Gatehouse", e.organisation);
+    let subject = format!("Invitation to join {}", e.organisation);
     let by = e
         .inviter
         .map_or_else(String::new, |name| format!(" by {name}"));

@@ -285,8 +285,9 @@ fn InvitationRow(
                 <p class="cell-primary">{format!("{} {}", inv.first_name, inv.last_name)}</p>
                 <p class="cell-secondary">{inv.email.clone()}</p>
                 {inv.designation.clone().map(|d| view! { <p class="cell-secondary">{d}</p> })}
+                <p class="cell-secondary md:hidden">{inv.role_label.clone()}</p>
             </td>
-            <td>{inv.role_label.clone()}</td>
+            <td class="hide-sm">{inv.role_label.clone()}</td>
             {show_org.then(|| view! { <td class="hide-sm">{inv.organisation_name.clone()}</td> })}
             <td><StatusBadge status=inv.status /></td>
             <td class="hide-sm"><DeliveryBadge state=inv.delivery /></td>
@@ -460,7 +461,7 @@ fn InvitationsBody() -> impl IntoView {
                                             <thead>
                                                 <tr>
                                                     <th scope="col">"Invitee"</th>
-                                                    <th scope="col">"Role"</th>
+                                                    <th scope="col" class="hide-sm">"Role"</th>
                                                     {show_org.then(|| view! { <th scope="col" class="hide-sm">"Organisation"</th> })}
                                                     <th scope="col">"Status"</th>
                                                     <th scope="col" class="hide-sm">"Email"</th>

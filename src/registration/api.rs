@@ -30,7 +30,7 @@ pub struct InvitationPreview {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RegistrationState {
     /// Pending and unexpired: the form.
-    Open(InvitationPreview),
+    Open(Box<InvitationPreview>),
     /// No such token (or it belongs to another organisation): 404.
     Unknown,
     /// Expired: 410, with "Request a new invitation".

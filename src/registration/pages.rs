@@ -50,7 +50,7 @@ pub fn RegisterPage() -> impl IntoView {
                             Ok(v) => {
                                 set_response(&v);
                                 match v {
-                                    RegistrationState::Open(p) => view! { <RegistrationForm token org preview=p /> }.into_any(),
+                                    RegistrationState::Open(p) => view! { <RegistrationForm token org preview=*p /> }.into_any(),
                                     other => view! { <DeadLink view=other token org /> }.into_any(),
                                 }
                             }

@@ -110,7 +110,7 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
         .await?
         .map(|u| u.email);
     let (_, _, role_label) = role_label(&f);
-    Ok(RegistrationState::Open(InvitationPreview {
+    Ok(RegistrationState::Open(Box::new(InvitationPreview {
         account_exists: account_exists(&state, &f.email).await?,
         organisation_name: f.organisation_name,
         role_label,
@@ -123,7 +123,7 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
         server_now: time::OffsetDateTime::now_utc().unix_timestamp(),
         password_min_chars: state.config.password_policy.min_chars,
         signed_in_as,
-    }))
+    })))
 }
 
 /// See [`super::api::complete_registration`].

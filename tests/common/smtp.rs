@@ -64,11 +64,7 @@ pub fn start_sink(port: u16) -> SmtpSink {
                     }
                     let res = session.process(&line);
                     match res.action {
-                        Action::Reply => {
-                            if res.write_to(&mut stream).is_err() {
-                                return;
-                            }
-                        }
+                        Action::Reply if res.write_to(&mut stream).is_err() => return,
                         Action::Close => {
                             let _ = res.write_to(&mut stream);
                             let _ = stream.flush();
