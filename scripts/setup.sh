@@ -32,7 +32,9 @@ fi
 # Tailwind v4 (and Playwright for tests) from npm; cargo-leptos finds node_modules/.bin.
 if [ ! -x node_modules/.bin/tailwindcss ] || [ package.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  # `npm install`, not `npm ci`: npm cannot write a lock file that `npm ci` accepts for
+  # Tailwind's per-platform optional binaries; install still follows package-lock.json.
+  npm install --no-audit --no-fund
 fi
 
 if [ "${1:-}" = "--e2e" ] && ! command -v chromium >/dev/null; then
