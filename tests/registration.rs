@@ -264,6 +264,21 @@ async fn dead_links_have_their_own_pages_and_statuses() {
     assert_eq!(res.status(), StatusCode::GONE);
 }
 
+async fn request_new(
+    app: &common::TestApp,
+    b: &mut Browser,
+    token: &str,
+    org: &str,
+    email: &str,
+) -> reqwest::Response {
+    app.post(
+        b,
+        "/api/registration/request-new",
+        &[("token", token), ("org", org), ("email", email)],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn asking_for_a_new_invitation_gives_one_answer_and_notifies_the_inviter_once() {
     let app = spawn_app().await;
@@ -276,61 +291,24 @@ async fn asking_for_a_new_invitation_gives_one_answer_and_notifies_the_inviter_o
         .unwrap();
     let org = org.to_string();
     let mut b = Browser::anonymous();
-    let wrong: String = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("email", "someone@else.org"),
-            ],
-        )
+    let wrong: String = request_new(&app, &mut b, &token, &org, "someone@else.org")
         .await
         .json()
         .await
         .unwrap();
-    let right: String = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("email", "Again@example.org"),
-            ],
-        )
+    let right: String = request_new(&app, &mut b, &token, &org, "Again@example.org")
         .await
         .json()
         .await
         .unwrap();
-    let unknown: String = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[
-                ("token", &"cd".repeat(32)),
-                ("org", &org),
-                ("email", "again@example.org"),
-            ],
-        )
+    let unknown: String = request_new(&app, &mut b, &"cd".repeat(32), &org, "again@example.org")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(wrong, right);
     assert_eq!(right, unknown);
-    let twice = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("email", "again@example.org"),
-            ],
-        )
-        .await;
+    let twice = request_new(&app, &mut b, &token, &org, "again@example.org").await;
     assert_eq!(twice.status(), StatusCode::OK);
 
     let requested: i64 = sqlx::query_scalar(
@@ -352,21 +330,9 @@ async fn asking_for_a_new_invitation_gives_one_answer_and_notifies_the_inviter_o
     assert_eq!(notices, 1);
 
     // Rate-limited per client after five requests an hour.
-    let fifth = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[("token", &token), ("org", &org), ("email", "x@example.org")],
-        )
-        .await;
+    let fifth = request_new(&app, &mut b, &token, &org, "x@example.org").await;
     assert_eq!(fifth.status(), StatusCode::OK);
-    let sixth = app
-        .post(
-            &mut b,
-            "/api/registration/request-new",
-            &[("token", &token), ("org", &org), ("email", "x@example.org")],
-        )
-        .await;
+    let sixth = request_new(&app, &mut b, &token, &org, "x@example.org").await;
     assert_eq!(sixth.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 

@@ -98,6 +98,18 @@ pub fn apply_error(
     }
 }
 
+/// A field's label, with a visual (not announced) marker when required; the input's own
+/// `required` attribute tells assistive technology.
+#[component]
+fn FieldLabel(id: &'static str, label: &'static str, required: bool) -> impl IntoView {
+    view! {
+        <div class="field-label-row">
+            <label for=id class="field-label">{label}</label>
+            {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
+        </div>
+    }
+}
+
 /// A labelled text input with its hint and error text, wired for assistive technology
 /// (`aria-invalid`, `aria-describedby`).
 #[component]
@@ -130,10 +142,7 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <div class="field-label-row">
-                <label for=id class="field-label">{label}</label>
-                {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
-            </div>
+            <FieldLabel id label required />
             {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
             <input
                 id=id
@@ -174,10 +183,7 @@ pub fn SelectField(
     };
     view! {
         <div class="field">
-            <div class="field-label-row">
-                <label for=id class="field-label">{label}</label>
-                {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
-            </div>
+            <FieldLabel id label required />
             <select
                 id=id
                 name=name

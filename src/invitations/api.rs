@@ -254,26 +254,27 @@ mod server {
     }
 
     pub fn summary(r: repo::ListedInvitation) -> InvitationSummary {
-        let kind = OrgKind::parse(&r.organisation_kind).unwrap_or(OrgKind::Company);
-        let status = InvitationStatus::parse(&r.status)
+        let f = r.facts;
+        let kind = OrgKind::parse(&f.organisation_kind).unwrap_or(OrgKind::Company);
+        let status = InvitationStatus::parse(&f.status)
             .unwrap_or(InvitationStatus::Revoked)
-            .effective(r.overdue);
+            .effective(f.overdue);
         InvitationSummary {
-            id: r.id,
-            organisation_name: r.organisation_name,
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            role_label: Role::parse_for(&r.role, kind)
+            id: f.id,
+            organisation_name: f.organisation_name,
+            email: f.email,
+            first_name: f.first_name,
+            last_name: f.last_name,
+            role_label: Role::parse_for(&f.role, kind)
                 .map(|role| role.label(kind).to_owned())
-                .unwrap_or(r.role),
-            designation: r.designation,
-            department: r.department,
+                .unwrap_or(f.role),
+            designation: f.designation,
+            department: f.department,
             status,
             delivery: r.delivery.as_deref().and_then(DeliveryState::parse),
             inviter_name: r.inviter_name,
             created_at: r.created_at.unix_timestamp(),
-            expires_at: r.expires_at.unix_timestamp(),
+            expires_at: f.expires_at.unix_timestamp(),
             last_sent_at: r.last_sent_at.map(|t| t.unix_timestamp()),
             resend_count: r.resend_count,
             can_resend: status.can_resend(),
@@ -283,7 +284,11 @@ mod server {
 
     /// Cursor format: `<created_at as Unix microseconds>.<uuid>`.
     pub fn encode_cursor(r: &repo::ListedInvitation) -> String {
-        format!("{}.{}", r.created_at.unix_timestamp_nanos() / 1000, r.id)
+        format!(
+            "{}.{}",
+            r.created_at.unix_timestamp_nanos() / 1000,
+            r.facts.id
+        )
     }
 
     pub fn decode_cursor(s: &str) -> Option<(time::OffsetDateTime, Uuid)> {

@@ -5,22 +5,11 @@ use sqlx::{PgConnection, PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// An invitation as the list shows it, joined with its organisation, inviter and newest email.
+/// An invitation as the list shows it: its facts plus inviter, sending history and the
+/// delivery state of its newest email.
 #[derive(Debug)]
 pub struct ListedInvitation {
-    pub id: Uuid,
-    pub organisation_id: Uuid,
-    pub organisation_name: String,
-    pub organisation_kind: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub role: String,
-    pub designation: Option<String>,
-    pub department: Option<String>,
-    pub status: String,
-    pub overdue: bool,
-    pub expires_at: OffsetDateTime,
+    pub facts: InvitationFacts,
     pub created_at: OffsetDateTime,
     pub last_sent_at: Option<OffsetDateTime>,
     pub resend_count: i32,
@@ -55,16 +44,12 @@ pub async fn list<'c>(
     db: impl PgExecutor<'c>,
     f: &ListFilter<'_>,
 ) -> Result<Vec<ListedInvitation>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT i.id, i.organisation_id, o.name AS organisation_name, o.kind AS organisation_kind,
-                i.email::text AS email, i.first_name, i.last_name, i.role, i.designation,
-                i.department, i.status, (i.status = 'pending' AND i.expires_at <= now()) AS overdue,
-                i.expires_at, i.created_at, i.last_sent_at, i.resend_count,
+    let sql = format!(
+        "{FACTS_COLUMNS}, i.created_at, i.last_sent_at, i.resend_count,
                 inviter.first_name || ' ' || inviter.last_name AS inviter_name,
                 (SELECT e.status FROM email_outbox e WHERE e.invitation_id = i.id
                   ORDER BY e.id DESC LIMIT 1) AS delivery
-           FROM invitations i
-           JOIN organisations o ON o.id = i.organisation_id
+           {FACTS_FROM}
            LEFT JOIN users inviter ON inviter.id = i.inviter_id
           WHERE ($1::uuid IS NULL OR i.organisation_id = $1)
             AND (CASE $2::text
@@ -77,37 +62,26 @@ pub async fn list<'c>(
             AND ($3::text IS NULL OR i.email::text ILIKE '%' || $3 || '%' ESCAPE '\\')
             AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4, $5::uuid))
           ORDER BY i.created_at DESC, i.id DESC
-          LIMIT $6",
-    )
-    .bind(f.org)
-    .bind(f.status.map(InvitationStatus::as_str))
-    .bind(f.search.map(like_escape))
-    .bind(f.before.map(|b| b.0))
-    .bind(f.before.map(|b| b.1))
-    .bind(f.limit)
-    .fetch_all(db)
-    .await?;
+          LIMIT $6"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(f.org)
+        .bind(f.status.map(InvitationStatus::as_str))
+        .bind(f.search.map(like_escape))
+        .bind(f.before.map(|b| b.0))
+        .bind(f.before.map(|b| b.1))
+        .bind(f.limit)
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| ListedInvitation {
-            id: r.get("id"),
-            organisation_id: r.get("organisation_id"),
-            organisation_name: r.get("organisation_name"),
-            organisation_kind: r.get("organisation_kind"),
-            email: r.get("email"),
-            first_name: r.get("first_name"),
-            last_name: r.get("last_name"),
-            role: r.get("role"),
-            designation: r.get("designation"),
-            department: r.get("department"),
-            status: r.get("status"),
-            overdue: r.get("overdue"),
-            expires_at: r.get("expires_at"),
             created_at: r.get("created_at"),
             last_sent_at: r.get("last_sent_at"),
             resend_count: r.get("resend_count"),
             inviter_name: r.get("inviter_name"),
             delivery: r.get("delivery"),
+            facts: facts(r),
         })
         .collect())
 }
@@ -131,11 +105,11 @@ pub struct InvitationFacts {
     pub inviter_id: Option<Uuid>,
 }
 
-const FACTS: &str = "SELECT i.id, i.organisation_id, o.name AS organisation_name,
+const FACTS_COLUMNS: &str = "SELECT i.id, i.organisation_id, o.name AS organisation_name,
         o.kind AS organisation_kind, i.email::text AS email, i.first_name, i.last_name, i.role,
         i.designation, i.department, i.status,
-        (i.status = 'pending' AND i.expires_at <= now()) AS overdue, i.expires_at, i.inviter_id
-   FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
+        (i.status = 'pending' AND i.expires_at <= now()) AS overdue, i.expires_at, i.inviter_id";
+const FACTS_FROM: &str = "FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
 
 fn facts(r: sqlx::postgres::PgRow) -> InvitationFacts {
     InvitationFacts {
@@ -166,7 +140,7 @@ pub async fn lock_in_scope(
     org: Option<Uuid>,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
     let sql = format!(
-        "{FACTS} WHERE i.id = $1 AND ($2::uuid IS NULL OR i.organisation_id = $2) FOR UPDATE OF i"
+        "{FACTS_COLUMNS} {FACTS_FROM} WHERE i.id = $1 AND ($2::uuid IS NULL OR i.organisation_id = $2) FOR UPDATE OF i"
     );
     Ok(sqlx::query(&sql)
         .bind(id)
@@ -184,7 +158,7 @@ pub async fn find_by_token<'c>(
     db: impl PgExecutor<'c>,
     hash: &TokenHash,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
-    let sql = format!("{FACTS} WHERE i.token_hash = $1");
+    let sql = format!("{FACTS_COLUMNS} {FACTS_FROM} WHERE i.token_hash = $1");
     Ok(sqlx::query(&sql)
         .bind(&hash.0[..])
         .fetch_optional(db)
@@ -210,7 +184,7 @@ pub async fn spend_token(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let sql = format!("{FACTS} WHERE i.id = $1");
+    let sql = format!("{FACTS_COLUMNS} {FACTS_FROM} WHERE i.id = $1");
     Ok(Some(facts(
         sqlx::query(&sql)
             .bind(row.get::<Uuid, _>("id"))
