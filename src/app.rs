@@ -6,6 +6,7 @@ use crate::{
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
     invitations::pages::InvitationsPage,
+    organisations::pages::OrganisationsPage,
     registration::pages::RegisterPage,
 };
 use leptos::prelude::*;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/association") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Association /> } />
                 <Route path=path!("/company") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Company /> } />
                 <Route path=path!("/home") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Member /> } />
+                <Route path=path!("/admin/organisations") ssr=SsrMode::Async view=OrganisationsPage />
                 <Route path=path!("/admin/invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Association /> } />
                 <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />

@@ -13,6 +13,7 @@ pub mod dev_mailbox;
 pub mod domain;
 pub mod error;
 pub mod invitations;
+pub mod organisations;
 pub mod registration;
 
 #[cfg(feature = "ssr")]

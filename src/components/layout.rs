@@ -21,6 +21,9 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .invitations_path
                         .clone()
                         .map(|p| view! { <a href=p class="nav-link">"Member Invitations"</a> })}
+                    {(info.organisation_kind == crate::domain::OrgKind::Platform
+                        && info.role == crate::domain::Role::Admin)
+                        .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}
                 </nav>
                 <div class="app-user">
                     <p class="app-user-name">

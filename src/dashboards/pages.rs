@@ -90,8 +90,11 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                                         })}
                                     </dl>
                                     {info.invitations_path.clone().map(|p| view! {
-                                        <p class="mt-6">
+                                        <p class="mt-6 flex flex-wrap gap-2">
                                             <a href=p class="btn btn-primary">"Member Invitations"</a>
+                                            {(kind == DashboardKind::Platform).then(|| view! {
+                                                <a href="/admin/organisations" class="btn btn-secondary">"Organisations"</a>
+                                            })}
                                         </p>
                                     })}
                                 </section>

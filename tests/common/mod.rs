@@ -21,6 +21,8 @@ pub fn admin_url() -> String {
 /// A running Gatehouse and a pool on its database.
 pub struct TestApp {
     pub base: String,
+    /// The app's own database.
+    pub db_url: String,
     pub pool: PgPool,
     pub client: Client,
 }
@@ -68,6 +70,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let pool = PgPool::connect(&db_url).await.unwrap();
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        db_url: db_url.clone(),
         pool,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
