@@ -223,3 +223,58 @@ test('revoked, expired and unknown links each say what happened', async ({ page,
   await expect(page.getByRole('status').filter({ hasText: 'A new invitation link was sent to late@example.org.' })).toBeVisible();
   await expect(page.getByRole('row', { name: /late@example\.org/ }).getByText('Pending', { exact: true })).toBeVisible();
 });
+
+test('a platform admin creates a company whose invited owner manages its invitations', async ({ page, browser }) => {
+  await signIn(page, 'admin@localhost', ADMIN_PASSWORD);
+  await hydrated(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organisations' }).click();
+  await expect(page.getByRole('heading', { name: 'Organisations' })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New organisation' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New organisation' });
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  await dialog.getByLabel('Name').fill('Acme Ltd');
+  await expect(dialog.getByLabel('Kind')).toHaveValue('company');
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Acme Ltd was created.' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Acme Ltd/ })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'organisations');
+
+  await page.goto('/admin/invitations');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite Member' }).click();
+  const inviteDialog = page.getByRole('dialog', { name: 'Invite Member' });
+  await inviteDialog.getByLabel('Organisation').selectOption({ label: 'Acme Ltd (Company)' });
+  await inviteDialog.getByLabel('Email address').fill('owner@acme.example');
+  await inviteDialog.getByLabel('First name').fill('Olu');
+  await inviteDialog.getByLabel('Last name').fill('Owner');
+  await inviteDialog.getByLabel('Role').selectOption({ label: 'Owner' });
+  await inviteDialog.getByRole('button', { name: 'Send Invitation' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Invitation sent to owner@acme.example.' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /owner@acme\.example/ }).getByText('Acme Ltd')).toBeVisible();
+
+  const ownerContext = await browser.newContext();
+  const p = await ownerContext.newPage();
+  await p.goto(await linkFromMailbox(p, 'owner@acme.example'));
+  await hydrated(p);
+  await expect(p.getByRole('heading', { name: 'Join Acme Ltd' })).toBeVisible();
+  await p.getByLabel('Password', { exact: true }).fill(MEMBER_PASSWORD);
+  await p.getByLabel('Confirm password').fill(MEMBER_PASSWORD);
+  await p.getByRole('button', { name: 'Complete Registration' }).click();
+  await expect(p).toHaveURL(/\/company$/);
+  await expect(p.getByRole('heading', { name: 'Welcome, Olu' })).toBeVisible();
+  await hydrated(p);
+  await expectAccessible(p);
+  await screenshots(p, 'company-dashboard');
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Member Invitations' }).click();
+  await expect(p).toHaveURL(/\/company\/manage-invitations$/);
+  await hydrated(p);
+  await invite(p, 'staff@acme.example', 'Sam', 'Staff');
+  await expect(p.getByRole('row', { name: /staff@acme\.example/ }).getByText('Pending', { exact: true })).toBeVisible();
+  // A company owner sees only their own company's invitations.
+  await expect(p.getByRole('row', { name: /member@example\.org/ })).toHaveCount(0);
+  await expectAccessible(p);
+  await ownerContext.close();
+});
