@@ -176,6 +176,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
+        // Without this, an inactivity expiry is only pushed back when the session changes,
+        // which would turn the idle timeout into "time since sign-in".
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::seconds(
                 config.session_idle_timeout.as_secs() as i64

@@ -2,9 +2,10 @@
 
 mod common;
 
-use common::{spawn_app, Browser, PASSWORD};
+use common::{spawn_app, spawn_app_with, Browser, PASSWORD};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
+use std::time::Duration;
 
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
@@ -282,4 +283,50 @@ async fn first_start_invites_the_bootstrap_admin() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["location"], "/admin");
+}
+
+async fn signed_in(app: &common::TestApp, b: &mut Browser) -> bool {
+    let info: Value = app
+        .post(b, "/api/auth/session", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    !info.is_null()
+}
+
+#[tokio::test]
+async fn activity_keeps_a_session_alive_until_the_idle_timeout() {
+    let app = spawn_app_with(|c| c.session_idle_timeout = Duration::from_secs(3)).await;
+    let org = app.organisation("Acme", "company").await;
+    app.user("idle@acme.example", org, "member").await;
+    let mut b = app.sign_in("idle@acme.example").await;
+    // Active every second for longer than the idle timeout: still signed in.
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(signed_in(&app, &mut b).await);
+    }
+    // Idle past the timeout: gone.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert!(!signed_in(&app, &mut b).await);
+}
+
+#[tokio::test]
+async fn the_absolute_timeout_ends_even_an_active_session() {
+    let app = spawn_app_with(|c| c.session_absolute_timeout = Duration::from_secs(3)).await;
+    let org = app.organisation("Acme", "company").await;
+    app.user("busy@acme.example", org, "member").await;
+    let mut b = app.sign_in("busy@acme.example").await;
+    let mut alive = 0;
+    for _ in 0..6 {
+        if signed_in(&app, &mut b).await {
+            alive += 1;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert!(
+        (2..=4).contains(&alive),
+        "signed in for about 3 s, then not: {alive}"
+    );
+    assert!(!signed_in(&app, &mut b).await);
 }
