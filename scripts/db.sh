@@ -51,3 +51,11 @@ gatehouse_pg_database() {
   fi
   echo "${PG_ADMIN_URL%/*}/$name"
 }
+
+# Drops the databases integration tests made (gatehouse_it_*), e.g. from earlier runs.
+gatehouse_pg_drop_test_databases() {
+  local db
+  for db in $(psql "$PG_ADMIN_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'gatehouse\_it\_%'"); do
+    psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+  done
+}

@@ -11,6 +11,10 @@ GATEHOUSE_PG_EXTRA="-c fsync=off -c synchronous_commit=off -c max_connections=30
 export TEST_PG_ADMIN_URL="$PG_ADMIN_URL"
 
 echo "==> unit and integration tests"
+# Each integration test makes a database of its own; clear those of earlier runs first
+# and this run's afterwards (the trap also runs when a test fails).
+gatehouse_pg_drop_test_databases
+trap 'gatehouse_pg_drop_test_databases; gatehouse_pg_stop' EXIT
 # Same RUSTFLAGS as cargo-leptos debug builds, so the two share one set of artifacts.
 export RUSTFLAGS="--cfg erase_components"
 cargo test --features ssr --no-fail-fast
