@@ -416,3 +416,46 @@ async fn the_expiry_job_marks_overdue_invitations_and_audits_it() {
     assert_eq!(audited, 1);
     let _ = link_parts;
 }
+
+#[tokio::test]
+async fn the_dashboard_reports_acceptance_rate_and_time_to_accept() {
+    let app = spawn_app().await;
+    let (_, mut admin) = app.manager("company").await;
+    let empty: Value = app
+        .post(&mut admin, "/api/dashboard/summary", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(empty["invitations"]["acceptance_rate_percent"].is_null());
+    for email in ["yes@example.org", "no@example.org", "wait@example.org"] {
+        app.invite(&mut admin, email, "member").await;
+    }
+    sqlx::query(
+        "UPDATE invitations SET status = 'accepted', accepted_at = created_at + interval '90 minutes'
+          WHERE email = 'yes@example.org'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let id = app.invitation_id("no@example.org").await.to_string();
+    app.post(&mut admin, "/api/invitations/revoke", &[("id", &id)])
+        .await;
+    let s: Value = app
+        .post(&mut admin, "/api/dashboard/summary", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let c = &s["invitations"];
+    assert_eq!(
+        (
+            c["pending"].as_i64(),
+            c["accepted"].as_i64(),
+            c["revoked"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(c["acceptance_rate_percent"], 50, "1 accepted of 2 settled");
+    assert_eq!(c["median_minutes_to_accept"], 90);
+}

@@ -48,8 +48,18 @@ impl DashboardKind {
     }
 }
 
+/// "2 d 3 h", "3 h 20 min", "12 min" for a duration in minutes.
+pub fn format_minutes(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
+}
+
 #[component]
-fn Stat(label: &'static str, value: i64) -> impl IntoView {
+fn Stat(label: &'static str, #[prop(into)] value: String) -> impl IntoView {
     view! {
         <div class="stat">
             <dt class="stat-label">{label}</dt>
@@ -81,12 +91,14 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                                 <section aria-labelledby="overview-heading" class="card mt-6">
                                     <h2 id="overview-heading" class="section-title">"Overview"</h2>
                                     <dl class="stats">
-                                        <Stat label="Members" value=s.members />
+                                        <Stat label="Members" value=s.members.to_string() />
                                         {s.invitations.clone().map(|c| view! {
-                                            <Stat label="Pending invitations" value=c.pending />
-                                            <Stat label="Accepted" value=c.accepted />
-                                            <Stat label="Expired" value=c.expired />
-                                            <Stat label="Revoked" value=c.revoked />
+                                            <Stat label="Pending invitations" value=c.pending.to_string() />
+                                            <Stat label="Accepted" value=c.accepted.to_string() />
+                                            <Stat label="Expired" value=c.expired.to_string() />
+                                            <Stat label="Revoked" value=c.revoked.to_string() />
+                                            <Stat label="Acceptance rate" value=c.acceptance_rate_percent.map_or_else(|| "—".to_owned(), |p| format!("{p}%")) />
+                                            <Stat label="Median time to accept" value=c.median_minutes_to_accept.map_or_else(|| "—".to_owned(), format_minutes) />
                                         })}
                                     </dl>
                                     {info.invitations_path.clone().map(|p| view! {
@@ -123,5 +135,17 @@ pub fn Dashboard(kind: DashboardKind) -> impl IntoView {
             allow=move |s: SignedInUser| kind.allows(&s)
             render=move |info: SignedInUser| view! { <DashboardBody kind info /> }.into_any()
         />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_minutes;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(format_minutes(12), "12 min");
+        assert_eq!(format_minutes(200), "3 h 20 min");
+        assert_eq!(format_minutes(3060), "2 d 3 h");
     }
 }
