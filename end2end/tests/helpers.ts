@@ -11,13 +11,20 @@ export async function hydrated(page: Page) {
   await page.locator('body[data-hydrated="true"]').waitFor();
 }
 
-/** Asserts axe-core finds no violations (WCAG 2.x A and AA rules and best practices). */
+/**
+ * Asserts axe-core finds no violations (WCAG 2.x A and AA rules and best practices), in the
+ * light and in the dark colour scheme.
+ */
 export async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const summary = results.violations.map(
-    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  );
-  expect(summary).toEqual([]);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).analyze();
+    const summary = results.violations.map(
+      (v) => `${colorScheme} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
+    expect(summary).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** Saves desktop and mobile-width screenshots of the current page. */

@@ -97,10 +97,14 @@ test('the admin signs in and the invite dialog checks every field', async ({ pag
   await expect(dialog.getByText('This field is required.').first()).toBeVisible();
   await expect(dialog.getByText('Choose a role.')).toBeVisible();
   await expect(dialog.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
+  // The page behind the modal is inert: out of reach for keyboard and assistive technology.
+  await expect(page.locator('#main')).toHaveAttribute('inert', '');
+  await expect(page.locator('[inert] [role="dialog"]')).toHaveCount(0);
   await expectAccessible(page);
   await screenshots(page, 'invite-dialog-errors');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Invite Member' })).toBeFocused();
 });
 
 test('the admin invites a member who registers from the email and lands on /home', async ({ page, browser }) => {

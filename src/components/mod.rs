@@ -280,15 +280,38 @@ pub fn Dialog(
     #[prop(optional, into)] description: Option<String>,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let title_id = format!("{id}-title");
+    let title_id = StoredValue::new(format!("{id}-title"));
+    let description = StoredValue::new(description);
     let children = StoredValue::new(children);
     let panel = NodeRef::<leptos::html::Div>::new();
-    // Focus management for a modal (WAI-ARIA APG dialog pattern): on open, focus the field
-    // marked `autofocus` (or the first control); on close, return focus to the opener.
+    // Modal behaviour (WAI-ARIA APG dialog pattern): the dialog is rendered in a portal on
+    // <body>; while it is open everything else on the page is `inert` (not focusable, hidden
+    // from assistive technology), focus moves to the field marked `autofocus` (or the first
+    // control), and on close focus returns to the control that opened it.
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+        let set_background_inert = move |panel: Option<&web_sys::Element>| {
+            let Some(body) = document().body() else {
+                return;
+            };
+            let children = body.children();
+            for i in 0..children.length() {
+                let Some(child) = children.item(i) else {
+                    continue;
+                };
+                match panel {
+                    Some(p) if !child.contains(Some(p)) => {
+                        let _ = child.set_attribute("inert", "");
+                    }
+                    Some(_) => {}
+                    None => {
+                        let _ = child.remove_attribute("inert");
+                    }
+                }
+            }
+        };
         Effect::new(move |was_open: Option<bool>| {
             let is_open = open.get();
             if is_open && was_open != Some(true) {
@@ -299,6 +322,7 @@ pub fn Dialog(
                 );
             }
             if !is_open && was_open == Some(true) {
+                set_background_inert(None);
                 if let Some(el) = opener.get_value() {
                     let _ = el.focus();
                 }
@@ -307,8 +331,9 @@ pub fn Dialog(
         });
         Effect::new(move |_| {
             if let Some(el) = panel.get() {
-                // After the frame, once the dialog is in the document and can take focus.
+                // After the frame, once the portal has put the dialog into the document.
                 request_animation_frame(move || {
+                    set_background_inert(Some(&el));
                     let target =
                         el.query_selector("[autofocus]").ok().flatten().or_else(|| {
                             el.query_selector("input, select, textarea").ok().flatten()
@@ -324,6 +349,7 @@ pub fn Dialog(
     }
     view! {
         <Show when=move || open.get()>
+            <leptos::portal::Portal>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
             <div
                 node_ref=panel
@@ -331,7 +357,7 @@ pub fn Dialog(
                 class="dialog"
                 role="dialog"
                 aria-modal="true"
-                aria-labelledby=title_id.clone()
+                aria-labelledby=title_id.get_value()
                 on:keydown=move |ev| {
                     if ev.key() == "Escape" {
                         open.set(false);
@@ -339,14 +365,15 @@ pub fn Dialog(
                 }
             >
                 <div class="dialog-header">
-                    <h2 id=title_id.clone() class="dialog-title">{title}</h2>
+                    <h2 id=title_id.get_value() class="dialog-title">{title}</h2>
                     <button type="button" class="btn btn-ghost" aria-label="Close" on:click=move |_| open.set(false)>
                         "✕"
                     </button>
                 </div>
-                {description.clone().map(|d| view! { <p class="dialog-description">{d}</p> })}
+                {description.get_value().map(|d| view! { <p class="dialog-description">{d}</p> })}
                 {children.with_value(|c| c())}
             </div>
+            </leptos::portal::Portal>
         </Show>
     }
 }
