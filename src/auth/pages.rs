@@ -36,7 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                     <Banner tone=Tone::Error>{move || general.get()}</Banner>
                 </Show>
                 <ActionForm action=action attr:class="form-stack" attr:novalidate=true>
-                    <input type="hidden" name="next" prop:value=next />
+                    <input type="hidden" name="next" value=next />
                     <TextField
                         id="email"
                         label="Email address"
