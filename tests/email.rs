@@ -9,16 +9,6 @@ use common::{
 use secrecy::SecretString;
 use std::time::Duration;
 
-async fn wait_for(mut check: impl FnMut() -> bool, secs: u64) -> bool {
-    for _ in 0..secs * 10 {
-        if check() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
 #[tokio::test]
 async fn invitation_email_reaches_a_real_smtp_server() {
     let sink = start_sink(0);
@@ -33,26 +23,10 @@ async fn invitation_email_reaches_a_real_smtp_server() {
     let (token_before, _) = app.latest_token("admin@localhost").await;
     assert_eq!(token_before.len(), 64);
     app.invite(&mut admin, "mail@example.org", "member").await;
-    let msgs = sink.messages.clone();
-    assert!(
-        wait_for(
-            || msgs
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|m| m.contains("mail@example.org")),
-            10
-        )
-        .await,
-        "the invitation arrives"
-    );
-    let msg = msgs
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|m| m.contains("To: mail@example.org"))
-        .cloned()
-        .unwrap();
+    let msg = sink
+        .message_to("mail@example.org", 10)
+        .await
+        .expect("the invitation arrives");
     assert!(msg.contains("multipart/alternative"));
     assert!(msg.contains("text/plain") && msg.contains("text/html"));
     assert!(msg.contains("Complete Registration"));
@@ -120,17 +94,8 @@ async fn smtp_downtime_delays_mail_without_losing_it() {
     assert!(row.2.is_some());
 
     let sink = start_sink(port);
-    let msgs = sink.messages.clone();
     assert!(
-        wait_for(
-            || msgs
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|m| m.contains("later@example.org")),
-            20
-        )
-        .await,
+        sink.message_to("later@example.org", 20).await.is_some(),
         "the message goes out once SMTP is back"
     );
 }

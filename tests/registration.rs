@@ -9,15 +9,25 @@ use serde_json::Value;
 
 const NEW_PASSWORD: &str = "copper lantern meadow sailing";
 
-fn complete_form<'a>(token: &'a str, org: &'a str) -> Vec<(&'a str, &'a str)> {
+/// The registration form with the given password and confirmation.
+fn registration_form<'a>(
+    token: &'a str,
+    org: &'a str,
+    password: &'a str,
+    confirmation: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("token", token),
         ("org", org),
         ("first_name", "Ada"),
         ("last_name", "King"),
-        ("password", NEW_PASSWORD),
-        ("password_confirmation", NEW_PASSWORD),
+        ("password", password),
+        ("password_confirmation", confirmation),
     ]
+}
+
+fn complete_form<'a>(token: &'a str, org: &'a str) -> Vec<(&'a str, &'a str)> {
+    registration_form(token, org, NEW_PASSWORD, NEW_PASSWORD)
 }
 
 #[tokio::test]
@@ -166,14 +176,7 @@ async fn passwords_follow_the_policy_and_say_why() {
             .post(
                 &mut b,
                 "/api/registration/complete",
-                &[
-                    ("token", &token),
-                    ("org", &org),
-                    ("first_name", "P"),
-                    ("last_name", "W"),
-                    ("password", pw),
-                    ("password_confirmation", confirm),
-                ],
+                &registration_form(&token, &org, pw, confirm),
             )
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{pw}");
@@ -198,14 +201,7 @@ async fn passwords_follow_the_policy_and_say_why() {
         .post(
             &mut b,
             "/api/registration/complete",
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("first_name", "P"),
-                ("last_name", "W"),
-                ("password", long),
-                ("password_confirmation", long),
-            ],
+            &registration_form(&token, &org, long, long),
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -32,6 +32,26 @@ impl Handler for Collect {
     }
 }
 
+impl SmtpSink {
+    /// The first accepted message whose data mentions `recipient`, waiting up to `secs`.
+    pub async fn message_to(&self, recipient: &str, secs: u64) -> Option<String> {
+        for _ in 0..secs * 10 {
+            let found = self
+                .messages
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|m| m.contains(&format!("To: {recipient}")))
+                .cloned();
+            if found.is_some() {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        None
+    }
+}
+
 /// Starts a sink on 127.0.0.1:`port` (0 picks a free port).
 pub fn start_sink(port: u16) -> SmtpSink {
     let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP sink");
