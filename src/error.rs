@@ -99,6 +99,18 @@ impl AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// For `map_err`: logs the underlying error with `context` (server log only) and answers
+    /// [`AppError::Internal`], so no internal detail reaches the browser.
+    pub fn internal<E: std::fmt::Debug>(context: &'static str) -> impl Fn(E) -> AppError + Copy {
+        move |e| {
+            tracing::error!(error = ?e, "{context}");
+            AppError::Internal
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -68,10 +68,7 @@ pub async fn sign_in(
     if password.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let db = |e: sqlx::Error| {
-        tracing::error!(error = %e, "sign-in database error");
-        AppError::Internal
-    };
+    let db = AppError::internal::<sqlx::Error>("sign-in database error");
     let bucket = format!("sign-in:{}", email.as_str().to_lowercase());
     let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
     if let Some(secs) = rate_limit::retry_after(&state.pool, &bucket, SIGN_IN_FAILURES, window)

@@ -51,10 +51,7 @@ impl PasswordService {
         let _permit = self.permit().await?;
         tokio::task::spawn_blocking(move || hash_blocking(&password))
             .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing task failed");
-                AppError::Internal
-            })
+            .map_err(AppError::internal("password hashing task failed"))
     }
 
     /// Verifies `password` against `phc`, or against the dummy hash when `phc` is `None`
@@ -78,10 +75,7 @@ impl PasswordService {
             })
         })
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password verification task failed");
-            AppError::Internal
-        })?;
+        .map_err(AppError::internal("password verification task failed"))?;
         Ok(ok && known)
     }
 

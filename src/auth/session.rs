@@ -65,16 +65,14 @@ impl CurrentUser {
 /// [`AppError::Internal`] if the session layer is missing.
 pub async fn load() -> Result<(AppState, Session), AppError> {
     let state = expect_context::<AppState>();
-    let session = leptos_axum::extract::<Session>().await.map_err(|e| {
-        tracing::error!(error = %e, "session layer missing");
-        AppError::Internal
-    })?;
+    let session = leptos_axum::extract::<Session>()
+        .await
+        .map_err(AppError::internal("session layer missing"))?;
     Ok((state, session))
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
-    tracing::error!(error = %e, "session store failed");
-    AppError::Internal
+    AppError::internal("session store failed")(e)
 }
 
 /// The signed-in person, or `None`. Ends sessions past the absolute timeout
@@ -113,10 +111,7 @@ pub async fn optional_user(
     .bind(org_id)
     .fetch_optional(&state.pool)
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "loading the signed-in user failed");
-        AppError::Internal
-    })?;
+    .map_err(AppError::internal("loading the signed-in user failed"))?;
     let Some(row) = row else {
         session.flush().await.map_err(session_error)?;
         return Ok(None);
@@ -202,10 +197,7 @@ pub async fn primary_membership(
     .bind(user_id)
     .fetch_all(pool)
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "loading memberships failed");
-        AppError::Internal
-    })?;
+    .map_err(AppError::internal("loading memberships failed"))?;
     let rank = |kind: OrgKind, role: Role| {
         let manages = role.can_manage_invitations(kind);
         (kind != OrgKind::Platform || !manages, !manages)

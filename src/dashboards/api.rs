@@ -32,10 +32,7 @@ pub async fn dashboard_summary() -> Result<DashboardNumbers, AppError> {
     use crate::auth::session::{current_user, load};
     let (state, session) = load().await?;
     let user = current_user(&state, &session).await?;
-    let db = |e: sqlx::Error| {
-        tracing::error!(error = %e, "dashboard query failed");
-        AppError::Internal
-    };
+    let db = AppError::internal::<sqlx::Error>("dashboard query failed");
     let scope = (!user.is_platform_admin()).then_some(user.org_id);
     let members: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM memberships WHERE $1::uuid IS NULL OR organisation_id = $1",

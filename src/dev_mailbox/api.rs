@@ -33,10 +33,7 @@ pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     )
     .fetch_all(&state.pool)
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "reading the dev mailbox failed");
-        AppError::Internal
-    })?;
+    .map_err(AppError::internal("reading the dev mailbox failed"))?;
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -142,10 +142,7 @@ mod server {
         .bind(user.org_id)
         .fetch_all(&state.pool)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading organisations failed");
-            AppError::Internal
-        })?;
+        .map_err(AppError::internal("loading organisations failed"))?;
         let organisations = rows
             .into_iter()
             .filter_map(|r| {
@@ -198,10 +195,7 @@ mod server {
         let kind = match org_id {
             Some(id) => repo::organisation(&state.pool, id)
                 .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "loading organisation failed");
-                    AppError::Internal
-                })?
+                .map_err(AppError::internal("loading organisation failed"))?
                 .and_then(|(_, k)| OrgKind::parse(&k)),
             None => None,
         };
@@ -361,10 +355,7 @@ pub async fn list_invitations(
         },
     )
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "listing invitations failed");
-        AppError::Internal
-    })?;
+    .map_err(AppError::internal("listing invitations failed"))?;
     let next_cursor = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
         rows.last().map(server::encode_cursor)
@@ -451,10 +442,7 @@ pub async fn invitation_history(id: Uuid) -> Result<Vec<AuditEvent>, AppError> {
     let (state, user, _) = server::manager().await?;
     let rows = repo::history(&state.pool, id, server::scope(&user))
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "loading history failed");
-            AppError::Internal
-        })?;
+        .map_err(AppError::internal("loading history failed"))?;
     if rows.is_empty() {
         return Err(AppError::NotFound("That invitation does not exist.".into()));
     }

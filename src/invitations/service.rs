@@ -113,10 +113,7 @@ impl From<InvitationError> for AppError {
                 "This invitation is {} and cannot be revoked.",
                 s.label().to_lowercase()
             )),
-            InvitationError::Db(e) => {
-                tracing::error!(error = ?e, "invitation database error");
-                AppError::Internal
-            }
+            InvitationError::Db(e) => AppError::internal("invitation database error")(e),
         }
     }
 }

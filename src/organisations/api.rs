@@ -47,10 +47,7 @@ pub async fn list_organisations() -> Result<Vec<OrganisationSummary>, AppError> 
     )
     .fetch_all(&state.pool)
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "listing organisations failed");
-        AppError::Internal
-    })?;
+    .map_err(AppError::internal("listing organisations failed"))?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -110,10 +107,7 @@ pub async fn create_organisation(
                 .bind(id)
                 .fetch_one(&state.pool)
                 .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "checking the parent failed");
-                    AppError::Internal
-                })?;
+                .map_err(AppError::internal("checking the parent failed"))?;
                 if !is_association {
                     errs.add("parent_id", "Choose an association.");
                 }
@@ -142,10 +136,7 @@ pub async fn create_organisation(
             "name",
             format!("An organisation called {name} already exists."),
         )),
-        Err(e) => {
-            tracing::error!(error = %e, "creating an organisation failed");
-            Err(AppError::Internal)
-        }
+        Err(e) => Err(AppError::internal("creating an organisation failed")(e)),
         Ok(_) => {
             tracing::info!(organisation_id = %id, kind = kind.as_str(), "organisation created");
             Ok(id)

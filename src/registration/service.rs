@@ -22,8 +22,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 fn db_error(e: sqlx::Error) -> AppError {
-    tracing::error!(error = ?e, "registration database error");
-    AppError::Internal
+    AppError::internal("registration database error")(e)
 }
 
 /// The invitation behind `token`, if it exists and belongs to organisation `org`.
