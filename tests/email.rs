@@ -3,6 +3,7 @@
 mod common;
 
 use common::{
+    eventually,
     smtp::{free_port, start_sink},
     spawn_app_with,
 };
@@ -44,19 +45,19 @@ async fn invitation_email_reaches_a_real_smtp_server() {
     );
 
     // Delivered rows keep no link: the bodies are blanked.
-    let mut sent = (String::new(), String::new());
-    for _ in 0..50 {
-        sent = sqlx::query_as(
-            "SELECT status, text_body FROM email_outbox WHERE recipient = 'mail@example.org'",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        if sent.0 == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let sent: (String, String) = eventually(
+        5,
+        || async {
+            sqlx::query_as(
+                "SELECT status, text_body FROM email_outbox WHERE recipient = 'mail@example.org'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+        },
+        |row: &(String, String)| row.0 == "sent",
+    )
+    .await;
     assert_eq!(sent, ("sent".to_owned(), String::new()));
 }
 
@@ -76,19 +77,19 @@ async fn smtp_downtime_delays_mail_without_losing_it() {
         "the invitation is created while SMTP is down"
     );
 
-    let mut row = (String::new(), 0i32, None::<String>);
-    for _ in 0..50 {
-        row = sqlx::query_as(
-            "SELECT status, attempts, last_error FROM email_outbox WHERE recipient = 'later@example.org'",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        if row.1 >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let row: (String, i32, Option<String>) = eventually(
+        5,
+        || async {
+            sqlx::query_as(
+                "SELECT status, attempts, last_error FROM email_outbox WHERE recipient = 'later@example.org'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+        },
+        |row: &(String, i32, Option<String>)| row.1 >= 2,
+    )
+    .await;
     assert_eq!(row.0, "queued");
     assert!(row.1 >= 2, "retried with backoff: {row:?}");
     assert!(row.2.is_some());
@@ -111,19 +112,19 @@ async fn a_message_is_marked_failed_after_its_last_attempt() {
     .await;
     let (_, mut admin) = app.manager("company").await;
     app.invite(&mut admin, "never@example.org", "member").await;
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = sqlx::query_scalar(
-            "SELECT status FROM email_outbox WHERE recipient = 'never@example.org'",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        if status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status: String = eventually(
+        10,
+        || async {
+            sqlx::query_scalar(
+                "SELECT status FROM email_outbox WHERE recipient = 'never@example.org'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+        },
+        |s: &String| s == "failed",
+    )
+    .await;
     assert_eq!(status, "failed");
     let list: serde_json::Value = app
         .post(&mut admin, "/api/invitations/list", &[])

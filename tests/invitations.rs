@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{link_parts, spawn_app, Browser};
+use common::{eventually, spawn_app, Browser};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -120,11 +120,7 @@ async fn the_sixth_invitation_within_a_minute_is_refused() {
     let body: Value = res.json().await.unwrap();
     let msg = body["RateLimited"]["message"].as_str().unwrap();
     assert!(msg.contains("Try again in"), "{msg}");
-    let count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE inviter_id IS NOT NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let count = app.user_invitation_count().await;
     assert_eq!(count, 5, "the refused invitation changed nothing");
 }
 
@@ -196,11 +192,7 @@ async fn bad_input_is_reported_per_field_and_changes_nothing() {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["email", "first_name", "role"]);
-    let n: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE inviter_id IS NOT NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let n = app.user_invitation_count().await;
     assert_eq!(n, 0);
 }
 
@@ -393,18 +385,18 @@ async fn the_expiry_job_marks_overdue_invitations_and_audits_it() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let mut status = String::new();
-    for _ in 0..40 {
-        status = sqlx::query_scalar("SELECT status FROM invitations WHERE id = $1")
-            .bind(id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-        if status == "expired" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let status: String = eventually(
+        4,
+        || async {
+            sqlx::query_scalar("SELECT status FROM invitations WHERE id = $1")
+                .bind(id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap()
+        },
+        |s: &String| s == "expired",
+    )
+    .await;
     assert_eq!(status, "expired");
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM invitation_audit_events WHERE invitation_id = $1 AND action = 'expired'",
@@ -414,7 +406,6 @@ async fn the_expiry_job_marks_overdue_invitations_and_audits_it() {
     .await
     .unwrap();
     assert_eq!(audited, 1);
-    let _ = link_parts;
 }
 
 #[tokio::test]

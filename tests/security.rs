@@ -45,11 +45,7 @@ async fn cross_site_posts_are_refused() {
         StatusCode::OK,
         "same origin (PUBLIC_URL) passes"
     );
-    let n: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE inviter_id IS NOT NULL")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let n = app.user_invitation_count().await;
     assert_eq!(n, 0);
 }
 

@@ -227,6 +227,14 @@ impl TestApp {
         link_parts(&body).expect("email has a registration link")
     }
 
+    /// How many invitations people (not the system's bootstrap) have created.
+    pub async fn user_invitation_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE inviter_id IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     /// The id of the invitation for `email`.
     pub async fn invitation_id(&self, email: &str) -> Uuid {
         sqlx::query_scalar(
@@ -237,6 +245,24 @@ impl TestApp {
         .await
         .unwrap()
     }
+}
+
+/// Fetches with `fetch` every 100 ms until `done` holds or `secs` seconds have passed, and
+/// returns the last value (for state that background jobs change).
+pub async fn eventually<T, F, Fut>(secs: u64, mut fetch: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut value = fetch().await;
+    for _ in 0..secs * 10 {
+        if done(&value) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        value = fetch().await;
+    }
+    value
 }
 
 /// `(token, org)` from a registration link inside `text`.
