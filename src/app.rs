@@ -6,6 +6,10 @@ use crate::{
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
     invitations::pages::InvitationsPage,
+    invite_codes::{
+        join::{JoinPage, KeySignInPage},
+        pages::InviteCodesPage,
+    },
     organisations::pages::OrganisationsPage,
     registration::pages::RegisterPage,
 };
@@ -70,16 +74,24 @@ pub fn App() -> impl IntoView {
                     }
                 />
                 <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
+                <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
+                <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />
                 <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
                 <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view=MailboxPage />
                 <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Association /> } />
                 <Route path=path!("/company") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Company /> } />
+                <Route path=path!("/cooperative") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Cooperative /> } />
                 <Route path=path!("/home") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Member /> } />
                 <Route path=path!("/admin/organisations") ssr=SsrMode::Async view=OrganisationsPage />
                 <Route path=path!("/admin/invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Association /> } />
                 <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
+                <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
+                <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
+                <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />
+                <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Company /> } />
+                <Route path=path!("/cooperative/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Cooperative /> } />
             </Routes>
         </Router>
         <ToastRegion />

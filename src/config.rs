@@ -15,8 +15,20 @@
 //! | `GATEHOUSE_SESSION_ABSOLUTE_HOURS` | `12` | session ends this long after sign-in regardless |
 //! | `GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt |
 //! | `GATEHOUSE_OUTBOX_MAX_ATTEMPTS` | `8` | a message is marked failed after this many |
+//! | `GATEHOUSE_CODE_LOOKUP_KEY` | *(dev: random per start)* | base64 of 32 random bytes: HMAC key for invite-code lookup |
+//! | `GATEHOUSE_ENCRYPTION_KEYS` | *(dev: random per start)* | `id:base64[,id:base64…]` AES-256-GCM keys, current first |
+//! | `GATEHOUSE_METRICS_TOKEN` | *(unset: `/metrics` off)* | bearer token a Prometheus scrape must send |
+//! | `GATEHOUSE_CODE_FAILURES_PER_IP` | `10` | failed invite-code redemptions per client IP per 15 minutes |
+//! | `GATEHOUSE_CODE_FAILURES_GLOBAL` | `300` | failed invite-code redemptions, all clients, per 15 minutes |
+//!
+//! In production the two keys are required; in development a missing key is generated at
+//! start (codes made before a restart then stop working), and `scripts/run.sh` keeps a
+//! generated pair in `target/dev-secrets.env` so they survive restarts.
 
-use crate::domain::{EmailAddress, PasswordPolicy};
+use crate::{
+    crypto::{EncryptionKeys, LookupKey},
+    domain::{EmailAddress, PasswordPolicy},
+};
 use leptos::config::LeptosOptions;
 use secrecy::SecretString;
 use std::{net::SocketAddr, time::Duration};
@@ -55,6 +67,16 @@ pub struct Config {
     pub outbox_poll_interval: Duration,
     /// How often overdue invitations are marked expired.
     pub expiry_sweep_interval: Duration,
+    /// HMAC-SHA256 key under which invite codes are looked up.
+    pub code_lookup_key: LookupKey,
+    /// AES-256-GCM keys for secrets kept at rest (revealable invite codes).
+    pub encryption_keys: EncryptionKeys,
+    /// Bearer token for `/metrics`; `None` turns the endpoint off.
+    pub metrics_token: Option<SecretString>,
+    /// Failed invite-code redemptions allowed per client IP per [`CODE_FAILURE_WINDOW`].
+    pub code_failures_per_ip: i64,
+    /// Failed invite-code redemptions allowed from all clients per [`CODE_FAILURE_WINDOW`].
+    pub code_failures_global: i64,
     pub leptos_options: LeptosOptions,
 }
 
@@ -64,6 +86,9 @@ pub struct Config {
 pub struct ConfigError(String);
 
 const HOUR: u64 = 3600;
+
+/// The window of the invite-code failure throttles (15 minutes).
+pub const CODE_FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 impl Config {
     /// Reads the environment.
@@ -120,6 +145,42 @@ impl Config {
         if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", 1, 20)? {
             config.outbox_max_attempts = n as i32;
         }
+        let production = config.environment == Environment::Production;
+        match var("GATEHOUSE_CODE_LOOKUP_KEY") {
+            Some(v) => {
+                config.code_lookup_key = LookupKey::from_base64(&v)
+                    .map_err(|e| ConfigError(format!("GATEHOUSE_CODE_LOOKUP_KEY {e}")))?;
+            }
+            None if production => {
+                return Err(ConfigError(
+                    "GATEHOUSE_CODE_LOOKUP_KEY is required in production".into(),
+                ))
+            }
+            None => tracing::warn!(
+                "GATEHOUSE_CODE_LOOKUP_KEY is unset: using a random key; invite codes stop working on restart"
+            ),
+        }
+        match var("GATEHOUSE_ENCRYPTION_KEYS") {
+            Some(v) => {
+                config.encryption_keys = EncryptionKeys::parse(&v)
+                    .map_err(|e| ConfigError(format!("GATEHOUSE_ENCRYPTION_KEYS: {e}")))?;
+            }
+            None if production => {
+                return Err(ConfigError(
+                    "GATEHOUSE_ENCRYPTION_KEYS is required in production".into(),
+                ))
+            }
+            None => tracing::warn!(
+                "GATEHOUSE_ENCRYPTION_KEYS is unset: using a random key; stored codes cannot be revealed after restart"
+            ),
+        }
+        config.metrics_token = var("GATEHOUSE_METRICS_TOKEN").map(SecretString::from);
+        if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILURES_PER_IP", 1, 10_000)? {
+            config.code_failures_per_ip = n as i64;
+        }
+        if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILURES_GLOBAL", 1, 1_000_000)? {
+            config.code_failures_global = n as i64;
+        }
         if let Some(root) = var("LEPTOS_SITE_ROOT") {
             config.leptos_options.site_root = root.into();
         }
@@ -155,6 +216,11 @@ impl Config {
             outbox_max_attempts: 8,
             outbox_poll_interval: Duration::from_millis(1000),
             expiry_sweep_interval: Duration::from_secs(60),
+            code_lookup_key: LookupKey::random(),
+            encryption_keys: EncryptionKeys::random(),
+            metrics_token: None,
+            code_failures_per_ip: 10,
+            code_failures_global: 300,
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
                 .site_root("target/site")

@@ -26,6 +26,9 @@ pub enum AppError {
     /// 401: the email address or password is wrong (one answer for both).
     #[error("The email address or password is incorrect.")]
     InvalidCredentials,
+    /// 401: a key signature did not verify (wrong key, or a challenge signed for something else).
+    #[error("Your key could not be verified. Reload the page and try again.")]
+    KeyNotVerified,
     /// 403: signed in, but this is not yours to see or change.
     #[error("You do not have permission to do that.")]
     Forbidden,
@@ -84,7 +87,7 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::KeyNotVerified => 401,
             Self::Forbidden => 403,
             Self::NotFound(_) => 404,
             Self::Validation(_) => 422,

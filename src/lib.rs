@@ -13,6 +13,7 @@ pub mod dev_mailbox;
 pub mod domain;
 pub mod error;
 pub mod invitations;
+pub mod invite_codes;
 pub mod organisations;
 pub mod registration;
 
@@ -23,9 +24,13 @@ pub mod bootstrap;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+pub mod crypto;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod email;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]

@@ -202,6 +202,8 @@ pub fn router(state: AppState) -> Router {
         _,
     >(provide_request_context, shell))
     .layer(session_layer)
+    // After the session layer, so a scrape never creates a session.
+    .route("/metrics", get(crate::metrics::handler))
     .layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,

@@ -20,6 +20,8 @@ pub struct SignedInUser {
     pub dashboard_path: String,
     /// "Member Invitations" for roles that manage invitations.
     pub invitations_path: Option<String>,
+    /// "Invite codes" for the same roles.
+    pub invite_codes_path: Option<String>,
 }
 
 /// Failed sign-ins allowed per account within [`SIGN_IN_WINDOW_SECS`] before the account is
@@ -40,6 +42,7 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
         role_label: u.role.label(u.org_kind).to_owned(),
         dashboard_path: u.role.dashboard_path(u.org_kind).to_owned(),
         invitations_path: u.role.invitations_path(u.org_kind).map(str::to_owned),
+        invite_codes_path: u.role.invite_codes_path(u.org_kind).map(str::to_owned),
         email: u.email,
         organisation_name: u.org_name,
         organisation_kind: u.org_kind,
@@ -83,13 +86,15 @@ pub async fn sign_in(
             ),
         });
     }
-    let user: Option<(uuid::Uuid, String)> =
+    // Key-only members have no password hash; they verify against the dummy hash like an
+    // unknown email and get the same answer.
+    let user: Option<(uuid::Uuid, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext")
             .bind(email.as_str())
             .fetch_optional(&state.pool)
             .await
             .map_err(db)?;
-    let (user_id, phc) = user.map_or((None, None), |(id, h)| (Some(id), Some(h)));
+    let (user_id, phc) = user.map_or((None, None), |(id, h)| (Some(id), h));
     let verified = state
         .passwords
         .verify(SecretString::from(password), phc)
@@ -121,4 +126,85 @@ pub async fn sign_out() -> Result<(), AppError> {
     crate::auth::session::end(&session).await?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// Failed key sign-ins allowed per client IP within [`SIGN_IN_WINDOW_SECS`].
+pub const KEY_SIGN_IN_FAILURES: i64 = 10;
+
+/// Signs in with a key: `signature` (base64url Ed25519) over the `sign_in` challenge
+/// `challenge_id` must verify with `public_key` (base64url), which must belong to a member.
+/// No password is involved. Redirects to `next` (a local path) or the dashboard, and returns
+/// the destination.
+///
+/// # Errors
+/// 422 malformed key; 410 expired challenge; 401 when the signature does not verify or the
+/// key belongs to nobody (one answer); 429 after [`KEY_SIGN_IN_FAILURES`] failures from one IP
+/// within 15 minutes.
+#[server(endpoint = "auth/sign-in-with-key")]
+pub async fn sign_in_with_key(
+    public_key: String,
+    challenge_id: uuid::Uuid,
+    signature: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    use crate::{
+        auth::{keys, session},
+        domain::{parse_public_key, ChallengePurpose},
+        rate_limit,
+        security::RequestContext,
+    };
+    use std::time::Duration;
+
+    let ctx = RequestContext::current();
+    let (state, web_session) = session::load().await?;
+    let public_key =
+        parse_public_key(&public_key).map_err(|e| AppError::field("public_key", e.to_string()))?;
+    let db = AppError::internal::<sqlx::Error>("key sign-in database error");
+    let bucket = format!("key-sign-in:{}", ctx.ip_key());
+    let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
+    if let Some(secs) = rate_limit::retry_after(&state.pool, &bucket, KEY_SIGN_IN_FAILURES, window)
+        .await
+        .map_err(db)?
+    {
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+            message: format!(
+                "Too many failed sign-in attempts. Try again in {} minutes.",
+                secs.div_ceil(60)
+            ),
+        });
+    }
+    let verified = keys::verify_answer(
+        &state,
+        challenge_id,
+        ChallengePurpose::SignIn,
+        &public_key,
+        &signature,
+    )
+    .await;
+    let user_id: Option<uuid::Uuid> = match verified {
+        Ok(()) => sqlx::query_scalar("SELECT id FROM users WHERE public_key = $1")
+            .bind(&public_key[..])
+            .fetch_optional(&state.pool)
+            .await
+            .map_err(db)?,
+        Err(AppError::KeyNotVerified) => None,
+        Err(e) => return Err(e),
+    };
+    let membership = match user_id {
+        Some(id) => session::primary_membership(&state.pool, id).await?,
+        None => None,
+    };
+    let (Some(user_id), Some((org_id, kind, role))) = (user_id, membership) else {
+        rate_limit::record(&state.pool, &bucket).await.map_err(db)?;
+        tracing::info!("key sign-in failed");
+        return Err(AppError::KeyNotVerified);
+    };
+    session::start(&web_session, user_id, org_id).await?;
+    let dest = next
+        .filter(|n| crate::auth::safe_next(n))
+        .unwrap_or_else(|| role.dashboard_path(kind).to_owned());
+    tracing::info!(%user_id, "signed in with key");
+    leptos_axum::redirect(&dest);
+    Ok(dest)
 }

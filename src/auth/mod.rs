@@ -1,6 +1,9 @@
 //! Sign-in, sign-out and the session.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod keys;
+pub mod keystore;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod passwords;

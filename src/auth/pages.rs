@@ -62,8 +62,12 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <div class="auth-alternatives">
+                    <a class="btn btn-secondary w-full" href="/join">"Join with invite code"</a>
+                    <a class="btn btn-ghost w-full" href="/login/key">"Sign in with key"</a>
+                </div>
                 <p class="auth-footnote">
-                    "Gatehouse accounts are by invitation only. If you were invited, use the link in your invitation email."
+                    "Gatehouse accounts are by invitation only. If you were invited by email, use the link in your invitation."
                 </p>
             </div>
         </main>

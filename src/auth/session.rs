@@ -22,6 +22,7 @@ const AUTH_AT_KEY: &str = "gatehouse.authenticated_at";
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
     pub user_id: Uuid,
+    /// The email address, or the did:key of a member who joined with an invite code.
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -35,6 +36,8 @@ impl CurrentUser {
     /// "First Last".
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
     }
 
     /// Platform admins manage every organisation.
@@ -100,7 +103,7 @@ pub async fn optional_user(
         return Ok(None);
     }
     let row = sqlx::query(
-        "SELECT u.email::text AS email, u.first_name, u.last_name, m.role,
+        "SELECT COALESCE(u.email::text, u.did) AS email, u.first_name, u.last_name, m.role,
                 o.name AS org_name, o.kind AS org_kind
            FROM users u
            JOIN memberships m ON m.user_id = u.id

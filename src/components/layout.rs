@@ -21,6 +21,10 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .invitations_path
                         .clone()
                         .map(|p| view! { <a href=p class="nav-link">"Member Invitations"</a> })}
+                    {info
+                        .invite_codes_path
+                        .clone()
+                        .map(|p| view! { <a href=p class="nav-link">"Invite codes"</a> })}
                     {(info.organisation_kind == crate::domain::OrgKind::Platform
                         && info.role == crate::domain::Role::Admin)
                         .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}

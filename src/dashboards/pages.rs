@@ -18,6 +18,8 @@ pub enum DashboardKind {
     Association,
     /// `/company`: company owners and admins.
     Company,
+    /// `/cooperative`: cooperative admins.
+    Cooperative,
     /// `/home`: everybody signed in.
     Member,
 }
@@ -34,6 +36,9 @@ impl DashboardKind {
                 s.organisation_kind == OrgKind::Company
                     && matches!(s.role, Role::Owner | Role::Admin)
             }
+            Self::Cooperative => {
+                s.organisation_kind == OrgKind::Cooperative && s.role == Role::Admin
+            }
             Self::Member => true,
         }
     }
@@ -43,6 +48,7 @@ impl DashboardKind {
             Self::Platform => "Admin dashboard",
             Self::Association => "Association dashboard",
             Self::Company => "Company dashboard",
+            Self::Cooperative => "Cooperative dashboard",
             Self::Member => "Home",
         }
     }
@@ -104,6 +110,9 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                                     {info.invitations_path.clone().map(|p| view! {
                                         <p class="mt-6 flex flex-wrap gap-2">
                                             <a href=p class="btn btn-primary">"Member Invitations"</a>
+                                            {info.invite_codes_path.clone().map(|c| view! {
+                                                <a href=c class="btn btn-secondary">"Invite codes"</a>
+                                            })}
                                             {(kind == DashboardKind::Platform).then(|| view! {
                                                 <a href="/admin/organisations" class="btn btn-secondary">"Organisations"</a>
                                             })}

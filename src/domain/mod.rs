@@ -6,6 +6,8 @@
 
 mod email;
 mod fields;
+mod identity;
+mod invite_code;
 mod password;
 mod role;
 mod status;
@@ -14,6 +16,14 @@ mod token;
 
 pub use email::{EmailAddress, EmailError};
 pub use fields::{OptionalText, PersonName};
+pub use identity::{
+    challenge_message, did_key, parse_public_key, public_key_from_did, verify, ChallengePurpose,
+    KeyBackup, KeyError, KeyPair,
+};
+pub use invite_code::{
+    parse_batch_size, parse_max_uses, CodeExpiry, CodeStatus, InviteCode, InviteCodeError,
+    ALPHABET, BATCH_LIMIT, CODE_LEN, MAX_USES_LIMIT,
+};
 pub use password::{PasswordPolicy, PasswordProblem, MAX_PASSWORD_CHARS};
 pub use role::{OrgKind, Role};
 pub use status::{DeliveryState, InvitationStatus};

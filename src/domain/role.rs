@@ -10,6 +10,8 @@ pub enum OrgKind {
     Association,
     /// A company, optionally inside an association.
     Company,
+    /// A cooperative: members join with invite codes and sign in with a key pair.
+    Cooperative,
 }
 
 impl OrgKind {
@@ -19,6 +21,7 @@ impl OrgKind {
             Self::Platform => "platform",
             Self::Association => "association",
             Self::Company => "company",
+            Self::Cooperative => "cooperative",
         }
     }
 
@@ -28,6 +31,7 @@ impl OrgKind {
             "platform" => Some(Self::Platform),
             "association" => Some(Self::Association),
             "company" => Some(Self::Company),
+            "cooperative" => Some(Self::Cooperative),
             _ => None,
         }
     }
@@ -38,6 +42,7 @@ impl OrgKind {
             Self::Platform => "Platform",
             Self::Association => "Association",
             Self::Company => "Company",
+            Self::Cooperative => "Cooperative",
         }
     }
 
@@ -47,6 +52,12 @@ impl OrgKind {
             Self::Platform => &[Role::Admin, Role::Member],
             Self::Association => &[Role::Manager, Role::Member],
             Self::Company => &[Role::Owner, Role::Admin, Role::Member],
+            Self::Cooperative => &[
+                Role::Admin,
+                Role::Facilitator,
+                Role::Member,
+                Role::Participant,
+            ],
         }
     }
 }
@@ -55,7 +66,7 @@ impl OrgKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Platform admin, or company admin.
+    /// Platform admin, company admin or cooperative admin.
     Admin,
     /// Association manager.
     Manager,
@@ -63,6 +74,10 @@ pub enum Role {
     Owner,
     /// Ordinary member.
     Member,
+    /// Cooperative facilitator: runs the cooperative's sessions, manages nobody.
+    Facilitator,
+    /// Cooperative participant: takes part without full membership.
+    Participant,
 }
 
 impl Role {
@@ -76,19 +91,31 @@ impl Role {
             Self::Manager => "manager",
             Self::Owner => "owner",
             Self::Member => "member",
+            Self::Facilitator => "facilitator",
+            Self::Participant => "participant",
         }
     }
 
-    /// Parses a role name that must exist for organisations of `kind`.
+    /// Parses a role name that must exist for organisations of `kind` and is at most
+    /// [`Role::MAX_LEN`] bytes long.
     ///
     /// # Errors
     /// A sentence naming the roles that are allowed.
     pub fn parse_for(s: &str, kind: OrgKind) -> Result<Self, String> {
-        let role = match s.trim() {
+        let s = s.trim();
+        if s.len() > Self::MAX_LEN {
+            return Err(format!(
+                "A role name has at most {} characters.",
+                Self::MAX_LEN
+            ));
+        }
+        let role = match s {
             "admin" => Some(Self::Admin),
             "manager" => Some(Self::Manager),
             "owner" => Some(Self::Owner),
             "member" => Some(Self::Member),
+            "facilitator" => Some(Self::Facilitator),
+            "participant" => Some(Self::Participant),
             _ => None,
         };
         match role {
@@ -112,6 +139,8 @@ impl Role {
             (Self::Admin, _) => "Admin",
             (Self::Owner, _) => "Owner",
             (Self::Member, _) => "Member",
+            (Self::Facilitator, _) => "Facilitator",
+            (Self::Participant, _) => "Participant",
         }
     }
 
@@ -123,6 +152,7 @@ impl Role {
             (OrgKind::Platform, Self::Admin)
                 | (OrgKind::Association, Self::Manager)
                 | (OrgKind::Company, Self::Owner | Self::Admin)
+                | (OrgKind::Cooperative, Self::Admin)
         )
     }
 
@@ -142,6 +172,9 @@ impl Role {
             (OrgKind::Company, Self::Admin) if target_kind == OrgKind::Company => {
                 vec![Self::Admin, Self::Member]
             }
+            (OrgKind::Cooperative, Self::Admin) if target_kind == OrgKind::Cooperative => {
+                OrgKind::Cooperative.roles().to_vec()
+            }
             _ => Vec::new(),
         }
     }
@@ -152,6 +185,7 @@ impl Role {
             (OrgKind::Platform, Self::Admin) => "/admin",
             (OrgKind::Association, Self::Manager) => "/association",
             (OrgKind::Company, Self::Owner | Self::Admin) => "/company",
+            (OrgKind::Cooperative, Self::Admin) => "/cooperative",
             _ => "/home",
         }
     }
@@ -162,6 +196,17 @@ impl Role {
             OrgKind::Platform => "/admin/invitations",
             OrgKind::Association => "/association/manage-invitations",
             OrgKind::Company => "/company/manage-invitations",
+            OrgKind::Cooperative => "/cooperative/manage-invitations",
+        })
+    }
+
+    /// The "Invite codes" page for this role: the same people who manage invitations.
+    pub fn invite_codes_path(self, kind: OrgKind) -> Option<&'static str> {
+        self.can_manage_invitations(kind).then_some(match kind {
+            OrgKind::Platform => "/admin/invite-codes",
+            OrgKind::Association => "/association/invite-codes",
+            OrgKind::Company => "/company/invite-codes",
+            OrgKind::Cooperative => "/cooperative/invite-codes",
         })
     }
 }
@@ -181,6 +226,42 @@ mod tests {
         assert!(Role::parse_for("superuser", OrgKind::Company)
             .unwrap_err()
             .contains("Owner, Admin, Member"));
+    }
+
+    #[test]
+    fn cooperatives_have_their_own_roles() {
+        assert_eq!(
+            Role::parse_for("facilitator", OrgKind::Cooperative),
+            Ok(Role::Facilitator)
+        );
+        assert_eq!(
+            Role::parse_for("participant", OrgKind::Cooperative),
+            Ok(Role::Participant)
+        );
+        assert!(Role::parse_for("participant", OrgKind::Company).is_err());
+        assert!(Role::parse_for("owner", OrgKind::Cooperative).is_err());
+        assert!(Role::parse_for(&"x".repeat(33), OrgKind::Cooperative)
+            .unwrap_err()
+            .contains("at most 32"));
+        assert_eq!(
+            Role::Admin.grantable_roles(OrgKind::Cooperative, OrgKind::Cooperative),
+            OrgKind::Cooperative.roles().to_vec()
+        );
+        assert!(Role::Facilitator
+            .grantable_roles(OrgKind::Cooperative, OrgKind::Cooperative)
+            .is_empty());
+        assert_eq!(
+            Role::Admin.invite_codes_path(OrgKind::Cooperative),
+            Some("/cooperative/invite-codes")
+        );
+        assert_eq!(
+            Role::Admin.dashboard_path(OrgKind::Cooperative),
+            "/cooperative"
+        );
+        assert_eq!(
+            Role::Participant.dashboard_path(OrgKind::Cooperative),
+            "/home"
+        );
     }
 
     #[test]

@@ -83,9 +83,9 @@ pub async fn create_organisation(
         errs.add("name", "Remove line breaks and other control characters.");
     }
     let kind = match OrgKind::parse(kind.trim()) {
-        Some(k @ (OrgKind::Association | OrgKind::Company)) => Some(k),
+        Some(k @ (OrgKind::Association | OrgKind::Company | OrgKind::Cooperative)) => Some(k),
         _ => {
-            errs.add("kind", "Choose Association or Company.");
+            errs.add("kind", "Choose Association, Company or Cooperative.");
             None
         }
     };

@@ -44,6 +44,7 @@ fn NewOrganisationDialog(
     let kind_options = Signal::stored(vec![
         ("company".to_owned(), "Company".to_owned()),
         ("association".to_owned(), "Association".to_owned()),
+        ("cooperative".to_owned(), "Cooperative".to_owned()),
     ]);
     Effect::new(move |_| match action.value().get() {
         Some(Ok(_)) => {

@@ -343,7 +343,8 @@ pub async fn request_reissue(token: &str, org: &str, email: &str) -> Result<Stri
             "SELECT u.email::text, o.kind, m.role FROM users u
                JOIN memberships m ON m.user_id = u.id
                JOIN organisations o ON o.id = m.organisation_id
-              WHERE u.id = $1 ORDER BY (o.kind = 'platform') DESC LIMIT 1",
+              WHERE u.id = $1 AND u.email IS NOT NULL
+              ORDER BY (o.kind = 'platform') DESC LIMIT 1",
         )
         .bind(inviter)
         .fetch_optional(&mut *tx)

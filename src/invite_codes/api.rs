@@ -1,0 +1,304 @@
+//! Server functions for invite codes, and the DTOs they return.
+//!
+//! Management (`invite-codes/options|create|list|reveal|revoke`) requires a session whose role
+//! may manage invitations and always acts on the session's organisation. Redemption
+//! (`keys/challenge`, `invite-codes/redeem`) is public: it is throttled per client IP and
+//! globally, and proves possession of the new member's key with a signed challenge.
+
+use crate::{
+    domain::{ChallengePurpose, CodeStatus},
+    error::AppError,
+    invitations::api::RoleOption,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What the "Create Invite" dialog offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeChoices {
+    pub organisation_name: String,
+    /// Roles the caller may grant in their organisation, most privileged first.
+    pub roles: Vec<RoleOption>,
+    /// Expiry presets in days (1, 3, 7, 14, 30) with labels.
+    pub expiry_days: Vec<(i64, String)>,
+}
+
+/// A code just created or revealed: the only DTOs that carry a code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareableCode {
+    pub id: Uuid,
+    /// `XXXX-XXXX-XXXX`.
+    pub code: String,
+    /// `PUBLIC_URL/join?code=XXXX-XXXX-XXXX`.
+    pub url: String,
+    /// A QR code of `url`, as a standalone SVG document (made on the server by the `qrcode`
+    /// crate; no markup from input).
+    pub qr_svg: String,
+}
+
+/// The result of "Create Invite". One code gets its QR code; a batch comes with a CSV file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedCodes {
+    pub codes: Vec<ShareableCode>,
+    pub role_label: String,
+    pub max_uses: i32,
+    /// Unix seconds (UTC).
+    pub expires_at: i64,
+    /// RFC 4180 CSV (`code,url,role,max_uses,expires_at_utc,note`) when more than one code
+    /// was made.
+    pub csv: Option<String>,
+}
+
+/// One row of the invite-code list; never the code itself. Times are Unix seconds (UTC).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeSummary {
+    pub id: Uuid,
+    pub status: CodeStatus,
+    pub role_label: String,
+    pub creator_name: String,
+    pub note: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_count: i32,
+    pub max_uses: i32,
+    /// Made in a batch with other codes.
+    pub in_batch: bool,
+}
+
+/// The newest codes of the organisation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeList {
+    pub codes: Vec<CodeSummary>,
+    /// More codes exist than were returned.
+    pub truncated: bool,
+}
+
+/// A single-use proof-of-possession challenge: sign
+/// [`crate::domain::challenge_message`]`(purpose, origin, challenge)` with the key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SigningChallenge {
+    pub id: Uuid,
+    /// 32 random bytes, base64url.
+    pub challenge: String,
+    /// The Gatehouse public origin, part of the signed message.
+    pub origin: String,
+    /// Seconds until the challenge expires.
+    pub expires_in_secs: i64,
+}
+
+/// What a new member learns after joining.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JoinOutcome {
+    pub did: String,
+    pub organisation_name: String,
+    pub role_label: String,
+    pub dashboard_path: String,
+}
+
+/// Most codes listed at once.
+pub const LIST_LIMIT: i64 = 200;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::{
+        auth::session::{current_user, CurrentUser},
+        security::RequestContext,
+        startup::AppState,
+    };
+
+    /// The state, the signed-in manager and the request context, captured before any other
+    /// `.await` (see [`crate::auth::session::load`]).
+    pub async fn manager() -> Result<(AppState, CurrentUser, RequestContext), AppError> {
+        let ctx = RequestContext::current();
+        let (state, session) = crate::auth::session::load().await?;
+        let user = current_user(&state, &session).await?;
+        user.require_invitation_manager()?;
+        Ok((state, user, ctx))
+    }
+}
+
+/// What the caller may choose in "Create Invite".
+#[server(endpoint = "invite-codes/options")]
+pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
+    use crate::domain::CodeExpiry;
+    let (_, user, _) = server::manager().await?;
+    Ok(CodeChoices {
+        organisation_name: user.org_name.clone(),
+        roles: user
+            .role
+            .grantable_roles(user.org_kind, user.org_kind)
+            .into_iter()
+            .map(|r| RoleOption {
+                value: r,
+                label: r.label(user.org_kind).to_owned(),
+            })
+            .collect(),
+        expiry_days: CodeExpiry::ALL
+            .iter()
+            .map(|e| (e.days(), e.label()))
+            .collect(),
+    })
+}
+
+/// Creates `count` (default 1, at most 100) invite codes with the same settings in the
+/// caller's organisation: `role` (one the caller may grant), `expires_in_days` (1, 3, 7, 14 or
+/// 30), `max_uses` (1 to 500) and an optional `note` (at most 200 characters). Each creation is
+/// audited.
+///
+/// # Errors
+/// 422 with a message per bad field; 401/403 without a managing session.
+#[server(endpoint = "invite-codes/create")]
+pub async fn create_invite_codes(
+    role: String,
+    expires_in_days: String,
+    max_uses: String,
+    note: Option<String>,
+    count: Option<String>,
+) -> Result<CreatedCodes, AppError> {
+    use crate::{
+        domain::{parse_batch_size, parse_max_uses, CodeExpiry, OptionalText, Role},
+        error::FieldErrors,
+        invite_codes::service::{self, NewCodes},
+    };
+    let (state, user, ctx) = server::manager().await?;
+    let mut errs = FieldErrors::default();
+    let grantable = user.role.grantable_roles(user.org_kind, user.org_kind);
+    let role = errs.check(
+        "role",
+        Role::parse_for(&role, user.org_kind).and_then(|r| {
+            if grantable.contains(&r) {
+                Ok(r)
+            } else {
+                Err("You cannot grant this role.".to_owned())
+            }
+        }),
+    );
+    let expiry = errs.check("expires_in_days", CodeExpiry::parse(&expires_in_days));
+    let max_uses = errs.check("max_uses", parse_max_uses(&max_uses));
+    let note = errs.check(
+        "note",
+        OptionalText::parse(note.as_deref().unwrap_or(""), 200),
+    );
+    let count = errs.check(
+        "count",
+        parse_batch_size(
+            count
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or("1"),
+        ),
+    );
+    errs.finish()?;
+    let (Some(role), Some(expiry), Some(max_uses), Some(note), Some(count)) =
+        (role, expiry, max_uses, note, count)
+    else {
+        return Err(AppError::Internal);
+    };
+    service::create(
+        &state,
+        &user,
+        &ctx,
+        NewCodes {
+            role,
+            expiry,
+            max_uses,
+            note: note.into_inner(),
+            count,
+        },
+    )
+    .await
+}
+
+/// The newest [`LIST_LIMIT`] codes of the caller's organisation, newest first. `status`
+/// filters by effective status (`active`, `expired`, `used`, `revoked`); empty for all.
+#[server(endpoint = "invite-codes/list")]
+pub async fn list_invite_codes(status: Option<String>) -> Result<CodeList, AppError> {
+    let (state, user, _) = server::manager().await?;
+    crate::invite_codes::service::list(&state, &user, status.as_deref().unwrap_or("")).await
+}
+
+/// Shows a code of the caller's organisation again (with its URL and QR code). Audited as
+/// `revealed`.
+///
+/// # Errors
+/// 404 for a code outside the caller's organisation.
+#[server(endpoint = "invite-codes/reveal")]
+pub async fn reveal_invite_code(id: Uuid) -> Result<ShareableCode, AppError> {
+    let (state, user, ctx) = server::manager().await?;
+    crate::invite_codes::service::reveal(&state, &user, &ctx, id).await
+}
+
+/// Revokes a code of the caller's organisation at once; later redemptions are refused.
+/// Audited as `revoked`.
+///
+/// # Errors
+/// 404 for a code outside the caller's organisation, 409 if it was already revoked.
+#[server(endpoint = "invite-codes/revoke")]
+pub async fn revoke_invite_code(id: Uuid) -> Result<(), AppError> {
+    let (state, user, ctx) = server::manager().await?;
+    crate::invite_codes::service::revoke(&state, &user, &ctx, id).await
+}
+
+/// A new single-use challenge for `purpose`, valid for five minutes. Public; at most 30 per
+/// client IP per minute.
+///
+/// # Errors
+/// 429 past the limit.
+#[server(endpoint = "keys/challenge")]
+pub async fn key_challenge(purpose: ChallengePurpose) -> Result<SigningChallenge, AppError> {
+    use crate::security::RequestContext;
+    let ctx = RequestContext::current();
+    let (state, _) = crate::auth::session::load().await?;
+    crate::invite_codes::service::new_challenge(&state, &ctx, purpose).await
+}
+
+/// Redeems an invite code: checks that `signature` (base64url Ed25519) over the challenge
+/// message verifies with `public_key` (base64url), spends one use of `code`, creates the
+/// member (no password; the key and its did:key) with the code's role, audits it and signs the
+/// new member in. All in one transaction.
+///
+/// # Errors
+/// 422 for malformed input (per field); 404 unknown code; 410 expired, used-up or revoked code
+/// (each with its own sentence); 401 for a signature that does not verify; 409 if the key
+/// already has an account; 429 after repeated failures from one IP or overall.
+#[server(endpoint = "invite-codes/redeem")]
+pub async fn redeem_invite_code(
+    code: String,
+    display_name: String,
+    public_key: String,
+    challenge_id: Uuid,
+    signature: String,
+) -> Result<JoinOutcome, AppError> {
+    use crate::{
+        domain::{parse_public_key, InviteCode, PersonName},
+        error::FieldErrors,
+        invite_codes::service::{self, Redemption},
+        security::RequestContext,
+    };
+    let ctx = RequestContext::current();
+    let (state, web_session) = crate::auth::session::load().await?;
+    let mut errs = FieldErrors::default();
+    let code = errs.check("code", InviteCode::parse(&code));
+    let name = errs.check("display_name", PersonName::parse(&display_name));
+    let key = errs.check("public_key", parse_public_key(&public_key));
+    errs.finish()?;
+    let (Some(code), Some(name), Some(public_key)) = (code, name, key) else {
+        return Err(AppError::Internal);
+    };
+    let outcome = service::redeem(
+        &state,
+        &ctx,
+        Redemption {
+            code,
+            display_name: name,
+            public_key,
+            challenge_id,
+            signature,
+        },
+    )
+    .await?;
+    crate::auth::session::start(&web_session, outcome.user_id, outcome.organisation_id).await?;
+    Ok(outcome.dto)
+}
