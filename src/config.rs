@@ -77,6 +77,8 @@ pub struct Config {
     pub code_failures_per_ip: i64,
     /// Failed invite-code redemptions allowed from all clients per [`CODE_FAILURE_WINDOW`].
     pub code_failures_global: i64,
+    /// Key challenges one client IP may ask for per minute.
+    pub key_challenges_per_ip_per_minute: i64,
     pub leptos_options: LeptosOptions,
 }
 
@@ -221,6 +223,7 @@ impl Config {
             metrics_token: None,
             code_failures_per_ip: 10,
             code_failures_global: 300,
+            key_challenges_per_ip_per_minute: 30,
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
                 .site_root("target/site")

@@ -16,13 +16,10 @@ use uuid::Uuid;
 
 /// How long a challenge can be answered, in seconds.
 pub const CHALLENGE_TTL_SECS: i64 = 300;
-/// Challenges one client IP may ask for per minute.
-pub const CHALLENGES_PER_IP_PER_MINUTE: i64 = 30;
-
 /// Issues a challenge for `purpose`, after the per-IP limit; drops long-expired challenges.
 ///
 /// # Errors
-/// 429 past [`CHALLENGES_PER_IP_PER_MINUTE`]; 500 on database failure.
+/// 429 past `config.key_challenges_per_ip_per_minute`; 500 on database failure.
 pub async fn issue(
     state: &AppState,
     ctx: &RequestContext,
@@ -34,7 +31,7 @@ pub async fn issue(
     if let Some(secs) = rate_limit::acquire(
         &mut tx,
         &bucket,
-        CHALLENGES_PER_IP_PER_MINUTE,
+        state.config.key_challenges_per_ip_per_minute,
         Duration::from_secs(60),
     )
     .await

@@ -189,7 +189,7 @@ impl TestApp {
             .organisation(&format!("Org {}", Uuid::new_v4()), kind)
             .await;
         let role = match kind {
-            "platform" => "admin",
+            "platform" | "cooperative" => "admin",
             "association" => "manager",
             _ => "owner",
         };
