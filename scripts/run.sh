@@ -12,6 +12,19 @@ if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL=$(gatehouse_pg_database gatehouse)
   export DATABASE_URL
 fi
+# Development keys for invite codes, made once and kept, so codes survive restarts.
+secrets=target/dev-secrets.env
+if [ ! -f "$secrets" ]; then
+  mkdir -p target
+  umask 077
+  {
+    echo "export GATEHOUSE_CODE_LOOKUP_KEY=\"\${GATEHOUSE_CODE_LOOKUP_KEY:-$(head -c 32 /dev/urandom | base64)}\""
+    echo "export GATEHOUSE_ENCRYPTION_KEYS=\"\${GATEHOUSE_ENCRYPTION_KEYS:-dev1:$(head -c 32 /dev/urandom | base64)}\""
+  } > "$secrets"
+fi
+# Values already in the environment win.
+# shellcheck source=/dev/null
+. "$secrets"
 echo "==> building (debug profile; argon2 is optimised even there)"
 cargo leptos build
 export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

@@ -170,8 +170,8 @@ fn Joined(outcome: JoinOutcome, backup: KeyBackup) -> impl IntoView {
         <h1 class="page-title">{format!("Welcome to {}", outcome.organisation_name)}</h1>
         <Banner tone=Tone::Success>{format!("You joined as {}.", outcome.role_label)}</Banner>
         <div class="field">
-            <p class="field-label" id="identity-label">"Your identity"</p>
-            <p class="code-box break-all" aria-labelledby="identity-label">{outcome.did.clone()}</p>
+            <label class="field-label" for="identity">"Your identity"</label>
+            <input class="input code-input" id="identity" readonly=true value=outcome.did.clone() />
         </div>
         <Banner tone=Tone::Warning title="Save your private key now">
             <p>

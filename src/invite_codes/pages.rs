@@ -63,9 +63,9 @@ fn CopyRow(label: &'static str, id: &'static str, value: String, mono: bool) -> 
     let text = value.clone();
     view! {
         <div class="field">
-            <p class="field-label" id=format!("{id}-label")>{label}</p>
+            <label class="field-label" for=id>{label}</label>
             <div class="copy-row">
-                <p class="code-box grow break-all" class:code-box-large=mono id=id aria-labelledby=format!("{id}-label")>{value}</p>
+                <input class="input code-input grow" class:code-input-large=mono id=id readonly=true value=value />
                 <button type="button" class="btn btn-secondary" aria-label=format!("Copy {}", label.to_lowercase()) on:click=move |_| {
                     keystore::copy_to_clipboard(&text);
                     copied.set(true);
