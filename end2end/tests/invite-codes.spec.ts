@@ -83,9 +83,9 @@ test('an admin creates a code, copies the code and the link, and sees the QR cod
   await dialog.getByRole('button', { name: 'Create Invite' }).click();
 
   await expect(dialog.getByText('Invite code created.')).toBeVisible();
-  const code = await dialog.getByLabel('Invite code').inputValue();
+  const code = await dialog.getByRole('textbox', { name: 'Invite code' }).inputValue();
   expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
-  const url = await dialog.getByLabel('Shareable link').inputValue();
+  const url = await dialog.getByRole('textbox', { name: 'Shareable link' }).inputValue();
   expect(url).toBe(`http://127.0.0.1:3100/join?code=${code}`);
   shared = { code, url };
 
@@ -197,14 +197,14 @@ test('the admin sees the code used, revokes another, and the revoked code is ref
   await openCodes(page);
   await expect(page.getByRole('row').filter({ hasText: 'Spring workshop' }).getByText('Used')).toBeVisible();
   const dialog = await createCodes(page, 'Member', { note: 'Will be revoked' });
-  const revokedCode = await dialog.getByLabel('Invite code').inputValue();
+  const revokedCode = await dialog.getByRole('textbox', { name: 'Invite code' }).inputValue();
   await dialog.getByRole('button', { name: 'Done' }).click();
 
   const row = page.getByRole('row').filter({ hasText: 'Will be revoked' });
   await row.getByRole('button', { name: /^Reveal/ }).click();
   const reveal = page.getByRole('dialog', { name: 'Invite code' });
-  await expect(reveal.getByLabel('Invite code')).toHaveValue(revokedCode);
-  await reveal.getByRole('button', { name: 'Close' }).click();
+  await expect(reveal.getByRole('textbox', { name: 'Invite code' })).toHaveValue(revokedCode);
+  await reveal.getByRole('button', { name: 'Done' }).click();
 
   await row.getByRole('button', { name: /^Revoke/ }).click();
   const confirm = page.getByRole('dialog', { name: 'Revoke invite code' });

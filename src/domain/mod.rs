@@ -8,6 +8,7 @@ mod email;
 mod fields;
 mod identity;
 mod invite_code;
+mod key_strength;
 mod password;
 mod role;
 mod status;
@@ -23,6 +24,9 @@ pub use identity::{
 pub use invite_code::{
     parse_batch_size, parse_max_uses, CodeExpiry, CodeStatus, InviteCode, InviteCodeError,
     ALPHABET, BATCH_LIMIT, CODE_LEN, MAX_USES_LIMIT,
+};
+pub use key_strength::{
+    assess as assess_key, KeyAssessment, KeyProblem, KeyRequirements, MAX_KEY_CHARS,
 };
 pub use password::{PasswordPolicy, PasswordProblem, MAX_PASSWORD_CHARS};
 pub use role::{OrgKind, Role};

@@ -257,7 +257,7 @@ fn RevealDialog(open: RwSignal<bool>, target: RwSignal<Option<Uuid>>) -> impl In
                 _ => view! { <p>"Loading…"</p> }.into_any(),
             }}
             <div class="dialog-actions">
-                <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Close"</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Done"</button>
             </div>
         </Dialog>
     }
@@ -324,8 +324,11 @@ fn CodeRow(
                 <p class="cell-secondary">{format!("By {}", code.creator_name)}{code.in_batch.then_some(" · batch")}</p>
                 <p class="cell-secondary md:hidden">{expiry.clone()}</p>
             </td>
-            <td><CodeStatusBadge status=code.status /></td>
-            <td class="tabular-nums">{format!("{} / {}", code.used_count, code.max_uses)}</td>
+            <td>
+                <CodeStatusBadge status=code.status />
+                <p class="cell-secondary md:hidden tabular-nums mt-1">{format!("{} of {} used", code.used_count, code.max_uses)}</p>
+            </td>
+            <td class="hide-sm tabular-nums">{format!("{} / {}", code.used_count, code.max_uses)}</td>
             <td class="hide-sm cell-secondary">{expiry}</td>
             <td>
                 <div class="row-actions">
@@ -395,10 +398,15 @@ fn CodesBody() -> impl IntoView {
         <div class="filters">
             <SelectField id="code-filter-status" label="Status" name="status" value=status options=Signal::stored(status_options) error=no_errors />
         </div>
+        // Its own Suspense: refreshing the list must not rebuild the dialog showing new codes.
+        <Suspense>
+            {move || Suspend::new(async move {
+                choices.await.ok().map(|c| view! { <CreateDialog open=create_open choices=c on_created /> })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading invite codes…"</p> }>
             {move || Suspend::new(async move {
-                let dialog = choices.await.ok().map(|c| view! { <CreateDialog open=create_open choices=c on_created /> });
-                let list = match codes.await {
+                match codes.await {
                     Ok(list) if list.codes.is_empty() => view! {
                         <div class="empty-state">
                             <p class="empty-title">"No invite codes yet"</p>
@@ -411,9 +419,9 @@ fn CodesBody() -> impl IntoView {
                                 <caption class="sr-only">"Invite codes, newest first"</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Code"</th>
+                                        <th scope="col">"Invite"</th>
                                         <th scope="col">"Status"</th>
-                                        <th scope="col">"Uses"</th>
+                                        <th scope="col" class="hide-sm">"Uses"</th>
                                         <th scope="col" class="hide-sm">"Expiry"</th>
                                         <th scope="col"><span class="sr-only">"Actions"</span></th>
                                     </tr>
@@ -426,8 +434,7 @@ fn CodesBody() -> impl IntoView {
                         {list.truncated.then(|| view! { <p class="field-hint mt-4">{format!("Showing the newest {} codes.", super::api::LIST_LIMIT)}</p> })}
                     }.into_any(),
                     Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
-                };
-                view! { {dialog} {list} }
+                }
             })}
         </Suspense>
         <RevealDialog open=reveal_open target=reveal_target />
