@@ -80,26 +80,51 @@ async fn answer(
     )
 }
 
+/// POSTs a redemption of `code` claiming `public_key`, with an answered challenge.
+async fn redeem(
+    app: &TestApp,
+    b: &mut Browser,
+    code: &str,
+    public_key: &str,
+    (challenge_id, signature): (String, String),
+) -> reqwest::Response {
+    app.post(
+        b,
+        "/api/invite-codes/redeem",
+        &[
+            ("code", code),
+            ("display_name", "River Song"),
+            ("public_key", public_key),
+            ("challenge_id", &challenge_id),
+            ("signature", &signature),
+        ],
+    )
+    .await
+}
+
 /// Redeems `code` as a new anonymous browser with `pair`.
 async fn join(app: &TestApp, code: &str, pair: &KeyPair) -> (StatusCode, Value, Browser) {
     let mut b = Browser::anonymous();
-    let (challenge_id, signature) = answer(app, &mut b, pair, "join").await;
-    let res = app
-        .post(
-            &mut b,
-            "/api/invite-codes/redeem",
-            &[
-                ("code", code),
-                ("display_name", "River Song"),
-                ("public_key", &pair.public_key_b64()),
-                ("challenge_id", &challenge_id),
-                ("signature", &signature),
-            ],
-        )
-        .await;
+    let answered = answer(app, &mut b, pair, "join").await;
+    let res = redeem(app, &mut b, code, &pair.public_key_b64(), answered).await;
     let status = res.status();
     let body = res.json().await.unwrap_or(Value::Null);
     (status, body, b)
+}
+
+/// Signs in with `pair` as `b`.
+async fn key_sign_in(app: &TestApp, b: &mut Browser, pair: &KeyPair) -> reqwest::Response {
+    let (challenge_id, signature) = answer(app, b, pair, "sign_in").await;
+    app.post(
+        b,
+        "/api/auth/sign-in-with-key",
+        &[
+            ("public_key", pair.public_key_b64().as_str()),
+            ("challenge_id", &challenge_id),
+            ("signature", &signature),
+        ],
+    )
+    .await
 }
 
 async fn members(app: &TestApp, org: Uuid) -> i64 {
@@ -303,20 +328,8 @@ async fn repeated_failures_from_one_ip_trip_the_throttle() {
     }
     let mut b = Browser::anonymous();
     let pair = key(30);
-    let (challenge_id, signature) = answer(&app, &mut b, &pair, "join").await;
-    let res = app
-        .post(
-            &mut b,
-            "/api/invite-codes/redeem",
-            &[
-                ("code", good.as_str()),
-                ("display_name", "Amy Pond"),
-                ("public_key", &pair.public_key_b64()),
-                ("challenge_id", &challenge_id),
-                ("signature", &signature),
-            ],
-        )
-        .await;
+    let answered = answer(&app, &mut b, &pair, "join").await;
+    let res = redeem(&app, &mut b, &good, &pair.public_key_b64(), answered).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = res.headers()["retry-after"]
         .to_str()
@@ -347,20 +360,8 @@ async fn a_signature_that_does_not_match_its_key_is_refused() {
     let code = one_code(&app, &mut admin, "member", "1").await;
     let (signer, claimed) = (key(50), key(51));
     let mut b = Browser::anonymous();
-    let (challenge_id, signature) = answer(&app, &mut b, &signer, "join").await;
-    let res = app
-        .post(
-            &mut b,
-            "/api/invite-codes/redeem",
-            &[
-                ("code", code.as_str()),
-                ("display_name", "Eve"),
-                ("public_key", &claimed.public_key_b64()),
-                ("challenge_id", &challenge_id),
-                ("signature", &signature),
-            ],
-        )
-        .await;
+    let answered = answer(&app, &mut b, &signer, "join").await;
+    let res = redeem(&app, &mut b, &code, &claimed.public_key_b64(), answered).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(members(&app, org).await, 1);
     let used: i32 = sqlx::query_scalar("SELECT used_count FROM invite_codes")
@@ -370,15 +371,8 @@ async fn a_signature_that_does_not_match_its_key_is_refused() {
     assert_eq!(used, 0, "the code is untouched");
 
     // A challenge answers once, and only for its own purpose.
-    let (challenge_id, signature) = answer(&app, &mut b, &signer, "sign_in").await;
-    let form = [
-        ("code", code.as_str()),
-        ("display_name", "Eve"),
-        ("public_key", &signer.public_key_b64()),
-        ("challenge_id", &challenge_id),
-        ("signature", &signature),
-    ];
-    let res = app.post(&mut b, "/api/invite-codes/redeem", &form).await;
+    let answered = answer(&app, &mut b, &signer, "sign_in").await;
+    let res = redeem(&app, &mut b, &code, &signer.public_key_b64(), answered).await;
     assert_eq!(
         res.status(),
         StatusCode::GONE,
@@ -397,18 +391,7 @@ async fn members_sign_in_again_with_their_key_and_only_with_it() {
     app.post(&mut browser, "/api/auth/sign-out", &[]).await;
 
     let mut b = Browser::anonymous();
-    let (challenge_id, signature) = answer(&app, &mut b, &pair, "sign_in").await;
-    let res = app
-        .post(
-            &mut b,
-            "/api/auth/sign-in-with-key",
-            &[
-                ("public_key", pair.public_key_b64().as_str()),
-                ("challenge_id", &challenge_id),
-                ("signature", &signature),
-            ],
-        )
-        .await;
+    let res = key_sign_in(&app, &mut b, &pair).await;
     assert_eq!(res.status(), StatusCode::OK);
     let session: Value = app
         .post(&mut b, "/api/auth/session", &[])
@@ -421,18 +404,7 @@ async fn members_sign_in_again_with_their_key_and_only_with_it() {
     // A key nobody registered gets the same answer as a bad signature.
     let stranger = key(61);
     let mut s = Browser::anonymous();
-    let (challenge_id, signature) = answer(&app, &mut s, &stranger, "sign_in").await;
-    let res = app
-        .post(
-            &mut s,
-            "/api/auth/sign-in-with-key",
-            &[
-                ("public_key", stranger.public_key_b64().as_str()),
-                ("challenge_id", &challenge_id),
-                ("signature", &signature),
-            ],
-        )
-        .await;
+    let res = key_sign_in(&app, &mut s, &stranger).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(
         s.cookie.is_none() || {

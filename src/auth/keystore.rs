@@ -63,11 +63,7 @@ pub fn forget() {
 
 /// A `data:` URL of the backup file, for a download link.
 pub fn backup_data_url(backup: &KeyBackup) -> String {
-    let json = backup.to_json();
-    let encoded: String = form_urlencoded::byte_serialize(json.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    format!("data:application/json;charset=utf-8,{encoded}")
+    crate::components::data_url("application/json", &backup.to_json())
 }
 
 /// Copies `text` to the clipboard (browser only; best effort).

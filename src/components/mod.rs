@@ -421,6 +421,15 @@ pub fn use_toast() -> Toast {
     use_context::<Toast>().unwrap_or_else(|| Toast(RwSignal::new(None)))
 }
 
+/// A `data:` URL holding `text` (UTF-8) as `mime`, for download links and images made from
+/// text the server sent (QR code SVG, CSV, a key backup).
+pub fn data_url(mime: &str, text: &str) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    format!("data:{mime};charset=utf-8,{encoded}")
+}
+
 /// Formats Unix seconds (UTC) as `2026-11-30 14:05 UTC`, the same on server and browser.
 pub fn format_utc(unix: i64) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");

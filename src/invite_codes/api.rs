@@ -99,24 +99,10 @@ pub struct JoinOutcome {
 /// Most codes listed at once.
 pub const LIST_LIMIT: i64 = 200;
 
+/// The people who manage invitations manage invite codes too.
 #[cfg(feature = "ssr")]
 mod server {
-    use super::*;
-    use crate::{
-        auth::session::{current_user, CurrentUser},
-        security::RequestContext,
-        startup::AppState,
-    };
-
-    /// The state, the signed-in manager and the request context, captured before any other
-    /// `.await` (see [`crate::auth::session::load`]).
-    pub async fn manager() -> Result<(AppState, CurrentUser, RequestContext), AppError> {
-        let ctx = RequestContext::current();
-        let (state, session) = crate::auth::session::load().await?;
-        let user = current_user(&state, &session).await?;
-        user.require_invitation_manager()?;
-        Ok((state, user, ctx))
-    }
+    pub use crate::invitations::api::invitation_manager as manager;
 }
 
 /// What the caller may choose in "Create Invite".

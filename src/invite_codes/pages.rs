@@ -8,7 +8,7 @@ use super::api::{
 use crate::{
     auth::{api::SignedInUser, keystore},
     components::{
-        apply_error, field_error, format_utc, use_toast, Banner, Dialog, RequireSession,
+        apply_error, data_url, field_error, format_utc, use_toast, Banner, Dialog, RequireSession,
         SelectField, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
@@ -42,20 +42,6 @@ pub fn CodeStatusBadge(status: CodeStatus) -> impl IntoView {
     view! { <span class=class>{status.label()}</span> }
 }
 
-fn svg_data_url(svg: &str) -> String {
-    let encoded: String = form_urlencoded::byte_serialize(svg.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    format!("data:image/svg+xml;charset=utf-8,{encoded}")
-}
-
-fn csv_data_url(csv: &str) -> String {
-    let encoded: String = form_urlencoded::byte_serialize(csv.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    format!("data:text/csv;charset=utf-8,{encoded}")
-}
-
 /// A value with a copy button that confirms the copy for screen readers too.
 #[component]
 fn CopyRow(label: &'static str, id: &'static str, value: String, mono: bool) -> impl IntoView {
@@ -78,7 +64,7 @@ fn CopyRow(label: &'static str, id: &'static str, value: String, mono: bool) -> 
 /// Code, link and QR code of one code.
 #[component]
 fn ShareView(code: ShareableCode) -> impl IntoView {
-    let qr = (!code.qr_svg.is_empty()).then(|| svg_data_url(&code.qr_svg));
+    let qr = (!code.qr_svg.is_empty()).then(|| data_url("image/svg+xml", &code.qr_svg));
     let file = format!("invite-{}.svg", code.code);
     view! {
         <CopyRow label="Invite code" id="share-code" value=code.code.clone() mono=true />
@@ -196,7 +182,7 @@ fn CreateDialog(
                             {if single {
                                 c.codes.into_iter().next().map(|code| view! { <ShareView code /> }).into_any()
                             } else {
-                                let href = csv_data_url(c.csv.as_deref().unwrap_or(""));
+                                let href = data_url("text/csv", c.csv.as_deref().unwrap_or(""));
                                 view! {
                                     <p><a class="btn btn-primary" href=href download="invite-codes.csv">"Download CSV"</a></p>
                                     <ul class="code-list" aria-label="Created codes">
