@@ -11,6 +11,10 @@ use crate::{
         pages::InviteCodesPage,
     },
     organisations::pages::OrganisationsPage,
+    partners::{
+        credential_page::CredentialInvitePage,
+        pages::{IntegrationsPage, PartnerPage},
+    },
     registration::pages::RegisterPage,
 };
 use leptos::prelude::*;
@@ -76,6 +80,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                 <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
                 <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />
+                <Route path=path!("/integrations") ssr=SsrMode::Async view=IntegrationsPage />
+                <Route path=path!("/integrations/partners/:id") ssr=SsrMode::Async view=PartnerPage />
+                <Route path=path!("/integrations/credential-invite/:token") ssr=SsrMode::Async view=CredentialInvitePage />
                 <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
                 <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view=MailboxPage />
                 <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Platform /> } />

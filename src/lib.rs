@@ -15,6 +15,7 @@ pub mod error;
 pub mod invitations;
 pub mod invite_codes;
 pub mod organisations;
+pub mod partners;
 pub mod registration;
 
 #[cfg(feature = "ssr")]

@@ -13,6 +13,7 @@
 //! | `gatehouse_invitations_created_total` | | member invitations `created` |
 //! | `gatehouse_invitations_accepted_total` | | member invitations `accepted` |
 //! | `gatehouse_invitations_revoked_total` | | member invitations `revoked` |
+//! | `gatehouse_partner_scope_violations_total` | `partner_id` | partner API calls refused for a missing scope |
 
 use crate::startup::AppState;
 use axum::{
@@ -64,7 +65,25 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
     .fetch_one(pool)
     .await?;
 
+    let violations: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+        "SELECT partner_id, count(*) FROM partner_audit_events
+          WHERE action = 'scope_violation' GROUP BY partner_id ORDER BY partner_id",
+    )
+    .fetch_all(pool)
+    .await?;
+
     let mut registry = Registry::default();
+    let scope_violations = Family::<Vec<(String, String)>, Counter>::default();
+    for (partner, n) in violations {
+        scope_violations
+            .get_or_create(&vec![("partner_id".to_owned(), partner.to_string())])
+            .inc_by(n as u64);
+    }
+    registry.register(
+        "gatehouse_partner_scope_violations",
+        "Partner API calls refused for a missing scope, per partner",
+        scope_violations,
+    );
     let codes_created = Family::<Vec<(String, String)>, Counter>::default();
     let codes_used = Family::<Vec<(String, String)>, Counter>::default();
     for (org, c, u) in per_org {

@@ -60,8 +60,13 @@ pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let request_id = RequestId(uuid::Uuid::new_v4().simple().to_string().into());
+    req.extensions_mut().insert(request_id.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id.0) {
+        h.insert("x-request-id", v);
+    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let csp = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -88,9 +93,16 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// Who made a request, for audit events: peer address and user agent.
+/// A random id for each request (32 hex characters), echoed as `X-Request-Id` and recorded in
+/// audit payloads, so a person reporting a problem and the logs can be matched.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub Arc<str>);
+
+/// Who made a request, for audit events: peer address, user agent and request id.
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {
+    /// The request's [`RequestId`].
+    pub request_id: Option<String>,
     /// Peer IP address (the TCP peer; put a proxy's own address allow-list in front if needed).
     pub ip: Option<std::net::IpAddr>,
     /// `User-Agent`, truncated to 512 characters.
@@ -109,7 +121,12 @@ impl RequestContext {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(512).collect());
-        Self { ip, user_agent }
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.to_string());
+        Self {
+            request_id,
+            ip,
+            user_agent,
+        }
     }
 
     /// The context of the request a server function or page render is handling.

@@ -186,7 +186,12 @@ pub fn router(state: AppState) -> Router {
         ));
     let public_origin: Arc<str> = config.public_origin().into();
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/integrations/partners/{id}/invite-events.jsonl",
+            get(crate::partners::export::invite_events_jsonl),
+        );
     if config.dev_mailbox_enabled() {
         app = app.route(
             "/dev/mailbox/{id}/html",
@@ -204,6 +209,7 @@ pub fn router(state: AppState) -> Router {
     .layer(session_layer)
     // After the session layer, so a scrape never creates a session.
     .route("/metrics", get(crate::metrics::handler))
+    .merge(crate::partners::partner_api::routes())
     .layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,

@@ -98,7 +98,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
         .iter()
         .map(|r| r["value"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["owner", "admin", "member"]);
+    assert_eq!(roles, ["owner", "admin", "integration_manager", "member"]);
     let res = app
         .post(
             &mut admin,

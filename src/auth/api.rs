@@ -22,6 +22,8 @@ pub struct SignedInUser {
     pub invitations_path: Option<String>,
     /// "Invite codes" for the same roles.
     pub invite_codes_path: Option<String>,
+    /// "Integrations" for tenant admins, integration managers and platform admins.
+    pub integrations_path: Option<String>,
 }
 
 /// Failed sign-ins allowed per account within [`SIGN_IN_WINDOW_SECS`] before the account is
@@ -43,6 +45,10 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
         dashboard_path: u.role.dashboard_path(u.org_kind).to_owned(),
         invitations_path: u.role.invitations_path(u.org_kind).map(str::to_owned),
         invite_codes_path: u.role.invite_codes_path(u.org_kind).map(str::to_owned),
+        integrations_path: u
+            .role
+            .can_use_integrations(u.org_kind)
+            .then(|| "/integrations".to_owned()),
         email: u.email,
         organisation_name: u.org_name,
         organisation_kind: u.org_kind,

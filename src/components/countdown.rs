@@ -38,7 +38,11 @@ pub fn Countdown(
     expires_at: i64,
     server_now: i64,
     #[prop(into)] expires_text: String,
+    /// What the countdown counts to; defaults to "Time left to register".
+    #[prop(optional, into)]
+    label: Option<String>,
 ) -> impl IntoView {
+    let label = label.unwrap_or_else(|| "Time left to register".to_owned());
     let remaining = RwSignal::new(expires_at - server_now);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -57,7 +61,7 @@ pub fn Countdown(
     });
     view! {
         <div class="countdown">
-            <p class="countdown-label">"Time left to register"</p>
+            <p class="countdown-label">{label}</p>
             <p
                 class="countdown-value"
                 class:countdown-urgent=move || remaining.get() < 3600
@@ -66,7 +70,7 @@ pub fn Countdown(
             >
                 {move || format_remaining(remaining.get())}
             </p>
-            <p class="sr-only">{format!("This invitation expires on {expires_text}.")}</p>
+            <p class="sr-only">{format!("This link expires on {expires_text}.")}</p>
         </div>
     }
 }

@@ -25,6 +25,10 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .invite_codes_path
                         .clone()
                         .map(|p| view! { <a href=p class="nav-link">"Invite codes"</a> })}
+                    {info
+                        .integrations_path
+                        .clone()
+                        .map(|p| view! { <a href=p class="nav-link">"Integrations"</a> })}
                     {(info.organisation_kind == crate::domain::OrgKind::Platform
                         && info.role == crate::domain::Role::Admin)
                         .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}

@@ -113,6 +113,9 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                                             {info.invite_codes_path.clone().map(|c| view! {
                                                 <a href=c class="btn btn-secondary">"Invite codes"</a>
                                             })}
+                                            {info.integrations_path.clone().map(|c| view! {
+                                                <a href=c class="btn btn-secondary">"Integrations"</a>
+                                            })}
                                             {(kind == DashboardKind::Platform).then(|| view! {
                                                 <a href="/admin/organisations" class="btn btn-secondary">"Organisations"</a>
                                             })}

@@ -9,6 +9,7 @@ mod fields;
 mod identity;
 mod invite_code;
 mod key_strength;
+mod partner;
 mod password;
 mod role;
 mod status;
@@ -28,6 +29,7 @@ pub use invite_code::{
 pub use key_strength::{
     assess as assess_key, KeyAssessment, KeyProblem, KeyRequirements, MAX_KEY_CHARS,
 };
+pub use partner::{parse_scope_list, scope_list, IntegrationEnvironment, PartnerStatus, Scope};
 pub use password::{PasswordPolicy, PasswordProblem, MAX_PASSWORD_CHARS};
 pub use role::{OrgKind, Role};
 pub use status::{DeliveryState, InvitationStatus};

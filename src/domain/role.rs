@@ -50,8 +50,13 @@ impl OrgKind {
     pub fn roles(self) -> &'static [Role] {
         match self {
             Self::Platform => &[Role::Admin, Role::Member],
-            Self::Association => &[Role::Manager, Role::Member],
-            Self::Company => &[Role::Owner, Role::Admin, Role::Member],
+            Self::Association => &[Role::Manager, Role::IntegrationManager, Role::Member],
+            Self::Company => &[
+                Role::Owner,
+                Role::Admin,
+                Role::IntegrationManager,
+                Role::Member,
+            ],
             Self::Cooperative => &[
                 Role::Admin,
                 Role::Facilitator,
@@ -78,6 +83,8 @@ pub enum Role {
     Facilitator,
     /// Cooperative participant: takes part without full membership.
     Participant,
+    /// Configures partner integrations of an association or company; manages nobody.
+    IntegrationManager,
 }
 
 impl Role {
@@ -93,6 +100,7 @@ impl Role {
             Self::Member => "member",
             Self::Facilitator => "facilitator",
             Self::Participant => "participant",
+            Self::IntegrationManager => "integration_manager",
         }
     }
 
@@ -116,6 +124,7 @@ impl Role {
             "member" => Some(Self::Member),
             "facilitator" => Some(Self::Facilitator),
             "participant" => Some(Self::Participant),
+            "integration_manager" => Some(Self::IntegrationManager),
             _ => None,
         };
         match role {
@@ -141,6 +150,7 @@ impl Role {
             (Self::Member, _) => "Member",
             (Self::Facilitator, _) => "Facilitator",
             (Self::Participant, _) => "Participant",
+            (Self::IntegrationManager, _) => "Integration manager",
         }
     }
 
@@ -164,19 +174,46 @@ impl Role {
         match (own_kind, self) {
             (OrgKind::Platform, Self::Admin) => target_kind.roles().to_vec(),
             (OrgKind::Association, Self::Manager) if target_kind == OrgKind::Association => {
-                vec![Self::Manager, Self::Member]
+                vec![Self::Manager, Self::IntegrationManager, Self::Member]
             }
             (OrgKind::Company, Self::Owner) if target_kind == OrgKind::Company => {
-                vec![Self::Owner, Self::Admin, Self::Member]
+                vec![
+                    Self::Owner,
+                    Self::Admin,
+                    Self::IntegrationManager,
+                    Self::Member,
+                ]
             }
             (OrgKind::Company, Self::Admin) if target_kind == OrgKind::Company => {
-                vec![Self::Admin, Self::Member]
+                vec![Self::Admin, Self::IntegrationManager, Self::Member]
             }
             (OrgKind::Cooperative, Self::Admin) if target_kind == OrgKind::Cooperative => {
                 OrgKind::Cooperative.roles().to_vec()
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Whether this role approves or rejects partner integrations of its organisation (the
+    /// tenant admin): association managers, company owners and admins.
+    pub fn is_tenant_admin(self, kind: OrgKind) -> bool {
+        matches!(
+            (kind, self),
+            (OrgKind::Association, Self::Manager) | (OrgKind::Company, Self::Owner | Self::Admin)
+        )
+    }
+
+    /// Whether this role works in the Integrations area of its organisation: tenant admins,
+    /// integration managers, and platform admins (who keep the provider registry).
+    pub fn can_use_integrations(self, kind: OrgKind) -> bool {
+        self.is_tenant_admin(kind)
+            || matches!(
+                (kind, self),
+                (
+                    OrgKind::Association | OrgKind::Company,
+                    Self::IntegrationManager
+                ) | (OrgKind::Platform, Self::Admin)
+            )
     }
 
     /// Where a person with this role lands after signing in.
@@ -186,6 +223,7 @@ impl Role {
             (OrgKind::Association, Self::Manager) => "/association",
             (OrgKind::Company, Self::Owner | Self::Admin) => "/company",
             (OrgKind::Cooperative, Self::Admin) => "/cooperative",
+            (OrgKind::Association | OrgKind::Company, Self::IntegrationManager) => "/integrations",
             _ => "/home",
         }
     }
@@ -225,7 +263,27 @@ mod tests {
         assert!(Role::parse_for("owner", OrgKind::Platform).is_err());
         assert!(Role::parse_for("superuser", OrgKind::Company)
             .unwrap_err()
-            .contains("Owner, Admin, Member"));
+            .contains("Owner, Admin, Integration manager, Member"));
+    }
+
+    #[test]
+    fn integration_managers_and_tenant_admins() {
+        assert_eq!(
+            Role::parse_for("integration_manager", OrgKind::Company),
+            Ok(Role::IntegrationManager)
+        );
+        assert!(Role::parse_for("integration_manager", OrgKind::Platform).is_err());
+        assert!(Role::Owner.is_tenant_admin(OrgKind::Company));
+        assert!(Role::Manager.is_tenant_admin(OrgKind::Association));
+        assert!(!Role::IntegrationManager.is_tenant_admin(OrgKind::Company));
+        assert!(Role::IntegrationManager.can_use_integrations(OrgKind::Association));
+        assert!(Role::Admin.can_use_integrations(OrgKind::Platform));
+        assert!(!Role::Member.can_use_integrations(OrgKind::Company));
+        assert!(!Role::IntegrationManager.can_manage_invitations(OrgKind::Company));
+        assert_eq!(
+            Role::IntegrationManager.dashboard_path(OrgKind::Company),
+            "/integrations"
+        );
     }
 
     #[test]
@@ -278,14 +336,19 @@ mod tests {
     fn nobody_grants_more_than_they_hold() {
         assert_eq!(
             Role::Admin.grantable_roles(OrgKind::Company, OrgKind::Company),
-            vec![Role::Admin, Role::Member]
+            vec![Role::Admin, Role::IntegrationManager, Role::Member]
         );
         assert!(Role::Manager
             .grantable_roles(OrgKind::Association, OrgKind::Company)
             .is_empty());
         assert_eq!(
             Role::Admin.grantable_roles(OrgKind::Platform, OrgKind::Company),
-            vec![Role::Owner, Role::Admin, Role::Member]
+            vec![
+                Role::Owner,
+                Role::Admin,
+                Role::IntegrationManager,
+                Role::Member
+            ]
         );
         assert!(Role::Member
             .grantable_roles(OrgKind::Company, OrgKind::Company)

@@ -78,6 +78,57 @@ pub fn invitation(e: &InvitationEmail<'_>) -> RenderedEmail {
     }
 }
 
+/// What a credential invitation email says.
+pub struct CredentialInvitationEmail<'a> {
+    pub partner: &'a str,
+    pub organisation: &'a str,
+    pub provider: &'a str,
+    /// "Sandbox" or "Production".
+    pub environment: &'a str,
+    /// The one-time link to the credential page; the only place the token appears.
+    pub link: &'a str,
+    pub expires: &'a str,
+}
+
+/// Asks a partner's tech lead to submit their API key and secret.
+pub fn credential_invitation(e: &CredentialInvitationEmail<'_>) -> RenderedEmail {
+    let subject = format!(
+        "Submit your {} credentials for {}",
+        e.provider, e.organisation
+    );
+    let text_body = format!(
+        "Hello,\n\n\
+         {org} asks {partner} to submit the API key and secret for {provider} ({env}).\n\n\
+         Submit credentials: {link}\n\n\
+         The page shows the provider's security policy, runbook and escalation contact. \
+         The link works once and expires on {expires}. The secret is encrypted on arrival and \
+         never shown again.\n",
+        org = e.organisation,
+        partner = e.partner,
+        provider = e.provider,
+        env = e.environment,
+        link = e.link,
+        expires = e.expires,
+    );
+    let inner = format!(
+        r#"<h1 style="font-size:20px;margin:0 0 16px">Submit {provider} credentials</h1>
+<p><strong>{org}</strong> asks <strong>{partner}</strong> to submit the API key and secret for <strong>{provider}</strong> ({env}).</p>
+<p style="margin:28px 0"><a href="{href}" style="background:#4338ca;color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">Submit credentials</a></p>
+<p style="color:#52525b;font-size:14px">The link works once and expires on {expires}. The secret is encrypted on arrival and never shown again.</p>"#,
+        org = text(e.organisation),
+        partner = text(e.partner),
+        provider = text(e.provider),
+        env = text(e.environment),
+        href = attr(e.link),
+        expires = text(e.expires),
+    );
+    RenderedEmail {
+        html: layout(&subject, &inner),
+        subject,
+        text: text_body,
+    }
+}
+
 /// Tells an inviter that an invitee asked for a new invitation after theirs expired.
 pub fn reissue_request(
     invitee_email: &str,

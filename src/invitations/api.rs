@@ -307,7 +307,7 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{manager as invitation_manager, scope as invitation_scope};
+pub use server::{detail_text, manager as invitation_manager, scope as invitation_scope};
 
 /// What the "Invite Member" dialog may offer the caller.
 #[server(endpoint = "invitations/options")]

@@ -25,6 +25,8 @@ pub const INVITES_PER_MINUTE: i64 = 5;
 pub enum Actor {
     /// A signed-in person.
     User { id: Uuid, name: String },
+    /// A partner's API client (scope `invitations:write`).
+    Partner { id: Uuid, name: String },
     /// Gatehouse itself (bootstrap invitation, CLI, background jobs).
     System,
 }
@@ -33,13 +35,29 @@ impl Actor {
     fn user_id(&self) -> Option<Uuid> {
         match self {
             Self::User { id, .. } => Some(*id),
-            Self::System => None,
+            Self::Partner { .. } | Self::System => None,
+        }
+    }
+
+    fn partner_id(&self) -> Option<Uuid> {
+        match self {
+            Self::Partner { id, .. } => Some(*id),
+            Self::User { .. } | Self::System => None,
         }
     }
 
     fn name(&self) -> Option<&str> {
         match self {
-            Self::User { name, .. } => Some(name),
+            Self::User { name, .. } | Self::Partner { name, .. } => Some(name),
+            Self::System => None,
+        }
+    }
+
+    /// The rate-limit bucket of this actor (`None` for the system).
+    fn rate_bucket(&self) -> Option<String> {
+        match self {
+            Self::User { id, .. } => Some(format!("invite:{id}")),
+            Self::Partner { id, .. } => Some(format!("invite:partner:{id}")),
             Self::System => None,
         }
     }
@@ -161,14 +179,9 @@ async fn queue_invitation_email(
 }
 
 async fn check_rate(tx: &mut PgConnection, actor: &Actor) -> Result<(), InvitationError> {
-    if let Some(id) = actor.user_id() {
-        if let Some(secs) = rate_limit::acquire(
-            tx,
-            &format!("invite:{id}"),
-            INVITES_PER_MINUTE,
-            Duration::from_secs(60),
-        )
-        .await?
+    if let Some(bucket) = actor.rate_bucket() {
+        if let Some(secs) =
+            rate_limit::acquire(tx, &bucket, INVITES_PER_MINUTE, Duration::from_secs(60)).await?
         {
             return Err(InvitationError::RateLimited(secs));
         }
@@ -213,8 +226,8 @@ pub async fn create(
     let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
     let inserted = sqlx::query(
         "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
-                designation, department, inviter_id, token_hash, expires_at, last_sent_at)
-         VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now())",
+                designation, department, inviter_id, token_hash, expires_at, last_sent_at, partner_id)
+         VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12)",
     )
     .bind(id)
     .bind(new.organisation_id)
@@ -227,6 +240,7 @@ pub async fn create(
     .bind(actor.user_id())
     .bind(&token.hash().0[..])
     .bind(expires_at)
+    .bind(actor.partner_id())
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -243,7 +257,8 @@ pub async fn create(
         actor.user_id(),
         ctx,
         json!({ "email": new.email.as_str(), "role": new.role.as_str(),
-                "organisation_id": new.organisation_id, "expires_at": expires_at.unix_timestamp() }),
+                "organisation_id": new.organisation_id, "expires_at": expires_at.unix_timestamp(),
+                "partner_id": actor.partner_id(), "partner": actor.partner_id().and(actor.name()) }),
     )
     .await?;
     let link = registration_link(state, &token, new.organisation_id);
@@ -299,6 +314,7 @@ pub async fn resend(
     .bind(id)
     .bind(&token.hash().0[..])
     .bind(expires_at)
+    .bind(actor.partner_id())
     .execute(&mut *tx)
     .await;
     match updated {

@@ -1,0 +1,493 @@
+//! SQL for providers, partners, their access tokens and their audit trail.
+
+use crate::security::RequestContext;
+use sqlx::{PgConnection, PgExecutor, Row};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A provider row.
+#[derive(Clone, Debug)]
+pub struct ProviderRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub environments: Vec<String>,
+    pub security_policy_url: Option<String>,
+    pub runbook_url: Option<String>,
+    pub escalation_email: Option<String>,
+    pub min_key_length: i32,
+    pub min_entropy_bits: i32,
+    pub rotation_days: i32,
+}
+
+const PROVIDER_COLUMNS: &str = "id, name, description, environments, security_policy_url,
+    runbook_url, escalation_email::text AS escalation_email, min_key_length, min_entropy_bits,
+    rotation_days";
+
+fn provider_row(r: &sqlx::postgres::PgRow) -> ProviderRow {
+    ProviderRow {
+        id: r.get("id"),
+        name: r.get("name"),
+        description: r.get("description"),
+        environments: r.get("environments"),
+        security_policy_url: r.get("security_policy_url"),
+        runbook_url: r.get("runbook_url"),
+        escalation_email: r.get("escalation_email"),
+        min_key_length: r.get("min_key_length"),
+        min_entropy_bits: r.get("min_entropy_bits"),
+        rotation_days: r.get("rotation_days"),
+    }
+}
+
+/// Every provider, by name.
+///
+/// # Errors
+/// Database errors.
+pub async fn providers<'c>(db: impl PgExecutor<'c>) -> Result<Vec<ProviderRow>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {PROVIDER_COLUMNS} FROM integration_providers ORDER BY lower(name)"
+    ))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(provider_row).collect())
+}
+
+/// One provider.
+///
+/// # Errors
+/// Database errors.
+pub async fn provider<'c>(
+    db: impl PgExecutor<'c>,
+    id: Uuid,
+) -> Result<Option<ProviderRow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {PROVIDER_COLUMNS} FROM integration_providers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.as_ref().map(provider_row))
+}
+
+/// Inserts (`update` false) or updates a provider. `Ok(false)` when updating an unknown id.
+///
+/// # Errors
+/// Database errors (the unique name constraint `integration_providers_name_key`).
+pub async fn save_provider<'c>(
+    db: impl PgExecutor<'c>,
+    p: &ProviderRow,
+    update: bool,
+) -> Result<bool, sqlx::Error> {
+    let sql = if update {
+        "UPDATE integration_providers SET name = $2, description = $3, environments = $4,
+                security_policy_url = $5, runbook_url = $6, escalation_email = $7::citext,
+                min_key_length = $8, min_entropy_bits = $9, rotation_days = $10, updated_at = now()
+          WHERE id = $1"
+    } else {
+        "INSERT INTO integration_providers (id, name, description, environments,
+                security_policy_url, runbook_url, escalation_email, min_key_length,
+                min_entropy_bits, rotation_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::citext, $8, $9, $10)"
+    };
+    let done = sqlx::query(sql)
+        .bind(p.id)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(&p.environments)
+        .bind(&p.security_policy_url)
+        .bind(&p.runbook_url)
+        .bind(&p.escalation_email)
+        .bind(p.min_key_length)
+        .bind(p.min_entropy_bits)
+        .bind(p.rotation_days)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A partner list row.
+pub struct PartnerListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub provider_name: String,
+    pub environment: String,
+    pub status: String,
+    pub last_successful_sync_at: Option<OffsetDateTime>,
+}
+
+/// The partners of a tenant, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn partners_of<'c>(
+    db: impl PgExecutor<'c>,
+    organisation_id: Uuid,
+) -> Result<Vec<PartnerListRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, v.name AS provider_name, p.environment, p.status,
+                p.last_successful_sync_at
+           FROM partners p JOIN integration_providers v ON v.id = p.provider_id
+          WHERE p.organisation_id = $1 ORDER BY p.created_at DESC",
+    )
+    .bind(organisation_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PartnerListRow {
+            id: r.get("id"),
+            name: r.get("name"),
+            provider_name: r.get("provider_name"),
+            environment: r.get("environment"),
+            status: r.get("status"),
+            last_successful_sync_at: r.get("last_successful_sync_at"),
+        })
+        .collect())
+}
+
+/// A new partner.
+pub struct NewPartner<'a> {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub name: &'a str,
+    pub legal_basis: &'a str,
+    pub agreement_document_id: &'a str,
+    pub provider_id: Uuid,
+    pub environment: &'a str,
+    pub contacts: &'a serde_json::Value,
+    pub scopes: &'a [String],
+    pub created_by: Uuid,
+}
+
+/// Inserts a draft partner.
+///
+/// # Errors
+/// Database errors (unique `partners_name_per_tenant`).
+pub async fn insert_partner(
+    conn: &mut PgConnection,
+    p: &NewPartner<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO partners (id, organisation_id, name, legal_basis, agreement_document_id,
+                               provider_id, environment, contacts, scopes, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(p.id)
+    .bind(p.organisation_id)
+    .bind(p.name)
+    .bind(p.legal_basis)
+    .bind(p.agreement_document_id)
+    .bind(p.provider_id)
+    .bind(p.environment)
+    .bind(p.contacts)
+    .bind(p.scopes)
+    .bind(p.created_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A partner with the names of the people involved.
+pub struct PartnerRow {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub name: String,
+    pub legal_basis: String,
+    pub agreement_document_id: String,
+    pub provider_id: Uuid,
+    pub environment: String,
+    pub contacts: serde_json::Value,
+    pub scopes: Vec<String>,
+    pub status: String,
+    pub created_by_name: String,
+    pub submitted_by: Option<Uuid>,
+    pub submitted_by_name: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub approval_policy_document_id: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub client_id: Option<String>,
+    pub activated_at: Option<OffsetDateTime>,
+    pub last_successful_sync_at: Option<OffsetDateTime>,
+}
+
+const PARTNER_SELECT: &str = "SELECT p.id, p.organisation_id, p.name, p.legal_basis,
+        p.agreement_document_id, p.provider_id, p.environment, p.contacts, p.scopes, p.status,
+        trim(c.first_name || ' ' || c.last_name) AS created_by_name, p.submitted_by,
+        trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
+        trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
+        p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
+        p.last_successful_sync_at
+   FROM partners p
+   JOIN users c ON c.id = p.created_by
+   LEFT JOIN users s ON s.id = p.submitted_by
+   LEFT JOIN users d ON d.id = p.decided_by
+  WHERE p.id = $1 AND p.organisation_id = $2";
+
+fn partner_row(r: &sqlx::postgres::PgRow) -> PartnerRow {
+    PartnerRow {
+        id: r.get("id"),
+        organisation_id: r.get("organisation_id"),
+        name: r.get("name"),
+        legal_basis: r.get("legal_basis"),
+        agreement_document_id: r.get("agreement_document_id"),
+        provider_id: r.get("provider_id"),
+        environment: r.get("environment"),
+        contacts: r.get("contacts"),
+        scopes: r.get("scopes"),
+        status: r.get("status"),
+        created_by_name: r.get("created_by_name"),
+        submitted_by: r.get("submitted_by"),
+        submitted_by_name: r.get("submitted_by_name"),
+        decided_by_name: r.get("decided_by_name"),
+        approval_policy_document_id: r.get("approval_policy_document_id"),
+        rejection_reason: r.get("rejection_reason"),
+        client_id: r.get("client_id"),
+        activated_at: r.get("activated_at"),
+        last_successful_sync_at: r.get("last_successful_sync_at"),
+    }
+}
+
+/// A partner of `organisation_id`.
+///
+/// # Errors
+/// Database errors.
+pub async fn partner<'c>(
+    db: impl PgExecutor<'c>,
+    id: Uuid,
+    organisation_id: Uuid,
+) -> Result<Option<PartnerRow>, sqlx::Error> {
+    let row = sqlx::query(PARTNER_SELECT)
+        .bind(id)
+        .bind(organisation_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(partner_row))
+}
+
+/// A partner of `organisation_id`, locked for the rest of the transaction.
+///
+/// # Errors
+/// Database errors.
+pub async fn partner_for_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    organisation_id: Uuid,
+) -> Result<Option<PartnerRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("{PARTNER_SELECT} FOR UPDATE OF p"))
+        .bind(id)
+        .bind(organisation_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.as_ref().map(partner_row))
+}
+
+/// Sets environment, contacts and scopes; `to_draft` sends an approved partner back to draft
+/// (its credentials are revoked until it is approved again).
+///
+/// # Errors
+/// Database errors.
+pub async fn update_config(
+    conn: &mut PgConnection,
+    id: Uuid,
+    environment: &str,
+    contacts: &serde_json::Value,
+    scopes: &[String],
+    to_draft: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE partners SET environment = $2, contacts = $3, scopes = $4,
+                status = CASE WHEN $5 THEN 'draft' ELSE status END,
+                client_secret_hash = CASE WHEN $5 THEN NULL ELSE client_secret_hash END
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(environment)
+    .bind(contacts)
+    .bind(scopes)
+    .bind(to_draft)
+    .execute(&mut *conn)
+    .await?;
+    if to_draft {
+        sqlx::query("DELETE FROM partner_access_tokens WHERE partner_id = $1")
+            .bind(id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks a partner submitted.
+///
+/// # Errors
+/// Database errors.
+pub async fn set_submitted(conn: &mut PgConnection, id: Uuid, by: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE partners SET status = 'pending_approval', submitted_by = $2, submitted_at = now(),
+                rejection_reason = NULL
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a partner approved with fresh client credentials.
+///
+/// # Errors
+/// Database errors.
+pub async fn set_approved(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Uuid,
+    policy_document_id: &str,
+    client_id: &str,
+    secret_hash: &[u8; 32],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE partners SET status = 'approved', decided_by = $2, decided_at = now(),
+                approval_policy_document_id = $3, client_id = $4, client_secret_hash = $5,
+                credentials_issued_at = now()
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(policy_document_id)
+    .bind(client_id)
+    .bind(&secret_hash[..])
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a partner rejected.
+///
+/// # Errors
+/// Database errors.
+pub async fn set_rejected(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Uuid,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE partners SET status = 'rejected', decided_by = $2, decided_at = now(),
+                rejection_reason = $3
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Decommissions: status, credentials gone, tokens deleted. Returns how many tokens died.
+///
+/// # Errors
+/// Database errors.
+pub async fn set_decommissioned(conn: &mut PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE partners SET status = 'decommissioned', decommissioned_at = now(),
+                client_secret_hash = NULL
+          WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query("DELETE FROM partner_access_tokens WHERE partner_id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Who acted on a partner.
+#[derive(Clone, Copy, Debug)]
+pub enum PartnerActor {
+    User(Uuid),
+    /// The partner's own client (API calls).
+    Partner,
+    /// The tech lead on the public credential page.
+    Invitee,
+    System,
+}
+
+/// Appends a partner audit event with the request context (IP, user agent, request id).
+///
+/// # Errors
+/// Database errors.
+pub async fn audit<'c>(
+    db: impl PgExecutor<'c>,
+    partner_id: Uuid,
+    organisation_id: Uuid,
+    action: &str,
+    actor: PartnerActor,
+    ctx: &RequestContext,
+    detail: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    let (kind, user) = match actor {
+        PartnerActor::User(id) => ("user", Some(id)),
+        PartnerActor::Partner => ("partner", None),
+        PartnerActor::Invitee => ("invitee", None),
+        PartnerActor::System => ("system", None),
+    };
+    sqlx::query(
+        "INSERT INTO partner_audit_events (partner_id, organisation_id, action, actor_kind,
+                actor_user_id, ip, user_agent, request_id, detail)
+         VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8, $9)",
+    )
+    .bind(partner_id)
+    .bind(organisation_id)
+    .bind(action)
+    .bind(kind)
+    .bind(user)
+    .bind(ctx.ip.map(|ip| ip.to_string()))
+    .bind(ctx.user_agent.as_deref())
+    .bind(ctx.request_id.as_deref())
+    .bind(detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An audit event for display.
+pub struct EventRow {
+    pub action: String,
+    pub actor: String,
+    pub occurred_at: OffsetDateTime,
+    pub detail: serde_json::Value,
+}
+
+/// A partner's audit trail, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn events<'c>(
+    db: impl PgExecutor<'c>,
+    partner_id: Uuid,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT e.action, e.occurred_at, e.detail,
+                CASE e.actor_kind WHEN 'user' THEN trim(u.first_name || ' ' || u.last_name)
+                                  WHEN 'partner' THEN 'Partner client'
+                                  WHEN 'invitee' THEN 'Partner tech lead'
+                                  ELSE 'Gatehouse' END AS actor
+           FROM partner_audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
+          WHERE e.partner_id = $1 ORDER BY e.id",
+    )
+    .bind(partner_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EventRow {
+            action: r.get("action"),
+            actor: r.get("actor"),
+            occurred_at: r.get("occurred_at"),
+            detail: r.get("detail"),
+        })
+        .collect())
+}

@@ -1,0 +1,823 @@
+//! The rules of partner onboarding: the provider registry, registration, approval with
+//! credential issuance, configuration changes and decommissioning, each audited.
+
+use super::{
+    api::{
+        ContactDto, IntegrationsOverview, IssuedCredentials, PartnerDetail, PartnerEventDto,
+        PartnerSummary, ProviderDto, ScopeDto,
+    },
+    repo::{self, PartnerActor, PartnerRow},
+};
+use crate::{
+    auth::session::CurrentUser,
+    crypto::random_32,
+    db::is_unique_violation,
+    domain::{
+        parse_scope_list, EmailAddress, IntegrationEnvironment, OrgKind, PartnerStatus, PersonName,
+        Scope,
+    },
+    error::{AppError, FieldErrors},
+    security::RequestContext,
+    startup::AppState,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError + Copy {
+    AppError::internal(context)
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("There is no such partner.".into())
+}
+
+/// The provider form as submitted.
+pub struct ProviderForm {
+    pub id: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub sandbox: bool,
+    pub production: bool,
+    pub security_policy_url: Option<String>,
+    pub runbook_url: Option<String>,
+    pub escalation_email: Option<String>,
+    pub min_key_length: Option<String>,
+    pub min_entropy_bits: Option<String>,
+    pub rotation_days: Option<String>,
+}
+
+/// An optional https URL of at most 500 characters.
+fn optional_url(input: Option<&str>) -> Result<Option<String>, String> {
+    let Some(s) = input.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    match url::Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() && s.len() <= 500 => {
+            Ok(Some(u.to_string()))
+        }
+        _ => Err("Enter a full https:// address.".into()),
+    }
+}
+
+fn number_in(input: Option<&str>, default: i32, min: i32, max: i32) -> Result<i32, String> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => match s.parse::<i32>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(format!("Enter a whole number from {min} to {max}.")),
+        },
+    }
+}
+
+/// Creates or updates a provider.
+///
+/// # Errors
+/// 422 per bad field; 409 duplicate name; 404 unknown id.
+pub async fn save_provider(state: &AppState, f: ProviderForm) -> Result<Uuid, AppError> {
+    let mut errs = FieldErrors::default();
+    let id = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => errs.check("id", Uuid::parse_str(s).map_err(|_| "Unknown provider.")),
+    };
+    let name = f.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errs.add("name", "Enter a name of 1 to 100 characters.");
+    }
+    let description = f.description.unwrap_or_default().trim().to_owned();
+    if description.chars().count() > 1000 {
+        errs.add("description", "Use at most 1000 characters.");
+    }
+    let mut environments = Vec::new();
+    if f.sandbox {
+        environments.push("sandbox");
+    }
+    if f.production {
+        environments.push("production");
+    }
+    if environments.is_empty() {
+        errs.add("environments", "Offer at least one environment.");
+    }
+    let policy = errs.check(
+        "security_policy_url",
+        optional_url(f.security_policy_url.as_deref()),
+    );
+    let runbook = errs.check("runbook_url", optional_url(f.runbook_url.as_deref()));
+    let escalation = match f
+        .escalation_email
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(None),
+        Some(s) => errs
+            .check("escalation_email", EmailAddress::parse(s))
+            .map(|e| Some(e.as_str().to_owned())),
+    };
+    let min_len = errs.check(
+        "min_key_length",
+        number_in(f.min_key_length.as_deref(), 32, 16, 512),
+    );
+    let min_bits = errs.check(
+        "min_entropy_bits",
+        number_in(f.min_entropy_bits.as_deref(), 128, 64, 1024),
+    );
+    let rotation = errs.check(
+        "rotation_days",
+        number_in(f.rotation_days.as_deref(), 90, 1, 730),
+    );
+    errs.finish()?;
+    let (
+        Some(policy),
+        Some(runbook),
+        Some(escalation),
+        Some(min_len),
+        Some(min_bits),
+        Some(rotation),
+    ) = (policy, runbook, escalation, min_len, min_bits, rotation)
+    else {
+        return Err(AppError::Internal);
+    };
+    let row = repo::ProviderRow {
+        id: id.unwrap_or_else(Uuid::new_v4),
+        name,
+        description,
+        environments: environments.iter().map(|e| (*e).to_owned()).collect(),
+        security_policy_url: policy,
+        runbook_url: runbook,
+        escalation_email: escalation,
+        min_key_length: min_len,
+        min_entropy_bits: min_bits,
+        rotation_days: rotation,
+    };
+    match repo::save_provider(&state.pool, &row, id.is_some()).await {
+        Ok(true) => {
+            tracing::info!(provider_id = %row.id, "provider saved");
+            Ok(row.id)
+        }
+        Ok(false) => Err(AppError::NotFound("There is no such provider.".into())),
+        Err(e) if is_unique_violation(&e, "integration_providers_name_key") => {
+            Err(AppError::field("name", "A provider with this name exists."))
+        }
+        Err(e) => Err(db("saving a provider failed")(e)),
+    }
+}
+
+/// The provider as a DTO.
+pub fn provider_dto(p: repo::ProviderRow) -> ProviderDto {
+    ProviderDto {
+        id: p.id,
+        name: p.name,
+        description: p.description,
+        environments: p
+            .environments
+            .iter()
+            .filter_map(|e| IntegrationEnvironment::parse(e))
+            .collect(),
+        security_policy_url: p.security_policy_url,
+        runbook_url: p.runbook_url,
+        escalation_email: p.escalation_email,
+        min_key_length: p.min_key_length,
+        min_entropy_bits: p.min_entropy_bits,
+        rotation_days: p.rotation_days,
+    }
+}
+
+/// Platform admins keep providers; tenants (associations, companies) have partners.
+fn is_tenant(user: &CurrentUser) -> bool {
+    matches!(user.org_kind, OrgKind::Association | OrgKind::Company)
+}
+
+/// The Integrations page's data.
+///
+/// # Errors
+/// 500 on database failure.
+pub async fn overview(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<IntegrationsOverview, AppError> {
+    let providers = repo::providers(&state.pool)
+        .await
+        .map_err(db("loading providers failed"))?;
+    let partners = if is_tenant(user) {
+        repo::partners_of(&state.pool, user.org_id)
+            .await
+            .map_err(db("loading partners failed"))?
+    } else {
+        Vec::new()
+    };
+    Ok(IntegrationsOverview {
+        providers: providers.into_iter().map(provider_dto).collect(),
+        partners: partners
+            .into_iter()
+            .map(|p| PartnerSummary {
+                id: p.id,
+                name: p.name,
+                provider_name: p.provider_name,
+                environment: IntegrationEnvironment::parse(&p.environment)
+                    .unwrap_or(IntegrationEnvironment::Sandbox),
+                status: PartnerStatus::parse(&p.status).unwrap_or(PartnerStatus::Draft),
+                last_successful_sync_at: p.last_successful_sync_at.map(|t| t.unix_timestamp()),
+            })
+            .collect(),
+        can_edit_providers: user.is_platform_admin(),
+        can_register_partners: is_tenant(user),
+        scopes: Scope::ALL.into_iter().map(ScopeDto::from).collect(),
+    })
+}
+
+/// Parses the contacts textarea: one `Name <email>` per line, 1 to 5 lines.
+///
+/// # Errors
+/// A sentence naming the line that is wrong.
+pub fn parse_contacts(input: &str) -> Result<Vec<ContactDto>, String> {
+    let mut out = Vec::new();
+    for (n, line) in input
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let bad = || format!("Line {}: write Name <email@example.org>.", n + 1);
+        let (name, rest) = line.rsplit_once('<').ok_or_else(bad)?;
+        let email = rest.strip_suffix('>').ok_or_else(bad)?;
+        let name = PersonName::parse(name).map_err(|_| bad())?;
+        let email = EmailAddress::parse(email).map_err(|e| format!("Line {}: {e}", n + 1))?;
+        out.push(ContactDto {
+            name: name.into_inner(),
+            email: email.as_str().to_owned(),
+        });
+    }
+    match out.len() {
+        0 => Err("Add at least one technical contact.".into()),
+        1..=5 => Ok(out),
+        _ => Err("Add at most five contacts.".into()),
+    }
+}
+
+fn parse_scopes(input: &str) -> Result<Vec<Scope>, String> {
+    parse_scope_list(&input.replace(',', " ")).map_err(|s| format!("Unknown scope {s:?}."))
+}
+
+/// The partner registration form as submitted.
+pub struct PartnerForm {
+    pub name: String,
+    pub legal_basis: String,
+    pub agreement_document_id: String,
+    pub provider_id: String,
+    pub environment: String,
+    pub contacts: String,
+    pub scopes: String,
+}
+
+fn required_text(errs: &mut FieldErrors, field: &str, input: &str, max: usize) -> Option<String> {
+    let s = input.trim();
+    if s.is_empty() {
+        errs.add(field, "This field is required.");
+        None
+    } else if s.chars().count() > max || s.chars().any(char::is_control) {
+        errs.add(field, format!("Use at most {max} characters, on one line."));
+        None
+    } else {
+        Some(s.to_owned())
+    }
+}
+
+/// Registers a draft partner in the caller's tenant.
+///
+/// # Errors
+/// 403 outside a tenant; 422 per bad field; 409 duplicate name.
+pub async fn create_partner(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    f: PartnerForm,
+) -> Result<Uuid, AppError> {
+    if !is_tenant(user) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::default();
+    let name = required_text(&mut errs, "name", &f.name, 200);
+    let legal_basis = required_text(&mut errs, "legal_basis", &f.legal_basis, 500);
+    let agreement = required_text(
+        &mut errs,
+        "agreement_document_id",
+        &f.agreement_document_id,
+        100,
+    );
+    let provider_id = errs.check(
+        "provider_id",
+        Uuid::parse_str(f.provider_id.trim()).map_err(|_| "Choose a provider."),
+    );
+    let environment = errs.check(
+        "environment",
+        IntegrationEnvironment::parse(&f.environment).ok_or("Choose an environment."),
+    );
+    let contacts = errs.check("contacts", parse_contacts(&f.contacts));
+    let scopes = errs.check("scopes", parse_scopes(&f.scopes));
+    let provider = match provider_id {
+        Some(id) => repo::provider(&state.pool, id)
+            .await
+            .map_err(db("loading a provider failed"))?,
+        None => None,
+    };
+    if provider_id.is_some() && provider.is_none() {
+        errs.add("provider_id", "Choose a provider.");
+    }
+    if let (Some(p), Some(env)) = (&provider, environment) {
+        if !p.environments.iter().any(|e| e == env.as_str()) {
+            errs.add(
+                "environment",
+                format!("{} does not offer {}.", p.name, env.label().to_lowercase()),
+            );
+        }
+    }
+    errs.finish()?;
+    let (
+        Some(name),
+        Some(legal_basis),
+        Some(agreement),
+        Some(provider),
+        Some(env),
+        Some(contacts),
+        Some(scopes),
+    ) = (
+        name,
+        legal_basis,
+        agreement,
+        provider,
+        environment,
+        contacts,
+        scopes,
+    )
+    else {
+        return Err(AppError::Internal);
+    };
+    let id = Uuid::new_v4();
+    let db = db("registering a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let inserted = repo::insert_partner(
+        &mut tx,
+        &repo::NewPartner {
+            id,
+            organisation_id: user.org_id,
+            name: &name,
+            legal_basis: &legal_basis,
+            agreement_document_id: &agreement,
+            provider_id: provider.id,
+            environment: env.as_str(),
+            contacts: &serde_json::to_value(&contacts).unwrap_or_default(),
+            scopes: &scopes
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect::<Vec<_>>(),
+            created_by: user.user_id,
+        },
+    )
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e, "partners_name_per_tenant") => {
+            return Err(AppError::field(
+                "name",
+                "A partner with this name is already registered.",
+            ))
+        }
+        other => other.map_err(db)?,
+    }
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "registered",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "provider": provider.name, "environment": env.as_str(),
+                "scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
+}
+
+/// Loads a partner of the caller's tenant under a row lock.
+async fn lock(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<PartnerRow, AppError> {
+    repo::partner_for_update(tx, id, user.org_id)
+        .await
+        .map_err(db("loading a partner failed"))?
+        .ok_or_else(not_found)
+}
+
+fn status_of(p: &PartnerRow) -> PartnerStatus {
+    PartnerStatus::parse(&p.status).unwrap_or(PartnerStatus::Draft)
+}
+
+/// The partner page's data.
+///
+/// # Errors
+/// 404 outside the caller's tenant.
+pub async fn detail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<PartnerDetail, AppError> {
+    let db = db("loading a partner failed");
+    let p = repo::partner(&state.pool, id, user.org_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(not_found)?;
+    let provider = repo::provider(&state.pool, p.provider_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::Internal)?;
+    let events = repo::events(&state.pool, id).await.map_err(db)?;
+    let violations = events
+        .iter()
+        .filter(|e| e.action == "scope_violation")
+        .count() as i64;
+    let invitations = super::credentials::list(state, id).await?;
+    let status = status_of(&p);
+    let tenant_admin = user.role.is_tenant_admin(user.org_kind);
+    let own_submission = p.submitted_by == Some(user.user_id);
+    let contacts: Vec<ContactDto> = serde_json::from_value(p.contacts.clone()).unwrap_or_default();
+    Ok(PartnerDetail {
+        id: p.id,
+        name: p.name,
+        legal_basis: p.legal_basis,
+        agreement_document_id: p.agreement_document_id,
+        provider: provider_dto(provider),
+        environment: IntegrationEnvironment::parse(&p.environment)
+            .unwrap_or(IntegrationEnvironment::Sandbox),
+        contacts,
+        scopes: p
+            .scopes
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .map(ScopeDto::from)
+            .collect(),
+        status,
+        created_by: p.created_by_name,
+        submitted_by: p.submitted_by_name,
+        decided_by: p.decided_by_name,
+        approval_policy_document_id: p.approval_policy_document_id,
+        rejection_reason: p.rejection_reason,
+        client_id: p.client_id,
+        activated_at: p.activated_at.map(|t| t.unix_timestamp()),
+        last_successful_sync_at: p.last_successful_sync_at.map(|t| t.unix_timestamp()),
+        scope_violations: violations,
+        events: events
+            .into_iter()
+            .map(|e| PartnerEventDto {
+                detail: crate::invitations::api::detail_text(&e.detail),
+                action: e.action,
+                actor: e.actor,
+                at: e.occurred_at.unix_timestamp(),
+            })
+            .collect(),
+        credential_invitations: invitations,
+        can_edit: status.is_editable(),
+        can_submit: matches!(status, PartnerStatus::Draft | PartnerStatus::Rejected),
+        can_decide: status == PartnerStatus::PendingApproval && tenant_admin && !own_submission,
+        can_decommission: status != PartnerStatus::Decommissioned,
+        can_invite_credentials: !matches!(
+            status,
+            PartnerStatus::Rejected | PartnerStatus::Decommissioned
+        ),
+        decide_blocked_reason: (status == PartnerStatus::PendingApproval
+            && tenant_admin
+            && own_submission)
+            .then(|| "You submitted this partner, so another admin must approve it.".to_owned()),
+        scope_catalogue: Scope::ALL.into_iter().map(ScopeDto::from).collect(),
+    })
+}
+
+/// Changes contacts, environment and scopes of a partner that is not live.
+///
+/// # Errors
+/// 404, 409 (live or ended), 422.
+pub async fn update_partner(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    environment: &str,
+    contacts: &str,
+    scopes: &str,
+) -> Result<(), AppError> {
+    let mut errs = FieldErrors::default();
+    let env = errs.check(
+        "environment",
+        IntegrationEnvironment::parse(environment).ok_or("Choose an environment."),
+    );
+    let contacts = errs.check("contacts", parse_contacts(contacts));
+    let scopes = errs.check("scopes", parse_scopes(scopes));
+    errs.finish()?;
+    let (Some(env), Some(contacts), Some(scopes)) = (env, contacts, scopes) else {
+        return Err(AppError::Internal);
+    };
+    let db = db("updating a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    if !status_of(&p).is_editable() {
+        return Err(AppError::Conflict(format!(
+            "A partner that is {} cannot be changed.",
+            status_of(&p).label().to_lowercase()
+        )));
+    }
+    let provider = repo::provider(&mut *tx, p.provider_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::Internal)?;
+    if !provider.environments.iter().any(|e| e == env.as_str()) {
+        return Err(AppError::field(
+            "environment",
+            format!(
+                "{} does not offer {}.",
+                provider.name,
+                env.label().to_lowercase()
+            ),
+        ));
+    }
+    let scope_names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    // Widening the scopes of an approved partner needs a new approval.
+    let widened = scope_names.iter().any(|s| !p.scopes.contains(s));
+    let back_to_draft = status_of(&p) == PartnerStatus::Approved && widened;
+    let contacts_json = serde_json::to_value(&contacts).unwrap_or_default();
+    repo::update_config(
+        &mut tx,
+        id,
+        env.as_str(),
+        &contacts_json,
+        &scope_names,
+        back_to_draft,
+    )
+    .await
+    .map_err(db)?;
+    let mut changes = serde_json::Map::new();
+    if p.environment != env.as_str() {
+        changes.insert("environment".into(), json!([p.environment, env.as_str()]));
+    }
+    if p.contacts != contacts_json {
+        changes.insert("contacts".into(), json!(contacts.len()));
+    }
+    if p.scopes != scope_names {
+        changes.insert("scopes".into(), json!(scope_names.join(" ")));
+    }
+    if back_to_draft {
+        changes.insert("status".into(), json!("draft: new scopes need approval"));
+    }
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "configuration_changed",
+        PartnerActor::User(user.user_id),
+        ctx,
+        serde_json::Value::Object(changes),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Draft or rejected → pending approval.
+///
+/// # Errors
+/// 404, 409, 422 (no scopes).
+pub async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let db = db("submitting a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    if !matches!(
+        status_of(&p),
+        PartnerStatus::Draft | PartnerStatus::Rejected
+    ) {
+        return Err(AppError::Conflict(format!(
+            "A partner that is {} cannot be submitted.",
+            status_of(&p).label().to_lowercase()
+        )));
+    }
+    if p.scopes.is_empty() {
+        return Err(AppError::field(
+            "scopes",
+            "Choose at least one scope before submitting.",
+        ));
+    }
+    repo::set_submitted(&mut tx, id, user.user_id)
+        .await
+        .map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "submitted",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "scopes": p.scopes.join(" ") }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Checks that `user` may decide on `p`: a tenant admin, the partner pending, and not their own
+/// submission.
+fn check_decider(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
+    if !user.role.is_tenant_admin(user.org_kind) {
+        return Err(AppError::Forbidden);
+    }
+    if status_of(p) != PartnerStatus::PendingApproval {
+        return Err(AppError::Conflict(format!(
+            "Only a partner pending approval can be decided; this one is {}.",
+            status_of(p).label().to_lowercase()
+        )));
+    }
+    if p.submitted_by == Some(user.user_id) {
+        tracing::warn!(partner_id = %p.id, "self-approval refused");
+        return Err(AppError::Conflict(
+            "You submitted this partner, so another admin must decide.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// SHA-256 of a client secret as stored.
+pub fn secret_hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Approves and issues client credentials (`gh_` + 16 random bytes hex as the client id,
+/// 32 random bytes base64url as the secret).
+///
+/// # Errors
+/// 403, 404, 409, 422.
+pub async fn approve(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    policy_document_id: &str,
+) -> Result<IssuedCredentials, AppError> {
+    let mut errs = FieldErrors::default();
+    let doc = required_text(&mut errs, "policy_document_id", policy_document_id, 100);
+    errs.finish()?;
+    let doc = doc.ok_or(AppError::Internal)?;
+    let db = db("approving a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    check_decider(user, &p)?;
+    let client_id = format!("gh_{}", hex::encode(&random_32()[..16]));
+    let secret = URL_SAFE_NO_PAD.encode(random_32());
+    repo::set_approved(
+        &mut tx,
+        id,
+        user.user_id,
+        &doc,
+        &client_id,
+        &secret_hash(&secret),
+    )
+    .await
+    .map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "approved",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "policy_document_id": doc, "scopes": p.scopes.join(" ") }),
+    )
+    .await
+    .map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "credentials_issued",
+        PartnerActor::System,
+        ctx,
+        json!({ "client_id": client_id }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(IssuedCredentials {
+        client_id,
+        client_secret: secret,
+        token_endpoint: state.config.link("/oauth/token"),
+    })
+}
+
+/// Rejects with a reason.
+///
+/// # Errors
+/// 403, 404, 409, 422.
+pub async fn reject(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    let mut errs = FieldErrors::default();
+    let reason = required_text(&mut errs, "reason", reason, 500);
+    errs.finish()?;
+    let reason = reason.ok_or(AppError::Internal)?;
+    let db = db("rejecting a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    check_decider(user, &p)?;
+    repo::set_rejected(&mut tx, id, user.user_id, &reason)
+        .await
+        .map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "rejected",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "reason": reason }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Decommissions: credentials and all tokens revoked in the same transaction.
+///
+/// # Errors
+/// 404, 409.
+pub async fn decommission(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let db = db("decommissioning a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    if status_of(&p) == PartnerStatus::Decommissioned {
+        return Err(AppError::Conflict(
+            "This partner is already decommissioned.".into(),
+        ));
+    }
+    let revoked = repo::set_decommissioned(&mut tx, id).await.map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        "decommissioned",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "reason": reason.map(str::trim).filter(|r| !r.is_empty()),
+                "tokens_revoked": revoked, "credentials_revoked": p.client_id.is_some() }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_are_name_and_email_per_line() {
+        let c =
+            parse_contacts("Ada Lovelace <ada@bank.example>\n\n  Alan Turing <alan@bank.example> ")
+                .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].name, "Alan Turing");
+        assert!(parse_contacts("").is_err());
+        assert!(parse_contacts("ada@bank.example")
+            .unwrap_err()
+            .contains("Line 1"));
+        assert!(parse_contacts("Ada <not-an-email>").is_err());
+    }
+
+    #[test]
+    fn provider_urls_must_be_https() {
+        assert_eq!(optional_url(Some("  ")), Ok(None));
+        assert!(optional_url(Some("http://x.example/policy")).is_err());
+        assert_eq!(
+            optional_url(Some("https://x.example/policy")),
+            Ok(Some("https://x.example/policy".into()))
+        );
+    }
+}
