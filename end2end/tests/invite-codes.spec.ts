@@ -195,7 +195,7 @@ test('a new person joins with the code in a fresh browser and keeps a backup of 
 test('the admin sees the code used, revokes another, and the revoked code is refused', async ({ page, browser }) => {
   await signInAsAdmin(page);
   await openCodes(page);
-  await expect(page.getByRole('row').filter({ hasText: 'Spring workshop' }).getByText('Used')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'Spring workshop' }).getByText('Used', { exact: true })).toBeVisible();
   const dialog = await createCodes(page, 'Member', { note: 'Will be revoked' });
   const revokedCode = await dialog.getByRole('textbox', { name: 'Invite code' }).inputValue();
   await dialog.getByRole('button', { name: 'Done' }).click();

@@ -145,12 +145,8 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
         if !a.is_acceptable() {
             errs.push(FieldError {
                 field: "secret".into(),
-                message: a
-                    .problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                message: "This secret is too weak for the provider; the reasons are listed below."
+                    .into(),
             });
         }
         if secret.get_untracked() != confirm.get_untracked() {
@@ -190,13 +186,14 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
         <div class:hidden=move || accepted.get().is_some()>
             <h1 class="page-title">{format!("Submit {} credentials", view.provider.name)}</h1>
             <p class="page-subtitle">{format!("{} asks {} for the {} API key and secret ({}).", view.organisation_name, view.partner_name, view.provider.name, view.environment.label())}</p>
+            <div class="mt-4"></div>
             <Countdown expires_at=view.expires_at server_now=view.now expires_text=expires_text.clone() label="Time left to submit" />
             <section class="mt-6" aria-labelledby="policy-heading">
-                <h2 id="policy-heading" class="section-title">"Security policy"</h2>
+                <h2 id="policy-heading" class="section-title">"Provider policy"</h2>
                 <PolicySummary provider=view.provider.clone() />
             </section>
             <section class="mt-6" aria-labelledby="rotation-heading">
-                <h2 id="rotation-heading" class="section-title">"Rotation"</h2>
+                <h2 id="rotation-heading" class="section-title">"Rotation guidance"</h2>
                 <p>{format!("Rotate this secret every {rotation_days} days. If you submit it today, the next rotation is due on {due_text}.")}</p>
             </section>
             <Show when=move || general.get().is_some()>
@@ -226,7 +223,7 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
                     {move || if action.pending().get() { "Submitting…" } else { "Submit credentials" }}
                 </button>
             </form>
-            <p class="auth-footnote">{format!("The link expires on {expires_text}. The secret is encrypted on arrival and never shown again.")}</p>
+            <p class="auth-footnote mt-4">{format!("The link expires on {expires_text}. The secret is encrypted on arrival and never shown again.")}</p>
         </div>
     }
 }

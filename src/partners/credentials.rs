@@ -350,7 +350,8 @@ pub async fn refresh(
         "credential_invitation_refreshed",
         PartnerActor::User(user.user_id),
         ctx,
-        json!({ "credential_invitation_id": id, "expires_at": expires_at.unix_timestamp(),
+        json!({ "credential_invitation_id": id,
+                "expires_at": crate::components::format_utc(expires_at.unix_timestamp()),
                 "original_context": { "ip": inv.created_ip, "user_agent": inv.created_user_agent,
                                       "request_id": inv.created_request_id } }),
     )
@@ -707,7 +708,7 @@ pub async fn submit(
         json!({ "credential_invitation_id": f.id, "provider": provider.name,
                 "provider_id": provider.id, "environment": f.environment,
                 "api_key_id": key_id, "encryption_key_id": sealed.key_id,
-                "rotation_due_at": rotation_due.unix_timestamp(),
+                "rotation_due_at": crate::components::format_utc(rotation_due.unix_timestamp()),
                 "request": { "ip": ctx.ip.map(|ip| ip.to_string()),
                              "user_agent": ctx.user_agent, "request_id": ctx.request_id } }),
     )

@@ -613,10 +613,11 @@ fn InvitationRow(
             <td>
                 <p class="cell-primary">{inv.recipient_email.clone()}</p>
                 <p class="cell-secondary">{inv.environment.label()}{inv.api_key_id.clone().map(|k| format!(" · key ID {k}"))}</p>
+                <p class="cell-secondary md:hidden">{rotation.clone()}</p>
             </td>
             <td><span class=badge>{status_label}</span></td>
-            <td class="cell-secondary">{if inv.status == "accepted" { inv.accepted_at.map(|a| format!("Accepted {}", format_utc(a))).unwrap_or_default() } else { format!("Expires {}", format_utc(inv.expires_at)) }}</td>
-            <td class="cell-secondary">{rotation}</td>
+            <td class="cell-secondary hide-sm">{if inv.status == "accepted" { inv.accepted_at.map(|a| format!("Accepted {}", format_utc(a))).unwrap_or_default() } else { format!("Expires {}", format_utc(inv.expires_at)) }}</td>
+            <td class="cell-secondary hide-sm">{rotation}</td>
             <td>
                 <div class="row-actions">
                     {inv.can_refresh.then(|| view! {
@@ -695,16 +696,16 @@ fn CredentialInviteDialog(
             .collect::<Vec<_>>(),
     );
     Effect::new(move |_| match action.value().get() {
-        Some(Ok(c)) => {
-            link.set(Some(c.link));
-            on_done.run(());
-        }
+        Some(Ok(c)) => link.set(Some(c.link)),
         Some(Err(e)) => apply_error(&e, fields, general),
         None => {}
     });
+    // The page reloads its data only once the dialog closes: reloading earlier would rebuild
+    // this dialog and lose the link it shows.
     Effect::new(move |_| {
-        if !open.get() {
+        if !open.get() && link.get_untracked().is_some() {
             link.set(None);
+            on_done.run(());
         }
     });
     let partner_id = partner.id;
@@ -1031,8 +1032,8 @@ fn PartnerBody() -> impl IntoView {
                                                 <thead><tr>
                                                     <th scope="col">"Tech lead"</th>
                                                     <th scope="col">"Status"</th>
-                                                    <th scope="col">"Expiry"</th>
-                                                    <th scope="col">"Rotation"</th>
+                                                    <th scope="col" class="hide-sm">"Expiry"</th>
+                                                    <th scope="col" class="hide-sm">"Rotation"</th>
                                                     <th scope="col"><span class="sr-only">"Actions"</span></th>
                                                 </tr></thead>
                                                 <tbody>

@@ -1,0 +1,191 @@
+import { test, expect, type Page } from '@playwright/test';
+import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+
+// One story, in order: an integration manager registers a partner, a tenant admin approves it
+// and sees the client secret once, a credential invitation goes to the partner's tech lead, who
+// submits a key in a fresh browser (a weak one is refused before any request).
+test.describe.configure({ mode: 'serial' });
+
+const PASSWORD = 'cedar meadow lantern 27';
+// Argon2id (m=19456, t=2, p=1) of PASSWORD with a fixed salt: a test fixture only.
+const PHC =
+  '$argon2id$v=19$m=19456,t=2,p=1$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI';
+const ORG = '5b0c7a52-3d1e-4f8a-9c61-0d2f4b7e8a13';
+const OWNER = { id: '8e2a1f40-6b3c-4d5e-9f70-1a2b3c4d5e6f', email: 'owner@harbourbank.example' };
+const MANAGER = { id: '9f3b2e51-7c4d-4e6f-8a81-2b3c4d5e6f70', email: 'integrations@harbourbank.example' };
+const STRONG = 'kJ8_f-3ZqP0vX9mR2tW7yB4nL6hD1sGc5eA';
+
+let credentialLink = '';
+let clientSecret = '';
+
+test.beforeAll(() => {
+  sql(`INSERT INTO organisations (id, name, kind) VALUES ('${ORG}', 'Harbour Bank Group', 'company') ON CONFLICT DO NOTHING`);
+  for (const [u, first, role] of [[OWNER, 'Omar', 'owner'], [MANAGER, 'Ines', 'integration_manager']] as const) {
+    sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
+         VALUES ('${u.id}', '${u.email}', '${first}', 'Tester', '${PHC}') ON CONFLICT DO NOTHING`);
+    sql(`INSERT INTO memberships (user_id, organisation_id, role) VALUES ('${u.id}', '${ORG}', '${role}') ON CONFLICT DO NOTHING`);
+  }
+  sql(`INSERT INTO integration_providers (id, name, description, environments, security_policy_url, runbook_url, escalation_email)
+       VALUES ('1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', 'Acme Payments', 'Payment status updates', ARRAY['sandbox','production'],
+               'https://acme.example/security', 'https://acme.example/runbook', 'oncall@acme.example') ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO integration_providers (id, name, description, environments, security_policy_url)
+       VALUES ('2d3e4f5a-6b7c-4d8e-9fa0-1b2c3d4e5f60', 'Legacy Payroll', 'Monthly payroll exports', ARRAY['production'],
+               'https://payroll.example/policy') ON CONFLICT DO NOTHING`);
+});
+
+async function signIn(page: Page, email: string) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+test('an integration manager registers a partner and submits it', async ({ page }) => {
+  await signIn(page, MANAGER.email);
+  await expect(page).toHaveURL(/\/integrations$/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Integrations', level: 1 })).toBeVisible();
+  // The provider without a runbook and escalation contact carries a warning naming both.
+  const warning = page.getByRole('status').filter({ hasText: 'Legacy Payroll is missing policy information' });
+  await expect(warning).toContainText('runbook URL, escalation email');
+  await expect(page.getByRole('status').filter({ hasText: 'Acme Payments is missing' })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshots(page, 'integrations');
+
+  await page.getByRole('button', { name: 'Register partner' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Register partner' });
+  await dialog.getByRole('button', { name: 'Register partner' }).click();
+  await expect(dialog.getByText('Choose a provider.')).toBeVisible();
+  await dialog.getByLabel('Organisation name').fill('First Bank');
+  await dialog.getByLabel('Legal basis').fill('Contract, GDPR art. 6(1)(b)');
+  await dialog.getByLabel('Data-sharing agreement ID').fill('DSA-2026-041');
+  await dialog.getByLabel('Provider').selectOption({ label: 'Acme Payments' });
+  await dialog.getByLabel('Environment').selectOption({ label: 'Sandbox' });
+  await dialog.getByLabel('Technical contacts').fill('Tess Lead <tess@firstbank.example>');
+  await dialog.getByRole('checkbox', { name: /members:read:anonymous/ }).check();
+  await expect(dialog.getByRole('checkbox', { name: /partner:ping/ })).toBeChecked();
+  await expectAccessible(page);
+  await screenshots(page, 'register-partner');
+  await dialog.getByRole('button', { name: 'Register partner' }).click();
+
+  await expect(page).toHaveURL(/\/integrations\/partners\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'First Bank', level: 1 })).toBeVisible();
+  await expect(page.getByText('Draft', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await expect(page.getByText('Pending approval', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+});
+
+test('a tenant admin approves and sees the client secret once', async ({ page }) => {
+  await signIn(page, OWNER.email);
+  await page.goto('/integrations');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'First Bank' }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  const approve = page.getByRole('dialog', { name: 'Approve partner' });
+  await approve.getByRole('button', { name: 'Approve and issue credentials' }).click();
+  await expect(approve.getByText('This field is required.')).toBeVisible();
+  await approve.getByLabel('Policy document ID').fill('POL-2026-7');
+  await approve.getByRole('button', { name: 'Approve and issue credentials' }).click();
+
+  const creds = page.getByRole('dialog', { name: 'Client credentials' });
+  await expect(creds.getByText('The client secret is shown once')).toBeVisible();
+  await expect(creds.getByLabel('Client ID')).toHaveValue(/^gh_[0-9a-f]{32}$/);
+  clientSecret = await creds.getByLabel('Client secret').inputValue();
+  expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  await expectAccessible(page);
+  await screenshots(page, 'partner-credentials');
+  await creds.getByRole('button', { name: 'I have stored the secret' }).click();
+  await expect(page.getByText('Approved', { exact: true })).toBeVisible();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'First Bank', level: 1 })).toBeVisible();
+  expect(await page.content()).not.toContain(clientSecret);
+});
+
+test('a credential invitation is generated after confirming the provider metadata', async ({ page }) => {
+  await signIn(page, MANAGER.email);
+  await page.getByRole('link', { name: 'First Bank' }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite tech lead' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite tech lead' });
+  await expect(dialog.getByRole('heading', { name: 'Confirm Acme Payments metadata' })).toBeVisible();
+  await expect(dialog.getByRole('link', { name: 'https://acme.example/runbook' })).toBeVisible();
+  await expect(dialog.getByLabel("Tech lead's email")).toHaveValue('tess@firstbank.example');
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dialog.getByText('Credential invitation sent.')).toBeVisible();
+  credentialLink = await dialog.getByLabel('Invitation link').inputValue();
+  expect(credentialLink).toMatch(/\/integrations\/credential-invite\/[0-9a-f]{64}$/);
+  await expectAccessible(page);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'tess@firstbank.example' }).getByText('Pending', { exact: true })).toBeVisible();
+  await screenshots(page, 'partner-detail');
+});
+
+test('the tech lead submits a key: weak ones are refused in the browser, a strong one is kept', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: 'http://127.0.0.1:3100', reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const submits: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/integrations/credential-invite/submit')) submits.push(r.url());
+  });
+  await page.goto(credentialLink);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Submit Acme Payments credentials' })).toBeVisible();
+  await expect(page.getByRole('timer')).toContainText('6 days');
+  await expect(page.getByText('Rotate this secret every 90 days.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'oncall@acme.example' })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'credential-invite');
+
+  await page.getByLabel('Key ID').fill('fb-key-01');
+  await page.getByLabel('Secret', { exact: true }).fill('password1234');
+  await expect(page.getByText('The secret has 12 characters; this provider requires at least 32.')).toBeVisible();
+  await expect(page.getByText(/common word or keyboard pattern/).first()).toBeVisible();
+  await page.getByLabel('Confirm secret').fill('password1234');
+  await page.getByRole('button', { name: 'Submit credentials' }).click();
+  await expect(page.getByLabel('Secret', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  expect(submits).toHaveLength(0);
+  await expectAccessible(page);
+  await screenshots(page, 'credential-invite-weak');
+
+  await page.getByRole('button', { name: 'Show' }).first().click();
+  await expect(page.getByLabel('Secret', { exact: true })).toHaveAttribute('type', 'text');
+  await page.getByLabel('Secret', { exact: true }).fill(STRONG);
+  await expect(page.getByText(/Strong enough: about \d+ bits\./)).toBeVisible();
+  await page.getByLabel('Confirm secret').fill(STRONG);
+  await page.getByRole('button', { name: 'Submit credentials' }).click();
+  await expect(page.getByRole('heading', { name: 'Credentials received' })).toBeVisible();
+  await expect(page.getByText('will never be shown again')).toBeVisible();
+  expect(submits).toHaveLength(1);
+  await expectAccessible(page);
+  await screenshots(page, 'credential-invite-done');
+
+  // The link works once.
+  await page.goto(credentialLink);
+  await expect(page.getByText('Credentials were already submitted with this link.')).toBeVisible();
+  await context.close();
+});
+
+test('the admin view shows the rotation metadata', async ({ page }) => {
+  await signIn(page, OWNER.email);
+  await page.goto('/integrations');
+  await page.getByRole('link', { name: 'First Bank' }).click();
+  await hydrated(page);
+  const row = page.getByRole('row').filter({ hasText: 'tess@firstbank.example' });
+  await expect(row.getByText('Accepted', { exact: true })).toBeVisible();
+  await expect(row.getByText(/Every 90 days · due \d{4}-\d{2}-\d{2}/).filter({ visible: true })).toBeVisible();
+  await expect(row.getByText('key ID fb-key-01')).toBeVisible();
+  await row.getByRole('button', { name: /^Events of the invitation/ }).click();
+  const events = page.getByRole('dialog', { name: 'Invitation events' });
+  await expect(events.getByText('submit rejected')).toHaveCount(0);
+  await expect(events.getByText('accepted')).toBeVisible();
+  expect(await page.content()).not.toContain(STRONG);
+  await expectAccessible(page);
+  await screenshots(page, 'partner-rotation');
+});
