@@ -509,6 +509,43 @@ async fn a_missing_scope_is_refused_audited_and_counted() {
 }
 
 #[tokio::test]
+async fn a_suspended_partner_is_refused_until_resumed() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (id, client_id, secret) = approved_partner(&app, &mut t, "partner:ping").await;
+    let token = access_token(&app, &client_id, &secret, None).await;
+    let ping = || call(&app, reqwest::Method::POST, "/api/partner/v1/ping", &token);
+    assert_eq!(ping().await.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &mut t.manager,
+            "/api/integrations/partners/suspend",
+            &[("id", &id), ("suspend", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "tenant admins only");
+    let res = app
+        .post(
+            &mut t.owner,
+            "/api/integrations/partners/suspend",
+            &[("id", &id), ("suspend", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(ping().await.status(), StatusCode::UNAUTHORIZED);
+    let res = app
+        .post(
+            &mut t.owner,
+            "/api/integrations/partners/suspend",
+            &[("id", &id), ("suspend", "false")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(detail(&app, &mut t.owner, &id).await["status"], "active");
+    assert_eq!(ping().await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn decommissioning_stops_tokens_at_once() {
     let app = spawn_app().await;
     let mut t = tenant(&app).await;

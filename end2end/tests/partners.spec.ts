@@ -14,6 +14,7 @@ const ORG = '5b0c7a52-3d1e-4f8a-9c61-0d2f4b7e8a13';
 const OWNER = { id: '8e2a1f40-6b3c-4d5e-9f70-1a2b3c4d5e6f', email: 'owner@harbourbank.example' };
 const MANAGER = { id: '9f3b2e51-7c4d-4e6f-8a81-2b3c4d5e6f70', email: 'integrations@harbourbank.example' };
 const STRONG = 'kJ8_f-3ZqP0vX9mR2tW7yB4nL6hD1sGc5eA';
+const PLATFORM_ADMIN = { id: 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d', email: 'platform-admin@gatehouse.example' };
 
 let credentialLink = '';
 let clientSecret = '';
@@ -28,9 +29,10 @@ test.beforeAll(() => {
   sql(`INSERT INTO integration_providers (id, name, description, environments, security_policy_url, runbook_url, escalation_email)
        VALUES ('1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', 'Acme Payments', 'Payment status updates', ARRAY['sandbox','production'],
                'https://acme.example/security', 'https://acme.example/runbook', 'oncall@acme.example') ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO integration_providers (id, name, description, environments, security_policy_url)
-       VALUES ('2d3e4f5a-6b7c-4d8e-9fa0-1b2c3d4e5f60', 'Legacy Payroll', 'Monthly payroll exports', ARRAY['production'],
-               'https://payroll.example/policy') ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
+       VALUES ('${PLATFORM_ADMIN.id}', '${PLATFORM_ADMIN.email}', 'Pia', 'Tester', '${PHC}') ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO memberships (user_id, organisation_id, role)
+       SELECT '${PLATFORM_ADMIN.id}', id, 'admin' FROM organisations WHERE kind = 'platform' ON CONFLICT DO NOTHING`);
 });
 
 async function signIn(page: Page, email: string) {
@@ -41,6 +43,30 @@ async function signIn(page: Page, email: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname !== '/login');
 }
+
+test('a platform admin adds a provider without a runbook and sees the warning', async ({ page }) => {
+  await signIn(page, PLATFORM_ADMIN.email);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+  await expect(page).toHaveURL(/\/integrations$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Add provider' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Provider' });
+  await dialog.getByLabel('Name').fill('Legacy Payroll');
+  await dialog.getByLabel('Description').fill('Monthly payroll exports');
+  await dialog.getByRole('checkbox', { name: 'Sandbox' }).uncheck();
+  await dialog.getByLabel('Security policy URL').fill('http://payroll.example/policy');
+  await dialog.getByRole('button', { name: 'Save provider' }).click();
+  await expect(dialog.getByText('Enter a full https:// address.')).toBeVisible();
+  await dialog.getByLabel('Security policy URL').fill('https://payroll.example/policy');
+  await expectAccessible(page);
+  await screenshots(page, 'provider-dialog');
+  await dialog.getByRole('button', { name: 'Save provider' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Provider Legacy Payroll saved.' })).toBeVisible();
+  const warning = page.getByRole('status').filter({ hasText: 'Legacy Payroll is missing policy information' });
+  await expect(warning).toContainText('runbook URL, escalation email');
+  await expectAccessible(page);
+});
 
 test('an integration manager registers a partner and submits it', async ({ page }) => {
   await signIn(page, MANAGER.email);
@@ -154,15 +180,30 @@ test('the tech lead submits a key: weak ones are refused in the browser, a stron
   await expectAccessible(page);
   await screenshots(page, 'credential-invite-weak');
 
+  // The browser (wasm) and the server judge keys with the same validator: same reasons.
+  const token = credentialLink.split('/').pop()!;
+  for (const key of ['password1234', 'a'.repeat(36), 'abcdefghijklmnopqrstuvwxyz0123456789', 'Xk9#mP2$ vL7@nQ4&wR8*zT1!bY6^cU3%', STRONG]) {
+    await page.getByLabel('Secret', { exact: true }).fill(key);
+    const browserSays = (await page.locator('#secret-strength li').allTextContents()).map((t) => t.trim());
+    const res = await page.request.post('/api/integrations/credential-invite/submit', {
+      form: { token, api_key_id: 'fb-key-01', secret: key, secret_confirmation: `${key}-mismatch` },
+    });
+    expect(res.status()).toBe(422);
+    const fields: { field: string; message: string }[] = (await res.json()).Validation;
+    const serverSays = fields.find((f) => f.field === 'secret')?.message ?? '';
+    expect(serverSays).toBe(browserSays.join(' '));
+  }
+
   await page.getByRole('button', { name: 'Show' }).first().click();
   await expect(page.getByLabel('Secret', { exact: true })).toHaveAttribute('type', 'text');
   await page.getByLabel('Secret', { exact: true }).fill(STRONG);
   await expect(page.getByText(/Strong enough: about \d+ bits\./)).toBeVisible();
   await page.getByLabel('Confirm secret').fill(STRONG);
+  const before = submits.length;
   await page.getByRole('button', { name: 'Submit credentials' }).click();
   await expect(page.getByRole('heading', { name: 'Credentials received' })).toBeVisible();
   await expect(page.getByText('will never be shown again')).toBeVisible();
-  expect(submits).toHaveLength(1);
+  expect(submits).toHaveLength(before + 1);
   await expectAccessible(page);
   await screenshots(page, 'credential-invite-done');
 
@@ -183,8 +224,10 @@ test('the admin view shows the rotation metadata', async ({ page }) => {
   await expect(row.getByText('key ID fb-key-01')).toBeVisible();
   await row.getByRole('button', { name: /^Events of the invitation/ }).click();
   const events = page.getByRole('dialog', { name: 'Invitation events' });
-  await expect(events.getByText('submit rejected')).toHaveCount(0);
-  await expect(events.getByText('accepted')).toBeVisible();
+  // The direct posts of weak keys were refused on the server and recorded with a reason.
+  await expect(events.getByText('submit rejected').first()).toBeVisible();
+  await expect(events.getByText(/reason too_short/).first()).toBeVisible();
+  await expect(events.getByText('accepted', { exact: true })).toBeVisible();
   expect(await page.content()).not.toContain(STRONG);
   await expectAccessible(page);
   await screenshots(page, 'partner-rotation');

@@ -155,6 +155,9 @@ pub struct PartnerDetail {
     pub can_submit: bool,
     pub can_decide: bool,
     pub can_decommission: bool,
+    /// Tenant admins suspend live partners and resume suspended ones.
+    pub can_suspend: bool,
+    pub can_resume: bool,
     pub can_invite_credentials: bool,
     /// Why the signed-in person cannot decide, if that is the reason (own submission).
     pub decide_blocked_reason: Option<String>,
@@ -398,6 +401,17 @@ pub async fn reject_partner(id: Uuid, reason: String) -> Result<(), AppError> {
 pub async fn decommission_partner(id: Uuid, reason: Option<String>) -> Result<(), AppError> {
     let (state, user, ctx) = server::integrations_user().await?;
     crate::partners::service::decommission(&state, &user, &ctx, id, reason.as_deref()).await
+}
+
+/// Suspends (`suspend` = true) a live partner, whose tokens are then refused, or resumes a
+/// suspended one. Tenant admins only; audited.
+///
+/// # Errors
+/// 403 for others; 409 from a state that cannot change so.
+#[server(endpoint = "integrations/partners/suspend")]
+pub async fn suspend_partner(id: Uuid, suspend: bool) -> Result<(), AppError> {
+    let (state, user, ctx) = server::integrations_user().await?;
+    crate::partners::service::set_suspended(&state, &user, &ctx, id, suspend).await
 }
 
 /// Emails a credential invitation for the partner's provider and `environment` to

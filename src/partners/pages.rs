@@ -6,7 +6,7 @@ use super::api::{
     credential_invitation_events, load_integrations, load_partner, ApprovePartner,
     CreateCredentialInvitation, CreatePartner, CredentialInvitationDto, DecommissionPartner,
     IssuedCredentials, PartnerDetail, ProviderDto, RefreshCredentialInvitation, RejectPartner,
-    SaveProvider, ScopeDto, SubmitPartner, UpdatePartner,
+    SaveProvider, ScopeDto, SubmitPartner, SuspendPartner, UpdatePartner,
 };
 use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
@@ -161,7 +161,7 @@ fn ScopePicker(
                     let scope = s.scope;
                     let id = format!("scope-{}", s.name.replace(':', "-"));
                     view! {
-                        <li class="scope-item">
+                        <li class="scope-option">
                             <input
                                 type="checkbox"
                                 id=id.clone()
@@ -177,7 +177,7 @@ fn ScopePicker(
                                     });
                                 }
                             />
-                            <label for=id>
+                            <label for=id class="flex-1">
                                 <span class="scope-name">{s.name.clone()}</span>
                                 {s.personal_data.then(|| view! { <span class="badge badge-orange ml-2">"Personal data"</span> })}
                                 <span class="scope-description">{s.description.clone()}</span>
@@ -264,6 +264,17 @@ fn ProviderDialog(
         }
         Some(Err(e)) => apply_error(&e, fields, general),
         None => {}
+    });
+    Effect::new(move |_| {
+        (
+            name.track(),
+            description.track(),
+            sandbox.track(),
+            production.track(),
+        );
+        (policy.track(), runbook.track(), escalation.track());
+        (min_len.track(), min_bits.track(), rotation.track());
+        fields.set(Vec::new());
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -363,6 +374,17 @@ fn RegisterPartnerDialog(
         });
     };
     let catalogue = StoredValue::new(catalogue);
+    // A correction clears the previous answer's errors.
+    Effect::new(move |_| {
+        (
+            name.track(),
+            legal.track(),
+            agreement.track(),
+            provider.track(),
+        );
+        (environment.track(), contacts.track(), scopes.track());
+        fields.set(Vec::new());
+    });
     view! {
         <Dialog id="register-partner-dialog" title="Register partner" open description="The partner starts as a draft. A tenant admin approves it before any credentials exist.">
             <form class="form-stack" novalidate=true on:submit=submit>
@@ -853,6 +875,7 @@ fn PartnerBody() -> impl IntoView {
     let reject = ServerAction::<RejectPartner>::new();
     let decommission = ServerAction::<DecommissionPartner>::new();
     let refresh_inv = ServerAction::<RefreshCredentialInvitation>::new();
+    let suspend = ServerAction::<SuspendPartner>::new();
     let page_error = RwSignal::new(None::<String>);
     let approve_open = RwSignal::new(false);
     let reject_open = RwSignal::new(false);
@@ -901,6 +924,14 @@ fn PartnerBody() -> impl IntoView {
             refresh();
         }
         Some(Err(e)) => apply_error(&e, decom_errs, decom_general),
+        None => {}
+    });
+    Effect::new(move |_| match suspend.value().get() {
+        Some(Ok(())) => {
+            toast.show("Partner status changed.");
+            refresh();
+        }
+        Some(Err(e)) => page_error.set(Some(e.to_string())),
         None => {}
     });
     Effect::new(move |_| match refresh_inv.value().get() {
@@ -954,6 +985,12 @@ fn PartnerBody() -> impl IntoView {
                                 })}
                                 {p.can_edit.then(|| view! {
                                     <button type="button" class="btn btn-secondary" on:click=move |_| edit_open.set(true)>"Edit configuration"</button>
+                                })}
+                                {p.can_suspend.then(|| view! {
+                                    <button type="button" class="btn btn-secondary" disabled=move || suspend.pending().get() on:click=move |_| { suspend.dispatch(SuspendPartner { id: pid, suspend: true }); }>"Suspend"</button>
+                                })}
+                                {p.can_resume.then(|| view! {
+                                    <button type="button" class="btn btn-primary" disabled=move || suspend.pending().get() on:click=move |_| { suspend.dispatch(SuspendPartner { id: pid, suspend: false }); }>"Resume"</button>
                                 })}
                                 {p.can_decommission.then(|| view! {
                                     <button type="button" class="btn btn-danger-outline" on:click=move |_| decommission_open.set(true)>"Decommission"</button>

@@ -361,6 +361,23 @@ pub async fn set_approved(
     Ok(())
 }
 
+/// Sets a partner's status.
+///
+/// # Errors
+/// Database errors.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE partners SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Marks a partner rejected.
 ///
 /// # Errors

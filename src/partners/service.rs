@@ -484,6 +484,9 @@ pub async fn detail(
         can_submit: matches!(status, PartnerStatus::Draft | PartnerStatus::Rejected),
         can_decide: status == PartnerStatus::PendingApproval && tenant_admin && !own_submission,
         can_decommission: status != PartnerStatus::Decommissioned,
+        can_suspend: tenant_admin
+            && matches!(status, PartnerStatus::Approved | PartnerStatus::Active),
+        can_resume: tenant_admin && status == PartnerStatus::Suspended,
         can_invite_credentials: !matches!(
             status,
             PartnerStatus::Rejected | PartnerStatus::Decommissioned
@@ -750,6 +753,55 @@ pub async fn reject(
         PartnerActor::User(user.user_id),
         ctx,
         json!({ "reason": reason }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Suspends a live partner (its tokens and credentials are refused until resumed) or resumes
+/// a suspended one (back to active if it ever connected, else approved). Tenant admins only.
+///
+/// # Errors
+/// 403, 404, 409 (wrong state).
+pub async fn set_suspended(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    suspend: bool,
+) -> Result<(), AppError> {
+    if !user.role.is_tenant_admin(user.org_kind) {
+        return Err(AppError::Forbidden);
+    }
+    let db = db("suspending a partner failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = lock(&mut tx, user, id).await?;
+    let status = status_of(&p);
+    let next = match (suspend, status) {
+        (true, PartnerStatus::Approved | PartnerStatus::Active) => PartnerStatus::Suspended,
+        (false, PartnerStatus::Suspended) if p.activated_at.is_some() => PartnerStatus::Active,
+        (false, PartnerStatus::Suspended) => PartnerStatus::Approved,
+        _ => {
+            return Err(AppError::Conflict(format!(
+                "A partner that is {} cannot be {}.",
+                status.label().to_lowercase(),
+                if suspend { "suspended" } else { "resumed" }
+            )))
+        }
+    };
+    repo::set_status(&mut tx, id, next.as_str())
+        .await
+        .map_err(db)?;
+    repo::audit(
+        &mut *tx,
+        id,
+        user.org_id,
+        if suspend { "suspended" } else { "resumed" },
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "status": next.as_str() }),
     )
     .await
     .map_err(db)?;
