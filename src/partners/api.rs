@@ -5,6 +5,9 @@
 //! configure them, tenant admins approve or reject. Nothing here returns a row, a hash or a
 //! stored secret; the client secret is returned exactly once, by [`approve_partner`].
 
+// Server functions take one argument per form field; the provider form has eleven.
+#![allow(clippy::too_many_arguments)]
+
 use crate::{
     domain::{IntegrationEnvironment, PartnerStatus, Scope},
     error::AppError,
@@ -250,7 +253,6 @@ pub async fn load_integrations() -> Result<IntegrationsOverview, AppError> {
 /// # Errors
 /// 403 for anyone but platform admins; 422 per bad field; 409 for a duplicate name.
 #[server(endpoint = "integrations/providers/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_provider(
     id: Option<String>,
     name: String,
@@ -294,7 +296,6 @@ pub async fn save_provider(
 /// # Errors
 /// 403 unless an integration manager or tenant admin; 422 per bad field; 409 duplicate name.
 #[server(endpoint = "integrations/partners/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_partner(
     name: String,
     legal_basis: String,

@@ -257,7 +257,9 @@ async fn issue(
         tx.commit().await?;
         return Err(TokenError::RateLimited(secs));
     }
-    let row: Option<(Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>)> = sqlx::query_as(
+    /// (partner id, organisation id, status, secret hash, approved scopes)
+    type ClientRow = (Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>);
+    let row: Option<ClientRow> = sqlx::query_as(
         "SELECT id, organisation_id, status, client_secret_hash, scopes FROM partners
           WHERE client_id = $1",
     )

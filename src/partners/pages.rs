@@ -266,14 +266,20 @@ fn ProviderDialog(
         None => {}
     });
     Effect::new(move |_| {
-        (
-            name.track(),
-            description.track(),
-            sandbox.track(),
-            production.track(),
-        );
-        (policy.track(), runbook.track(), escalation.track());
-        (min_len.track(), min_bits.track(), rotation.track());
+        for text in [
+            name,
+            description,
+            policy,
+            runbook,
+            escalation,
+            min_len,
+            min_bits,
+            rotation,
+        ] {
+            text.track();
+        }
+        sandbox.track();
+        production.track();
         fields.set(Vec::new());
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -376,13 +382,10 @@ fn RegisterPartnerDialog(
     let catalogue = StoredValue::new(catalogue);
     // A correction clears the previous answer's errors.
     Effect::new(move |_| {
-        (
-            name.track(),
-            legal.track(),
-            agreement.track(),
-            provider.track(),
-        );
-        (environment.track(), contacts.track(), scopes.track());
+        for text in [name, legal, agreement, provider, environment, contacts] {
+            text.track();
+        }
+        scopes.track();
         fields.set(Vec::new());
     });
     view! {
