@@ -855,3 +855,56 @@ async fn refresh_extends_the_same_link_and_used_links_cannot_be_refreshed() {
         ["expired", "refreshed", "viewed", "submitted", "accepted"]
     );
 }
+
+#[tokio::test]
+async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let id = register(&app, &mut t, "partner:ping").await;
+    let (token, _) = credential_invitation(&app, &mut t, &id).await;
+    let inv: Uuid = sqlx::query_scalar("SELECT id FROM credential_invitations")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let inv = inv.to_string();
+    let form = [("id", inv.as_str())];
+    let res = app
+        .post(
+            &mut t.manager,
+            "/api/integrations/credential-invitations/revoke",
+            &form,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &mut Browser::anonymous(),
+            "/api/integrations/credential-invite/view",
+            &[("token", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::GONE);
+    assert!(res.text().await.unwrap().contains("withdrawn"));
+    assert_eq!(
+        submit(&app, &token, STRONG_SECRET, STRONG_SECRET)
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+    let res = app
+        .post(
+            &mut t.owner,
+            "/api/integrations/credential-invitations/refresh",
+            &form,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app
+        .post(
+            &mut t.owner,
+            "/api/integrations/credential-invitations/revoke",
+            &form,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}

@@ -104,7 +104,7 @@ test('an admin creates a code, copies the code and the link, and sees the QR cod
   await dialog.getByRole('button', { name: 'Done' }).click();
 
   const row = page.getByRole('row').filter({ hasText: 'Spring workshop' });
-  await expect(row.getByText('Active')).toBeVisible();
+  await expect(row.getByText('Active', { exact: true })).toBeVisible();
   await expect(row.getByRole('cell', { name: '0 / 1' })).toBeVisible();
 });
 
@@ -210,7 +210,7 @@ test('the admin sees the code used, revokes another, and the revoked code is ref
   const confirm = page.getByRole('dialog', { name: 'Revoke invite code' });
   await expectAccessible(page);
   await confirm.getByRole('button', { name: 'Revoke code' }).click();
-  await expect(row.getByText('Revoked')).toBeVisible();
+  await expect(row.getByText('Revoked', { exact: true })).toBeVisible();
   await screenshots(page, 'invite-code-list-revoked');
 
   const { context, page: visitor } = await freshPage(browser);

@@ -80,6 +80,20 @@ pub fn field_error(
     })
 }
 
+/// Runs `ok` with each success of a server action and `err` with each failure (an effect on
+/// the action's `value()`).
+pub fn on_action<T, E>(
+    value: impl Get<Value = Option<Result<T, E>>> + 'static,
+    ok: impl Fn(T) + 'static,
+    err: impl Fn(E) + 'static,
+) {
+    Effect::new(move |_| match value.get() {
+        Some(Ok(v)) => ok(v),
+        Some(Err(e)) => err(e),
+        None => {}
+    });
+}
+
 /// Splits a server function's error into per-field errors and a general message.
 pub fn apply_error(
     err: &AppError,

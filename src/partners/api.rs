@@ -127,6 +127,7 @@ pub struct CredentialInvitationDto {
     pub api_key_id: Option<String>,
     pub rotation_days: Option<i32>,
     pub rotation_due_at: Option<i64>,
+    /// Unused (pending or expired): can be refreshed or revoked.
     pub can_refresh: bool,
 }
 
@@ -447,6 +448,16 @@ pub async fn create_credential_invitation(
 pub async fn refresh_credential_invitation(id: Uuid) -> Result<(), AppError> {
     let (state, user, ctx) = server::integrations_user().await?;
     crate::partners::credentials::refresh(&state, &user, &ctx, id).await
+}
+
+/// Withdraws an unused credential invitation; its link stops working at once.
+///
+/// # Errors
+/// 409 for accepted or already revoked invitations.
+#[server(endpoint = "integrations/credential-invitations/revoke")]
+pub async fn revoke_credential_invitation(id: Uuid) -> Result<(), AppError> {
+    let (state, user, ctx) = server::integrations_user().await?;
+    crate::partners::credentials::revoke(&state, &user, &ctx, id).await
 }
 
 /// The analytics events of one credential invitation, oldest first.

@@ -361,6 +361,47 @@ pub async fn refresh(
     Ok(())
 }
 
+/// Withdraws an unused invitation: its link stops working at once. Audited.
+///
+/// # Errors
+/// 404, 409 (accepted or already revoked).
+pub async fn revoke(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let db = db("revoking a credential invitation failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let inv = owned(&mut tx, user, id).await?;
+    if inv.status != "pending" {
+        return Err(AppError::Conflict(format!(
+            "This credential invitation was {} and cannot be revoked.",
+            inv.status
+        )));
+    }
+    sqlx::query(
+        "UPDATE credential_invitations SET status = 'revoked', revoked_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    partner_repo::audit(
+        &mut *tx,
+        inv.partner_id,
+        user.org_id,
+        "credential_invitation_revoked",
+        PartnerActor::User(user.user_id),
+        ctx,
+        json!({ "credential_invitation_id": id }),
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
 /// The analytics events of an invitation of the caller's tenant.
 ///
 /// # Errors

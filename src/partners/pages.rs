@@ -6,12 +6,13 @@ use super::api::{
     credential_invitation_events, load_integrations, load_partner, ApprovePartner,
     CreateCredentialInvitation, CreatePartner, CredentialInvitationDto, DecommissionPartner,
     IssuedCredentials, PartnerDetail, ProviderDto, RefreshCredentialInvitation, RejectPartner,
-    SaveProvider, ScopeDto, SubmitPartner, SuspendPartner, UpdatePartner,
+    RevokeCredentialInvitation, SaveProvider, ScopeDto, SubmitPartner, SuspendPartner,
+    UpdatePartner,
 };
 use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
     components::{
-        apply_error, field_error, format_utc, use_toast, Banner, Dialog, RequireSession,
+        apply_error, field_error, format_utc, on_action, use_toast, Banner, Dialog, RequireSession,
         SelectField, TextField, Tone,
     },
     domain::{IntegrationEnvironment, PartnerStatus, Scope},
@@ -614,6 +615,7 @@ fn CredentialsShownOnce(creds: IssuedCredentials, open: RwSignal<bool>) -> impl 
 fn InvitationRow(
     inv: CredentialInvitationDto,
     on_refresh: Callback<Uuid>,
+    on_revoke: Callback<Uuid>,
     on_events: Callback<Uuid>,
 ) -> impl IntoView {
     let id = inv.id;
@@ -647,6 +649,7 @@ fn InvitationRow(
                 <div class="row-actions">
                     {inv.can_refresh.then(|| view! {
                         <button type="button" class="btn btn-secondary btn-sm" aria-label=format!("Refresh invitation for {}", inv.recipient_email) on:click=move |_| on_refresh.run(id)>"Refresh invitation"</button>
+                        <button type="button" class="btn btn-danger-outline btn-sm" aria-label=format!("Revoke invitation for {}", inv.recipient_email) on:click=move |_| on_revoke.run(id)>"Revoke"</button>
                     })}
                     <button type="button" class="btn btn-ghost btn-sm" aria-label=format!("Events of the invitation for {}", inv.recipient_email) on:click=move |_| on_events.run(id)>"Events"</button>
                 </div>
@@ -879,6 +882,7 @@ fn PartnerBody() -> impl IntoView {
     let decommission = ServerAction::<DecommissionPartner>::new();
     let refresh_inv = ServerAction::<RefreshCredentialInvitation>::new();
     let suspend = ServerAction::<SuspendPartner>::new();
+    let revoke_inv = ServerAction::<RevokeCredentialInvitation>::new();
     let page_error = RwSignal::new(None::<String>);
     let approve_open = RwSignal::new(false);
     let reject_open = RwSignal::new(false);
@@ -893,57 +897,69 @@ fn PartnerBody() -> impl IntoView {
     let (reject_errs, reject_general) = (RwSignal::new(Vec::new()), RwSignal::new(None));
     let (decom_errs, decom_general) = (RwSignal::new(Vec::new()), RwSignal::new(None));
 
-    Effect::new(move |_| match submit.value().get() {
-        Some(Ok(())) => {
+    let show_error = move |e: crate::error::AppError| page_error.set(Some(e.to_string()));
+    on_action(
+        submit.value(),
+        move |()| {
             toast.show("Submitted for approval.");
             refresh();
-        }
-        Some(Err(e)) => page_error.set(Some(e.to_string())),
-        None => {}
-    });
-    Effect::new(move |_| match approve.value().get() {
-        Some(Ok(c)) => {
+        },
+        show_error,
+    );
+    on_action(
+        approve.value(),
+        move |c| {
             approve_open.set(false);
             creds.set(Some(c));
             creds_open.set(true);
             refresh();
-        }
-        Some(Err(e)) => apply_error(&e, approve_errs, approve_general),
-        None => {}
-    });
-    Effect::new(move |_| match reject.value().get() {
-        Some(Ok(())) => {
+        },
+        move |e| apply_error(&e, approve_errs, approve_general),
+    );
+    on_action(
+        reject.value(),
+        move |()| {
             reject_open.set(false);
             toast.show("Partner rejected.");
             refresh();
-        }
-        Some(Err(e)) => apply_error(&e, reject_errs, reject_general),
-        None => {}
-    });
-    Effect::new(move |_| match decommission.value().get() {
-        Some(Ok(())) => {
+        },
+        move |e| apply_error(&e, reject_errs, reject_general),
+    );
+    on_action(
+        decommission.value(),
+        move |()| {
             decommission_open.set(false);
             toast.show("Partner decommissioned. Its credentials and tokens no longer work.");
             refresh();
-        }
-        Some(Err(e)) => apply_error(&e, decom_errs, decom_general),
-        None => {}
-    });
-    Effect::new(move |_| match suspend.value().get() {
-        Some(Ok(())) => {
+        },
+        move |e| apply_error(&e, decom_errs, decom_general),
+    );
+    on_action(
+        suspend.value(),
+        move |()| {
             toast.show("Partner status changed.");
             refresh();
-        }
-        Some(Err(e)) => page_error.set(Some(e.to_string())),
-        None => {}
-    });
-    Effect::new(move |_| match refresh_inv.value().get() {
-        Some(Ok(())) => {
+        },
+        show_error,
+    );
+    on_action(
+        refresh_inv.value(),
+        move |()| {
             toast.show("Invitation refreshed: the same link works again.");
             refresh();
-        }
-        Some(Err(e)) => page_error.set(Some(e.to_string())),
-        None => {}
+        },
+        show_error,
+    );
+    on_action(
+        revoke_inv.value(),
+        move |()| {
+            toast.show("Invitation revoked: its link no longer works.");
+            refresh();
+        },
+        show_error,
+    );
+    let on_revoke = Callback::new(move |inv: Uuid| {
+        revoke_inv.dispatch(RevokeCredentialInvitation { id: inv });
     });
     let on_refresh = Callback::new(move |inv: Uuid| {
         refresh_inv.dispatch(RefreshCredentialInvitation { id: inv });
@@ -1077,7 +1093,7 @@ fn PartnerBody() -> impl IntoView {
                                                     <th scope="col"><span class="sr-only">"Actions"</span></th>
                                                 </tr></thead>
                                                 <tbody>
-                                                    {p.credential_invitations.iter().cloned().map(|inv| view! { <InvitationRow inv on_refresh on_events /> }).collect_view()}
+                                                    {p.credential_invitations.iter().cloned().map(|inv| view! { <InvitationRow inv on_refresh on_revoke on_events /> }).collect_view()}
                                                 </tbody>
                                             </table>
                                         </div>

@@ -385,20 +385,40 @@ pub async fn create_partner(
         }
         other => other.map_err(db)?,
     }
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "registered",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "registered",
         json!({ "provider": provider.name, "environment": env.as_str(),
                 "scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(id)
+}
+
+/// Appends an audit event for partner `id` with the signed-in person as actor.
+async fn audit_by(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    repo::audit(
+        tx,
+        id,
+        user.org_id,
+        action,
+        PartnerActor::User(user.user_id),
+        ctx,
+        detail,
+    )
+    .await
+    .map_err(db("recording a partner audit event failed"))
 }
 
 /// Loads a partner of the caller's tenant under a row lock.
@@ -574,17 +594,15 @@ pub async fn update_partner(
     if back_to_draft {
         changes.insert("status".into(), json!("draft: new scopes need approval"));
     }
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "configuration_changed",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "configuration_changed",
         serde_json::Value::Object(changes),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }
@@ -620,17 +638,15 @@ pub async fn submit(
     repo::set_submitted(&mut tx, id, user.user_id)
         .await
         .map_err(db)?;
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "submitted",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "submitted",
         json!({ "scopes": p.scopes.join(" ") }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }
@@ -693,17 +709,15 @@ pub async fn approve(
     )
     .await
     .map_err(db)?;
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "approved",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "approved",
         json!({ "policy_document_id": doc, "scopes": p.scopes.join(" ") }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     repo::audit(
         &mut *tx,
         id,
@@ -745,17 +759,15 @@ pub async fn reject(
     repo::set_rejected(&mut tx, id, user.user_id, &reason)
         .await
         .map_err(db)?;
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "rejected",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "rejected",
         json!({ "reason": reason }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }
@@ -794,17 +806,15 @@ pub async fn set_suspended(
     repo::set_status(&mut tx, id, next.as_str())
         .await
         .map_err(db)?;
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        if suspend { "suspended" } else { "resumed" },
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        if suspend { "suspended" } else { "resumed" },
         json!({ "status": next.as_str() }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }
@@ -829,18 +839,16 @@ pub async fn decommission(
         ));
     }
     let revoked = repo::set_decommissioned(&mut tx, id).await.map_err(db)?;
-    repo::audit(
-        &mut *tx,
-        id,
-        user.org_id,
-        "decommissioned",
-        PartnerActor::User(user.user_id),
+    audit_by(
+        &mut tx,
+        user,
         ctx,
+        id,
+        "decommissioned",
         json!({ "reason": reason.map(str::trim).filter(|r| !r.is_empty()),
                 "tokens_revoked": revoked, "credentials_revoked": p.client_id.is_some() }),
     )
-    .await
-    .map_err(db)?;
+    .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }
