@@ -431,6 +431,32 @@ async fn the_token_endpoint_follows_rfc_6749() {
 }
 
 #[tokio::test]
+async fn failed_client_authentications_are_throttled_per_ip() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (_, client_id, secret) = approved_partner(&app, &mut t, "partner:ping").await;
+    for _ in 0..20 {
+        let res = token_request(
+            &app,
+            &client_id,
+            "guess",
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = token_request(
+        &app,
+        &client_id,
+        &secret,
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn token_requests_are_rate_limited_per_client() {
     let app = spawn_app().await;
     let mut t = tenant(&app).await;

@@ -8,7 +8,9 @@
 //! - Errors are JSON as in section 5.2; `invalid_client` answers 401, with
 //!   `WWW-Authenticate: Basic` when the client used Basic.
 //! - Tokens are opaque (32 random bytes, base64url), stored as SHA-256, valid one hour.
-//! - At most [`TOKEN_REQUESTS_PER_MINUTE`] requests per client id per minute.
+//! - At most [`TOKEN_REQUESTS_PER_MINUTE`] tokens per client per minute (counted only once
+//!   the client has authenticated, so nobody else can spend a client's budget), and at most
+//!   [`FAILED_AUTHENTICATIONS_PER_IP`] failed client authentications per IP per 15 minutes.
 
 use super::{repo::PartnerActor, service::secret_hash};
 use crate::{
@@ -37,6 +39,9 @@ use uuid::Uuid;
 pub const TOKEN_LIFETIME_SECS: i64 = 3600;
 /// Token requests per client id per minute.
 pub const TOKEN_REQUESTS_PER_MINUTE: i64 = 10;
+/// Failed client authentications one IP may make per 15 minutes.
+pub const FAILED_AUTHENTICATIONS_PER_IP: i64 = 20;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// A successful token response (RFC 6749 section 5.1).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -241,22 +246,18 @@ async fn issue(
     client_secret: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
-    let mut tx = state.pool.begin().await?;
-    let bucket = format!(
-        "oauth-token:{}",
-        client_id.chars().take(64).collect::<String>()
-    );
-    if let Some(secs) = rate_limit::acquire(
-        &mut tx,
-        &bucket,
-        TOKEN_REQUESTS_PER_MINUTE,
-        Duration::from_secs(60),
+    let failures = format!("oauth-token-failures:{}", ctx.ip_key());
+    if let Some(secs) = rate_limit::retry_after(
+        &state.pool,
+        &failures,
+        FAILED_AUTHENTICATIONS_PER_IP,
+        FAILURE_WINDOW,
     )
     .await?
     {
-        tx.commit().await?;
         return Err(TokenError::RateLimited(secs));
     }
+    let mut tx = state.pool.begin().await?;
     /// (partner id, organisation id, status, secret hash, approved scopes)
     type ClientRow = (Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>);
     let row: Option<ClientRow> = sqlx::query_as(
@@ -268,15 +269,27 @@ async fn issue(
     .await?;
     // Compare digests of equal length: the time taken says nothing about the secret.
     let presented = secret_hash(client_secret);
-    let Some((partner_id, org_id, status, Some(stored), granted)) = row else {
-        tx.commit().await?;
+    let authenticated = row.and_then(|(partner_id, org_id, status, stored, granted)| {
+        let status = PartnerStatus::parse(&status).unwrap_or(PartnerStatus::Draft);
+        let matches = stored.is_some_and(|s| Sha256::digest(s) == Sha256::digest(presented));
+        (matches && status.can_authenticate()).then_some((partner_id, org_id, granted))
+    });
+    let Some((partner_id, org_id, granted)) = authenticated else {
+        tx.rollback().await?;
+        rate_limit::record(&state.pool, &failures).await?;
+        tracing::info!("token request with bad client credentials");
         return Err(TokenError::InvalidClient);
     };
-    let status = PartnerStatus::parse(&status).unwrap_or(PartnerStatus::Draft);
-    if Sha256::digest(stored) != Sha256::digest(presented) || !status.can_authenticate() {
+    if let Some(secs) = rate_limit::acquire(
+        &mut tx,
+        &format!("oauth-token:{partner_id}"),
+        TOKEN_REQUESTS_PER_MINUTE,
+        Duration::from_secs(60),
+    )
+    .await?
+    {
         tx.commit().await?;
-        tracing::info!(%partner_id, "token request with bad client credentials");
-        return Err(TokenError::InvalidClient);
+        return Err(TokenError::RateLimited(secs));
     }
     let granted: Vec<Scope> = granted.iter().filter_map(|s| Scope::parse(s)).collect();
     let scopes = match resolve_scopes(scope, &granted) {
