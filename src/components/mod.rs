@@ -179,6 +179,61 @@ pub fn TextField(
     }
 }
 
+/// A labelled `<textarea>` with its hint and error text, wired like [`TextField`]. `rows`
+/// defaults to 3; `mono` sets a monospaced font and turns spellcheck off (pasted keys, JSON).
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] rows: Option<u32>,
+    #[prop(optional)] mono: bool,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (error_id, hint_id, has_hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <FieldLabel id label required />
+            {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
+            <textarea
+                id=id
+                name=name
+                class="input"
+                class:font-mono=mono
+                class:text-xs=mono
+                rows=rows.unwrap_or(3)
+                spellcheck=(!mono).to_string()
+                required=required
+                class:input-invalid=move || error.with(Option::is_some)
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <p id=error_id class="field-error" aria-live="polite">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
 /// A labelled `<select>` with its error text. `options` are (value, label) pairs.
 #[component]
 pub fn SelectField(

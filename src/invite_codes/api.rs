@@ -237,7 +237,7 @@ pub async fn key_challenge(purpose: ChallengePurpose) -> Result<SigningChallenge
     use crate::security::RequestContext;
     let ctx = RequestContext::current();
     let (state, _) = crate::auth::session::load().await?;
-    crate::invite_codes::service::new_challenge(&state, &ctx, purpose).await
+    crate::auth::keys::issue(&state, &ctx, purpose).await
 }
 
 /// Redeems an invite code: checks that `signature` (base64url Ed25519) over the challenge

@@ -7,7 +7,7 @@
 use super::api::{key_challenge, redeem_invite_code, JoinOutcome};
 use crate::{
     auth::{api::sign_in_with_key, keystore},
-    components::{field_error, Banner, TextField, Tone},
+    components::{field_error, Banner, TextArea, TextField, Tone},
     domain::{challenge_message, ChallengePurpose, InviteCode, KeyBackup, KeyPair, PersonName},
     error::{AppError, FieldError, FieldErrors},
 };
@@ -302,21 +302,7 @@ pub fn KeySignInPage() -> impl IntoView {
                             <label for="backup-file" class="field-label">"Backup file"</label>
                             <input id="backup-file" type="file" accept="application/json,.json" class="input" on:change=on_file />
                         </div>
-                        <div class="field">
-                            <label for="backup-text" class="field-label">"Or paste the backup"</label>
-                            <textarea
-                                id="backup-text"
-                                name="backup"
-                                class="input font-mono text-xs"
-                                rows="6"
-                                spellcheck="false"
-                                aria-invalid=move || field_error(fields, "backup").get().is_some().then_some("true")
-                                aria-describedby="backup-text-error"
-                                prop:value=move || backup_text.get()
-                                on:input=move |ev| backup_text.set(event_target_value(&ev))
-                            ></textarea>
-                            <p id="backup-text-error" class="field-error" aria-live="polite">{move || field_error(fields, "backup").get()}</p>
-                        </div>
+                        <TextArea id="backup-text" label="Or paste the backup" name="backup" rows=6 mono=true value=backup_text error=field_error(fields, "backup") />
                         <button type="submit" class="btn btn-secondary w-full" disabled=move || busy.get() || !hydrated.get()>"Sign in with backup"</button>
                     </form>
                 </details>

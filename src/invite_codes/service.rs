@@ -2,7 +2,7 @@
 //! one transaction with proof of key possession, behind failure throttles.
 
 use super::{
-    api::{CodeList, CodeSummary, CreatedCodes, JoinOutcome, ShareableCode, SigningChallenge},
+    api::{CodeList, CodeSummary, CreatedCodes, JoinOutcome, ShareableCode},
     repo::{self, CodeAuditAction, CodeRow},
 };
 use crate::{
@@ -34,10 +34,6 @@ pub struct NewCodes {
 
 /// "Create Invite" requests allowed per person per minute (a batch counts once).
 pub const CREATES_PER_MINUTE: i64 = 20;
-
-fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError + Copy {
-    AppError::internal(context)
-}
 
 /// `PUBLIC_URL/join?code=XXXX-XXXX-XXXX`.
 pub fn join_url(state: &AppState, code: &InviteCode) -> String {
@@ -123,7 +119,7 @@ pub async fn create(
     ctx: &RequestContext,
     new: NewCodes,
 ) -> Result<CreatedCodes, AppError> {
-    let db = db("creating invite codes failed");
+    let db = AppError::internal::<sqlx::Error>("creating invite codes failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let bucket = format!("invite-codes:{}", user.user_id);
     if let Some(secs) = rate_limit::acquire(
@@ -224,7 +220,9 @@ pub async fn list(
     let limit = super::api::LIST_LIMIT;
     let rows = repo::list(&state.pool, user.org_id, status, limit + 1)
         .await
-        .map_err(db("listing invite codes failed"))?;
+        .map_err(AppError::internal::<sqlx::Error>(
+            "listing invite codes failed",
+        ))?;
     let truncated = rows.len() as i64 > limit;
     let codes = rows
         .into_iter()
@@ -266,7 +264,7 @@ pub async fn reveal(
     ctx: &RequestContext,
     id: Uuid,
 ) -> Result<ShareableCode, AppError> {
-    let db = db("revealing an invite code failed");
+    let db = AppError::internal::<sqlx::Error>("revealing an invite code failed");
     let sealed: Sealed = repo::sealed(&state.pool, id, user.org_id)
         .await
         .map_err(db)?
@@ -304,7 +302,7 @@ pub async fn revoke(
     ctx: &RequestContext,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let db = db("revoking an invite code failed");
+    let db = AppError::internal::<sqlx::Error>("revoking an invite code failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     match repo::revoke(&mut tx, id, user.org_id, user.user_id)
         .await
@@ -333,18 +331,6 @@ pub async fn revoke(
     Ok(())
 }
 
-/// A new challenge (see [`keys::issue`]).
-///
-/// # Errors
-/// As [`keys::issue`].
-pub async fn new_challenge(
-    state: &AppState,
-    ctx: &RequestContext,
-    purpose: ChallengePurpose,
-) -> Result<SigningChallenge, AppError> {
-    keys::issue(state, ctx, purpose).await
-}
-
 /// A parsed redemption request.
 pub struct Redemption {
     pub code: InviteCode,
@@ -369,7 +355,7 @@ fn ip_bucket(ctx: &RequestContext) -> String {
 
 /// Refuses when either failure throttle is full.
 async fn check_throttles(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
-    let db = db("checking the invite-code throttle failed");
+    let db = AppError::internal::<sqlx::Error>("checking the invite-code throttle failed");
     let per_ip = rate_limit::retry_after(
         &state.pool,
         &ip_bucket(ctx),
@@ -406,7 +392,7 @@ async fn check_throttles(state: &AppState, ctx: &RequestContext) -> Result<(), A
 }
 
 async fn count_failure(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
-    let db = db("counting an invite-code failure failed");
+    let db = AppError::internal::<sqlx::Error>("counting an invite-code failure failed");
     rate_limit::record(&state.pool, &ip_bucket(ctx))
         .await
         .map_err(db)?;
@@ -442,7 +428,7 @@ pub async fn redeem(
         }
         return Err(e);
     }
-    let db = db("redeeming an invite code failed");
+    let db = AppError::internal::<sqlx::Error>("redeeming an invite code failed");
     let code_hmac = state.config.code_lookup_key.mac(r.code.as_str().as_bytes());
     let mut tx = state.pool.begin().await.map_err(db)?;
     let Some(spent) = repo::spend(&mut tx, &code_hmac).await.map_err(db)? else {

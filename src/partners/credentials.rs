@@ -29,10 +29,6 @@ use sqlx::{PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError + Copy {
-    AppError::internal(context)
-}
-
 /// The analytics events of a credential invitation (`integration_invite` stream).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InviteEvent {
@@ -129,7 +125,7 @@ pub async fn create(
     let (Some(email), Some(env)) = (email, env) else {
         return Err(AppError::Internal);
     };
-    let db = db("creating a credential invitation failed");
+    let db = AppError::internal::<sqlx::Error>("creating a credential invitation failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = partner_repo::partner_for_update(&mut tx, partner_id, user.org_id)
         .await
@@ -149,16 +145,9 @@ pub async fn create(
         .await
         .map_err(db)?
         .ok_or(AppError::Internal)?;
-    if !provider.environments.iter().any(|e| e == env.as_str()) {
-        return Err(AppError::field(
-            "environment",
-            format!(
-                "{} does not offer {}.",
-                provider.name,
-                env.label().to_lowercase()
-            ),
-        ));
-    }
+    provider
+        .offers(env)
+        .map_err(|m| AppError::field("environment", m))?;
     let id = Uuid::new_v4();
     let token = InvitationToken::generate();
     let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
@@ -232,7 +221,7 @@ pub async fn list(
     .bind(partner_id)
     .fetch_all(&state.pool)
     .await
-    .map_err(db("listing credential invitations failed"))?;
+    .map_err(AppError::internal::<sqlx::Error>("listing credential invitations failed"))?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -287,7 +276,7 @@ async fn owned(
     .bind(user.org_id)
     .fetch_optional(conn)
     .await
-    .map_err(db("loading a credential invitation failed"))?
+    .map_err(AppError::internal::<sqlx::Error>("loading a credential invitation failed"))?
     .ok_or_else(|| AppError::NotFound("There is no such credential invitation.".into()))?;
     Ok(OwnedInvitation {
         partner_id: row.get("partner_id"),
@@ -311,7 +300,7 @@ pub async fn refresh(
     ctx: &RequestContext,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let db = db("refreshing a credential invitation failed");
+    let db = AppError::internal::<sqlx::Error>("refreshing a credential invitation failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let inv = owned(&mut tx, user, id).await?;
     if inv.status != "pending" {
@@ -371,7 +360,7 @@ pub async fn revoke(
     ctx: &RequestContext,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let db = db("revoking a credential invitation failed");
+    let db = AppError::internal::<sqlx::Error>("revoking a credential invitation failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let inv = owned(&mut tx, user, id).await?;
     if inv.status != "pending" {
@@ -423,7 +412,9 @@ pub async fn events(
     .bind(user.org_id)
     .fetch_all(&state.pool)
     .await
-    .map_err(db("loading invitation events failed"))?;
+    .map_err(AppError::internal::<sqlx::Error>(
+        "loading invitation events failed",
+    ))?;
     Ok(rows
         .into_iter()
         .map(|r| InviteEventDto {
@@ -446,7 +437,7 @@ pub async fn export_jsonl(
     user: &CurrentUser,
     partner_id: Uuid,
 ) -> Result<String, AppError> {
-    let db = db("exporting invitation events failed");
+    let db = AppError::internal::<sqlx::Error>("exporting invitation events failed");
     partner_repo::partner(&state.pool, partner_id, user.org_id)
         .await
         .map_err(db)?
@@ -570,7 +561,7 @@ fn unknown_link() -> AppError {
 /// # Errors
 /// 404 unknown, 409 used, 410 expired or revoked.
 pub async fn view(state: &AppState, token: &str) -> Result<CredentialInviteView, AppError> {
-    let db = db("opening a credential invitation failed");
+    let db = AppError::internal::<sqlx::Error>("opening a credential invitation failed");
     let token = InvitationToken::parse(token).ok_or_else(unknown_link)?;
     let f = find(&state.pool, &token, false)
         .await
@@ -646,7 +637,7 @@ pub async fn submit(
     s: Submission,
 ) -> Result<CredentialAccepted, AppError> {
     use secrecy::ExposeSecret;
-    let db = db("accepting credentials failed");
+    let db = AppError::internal::<sqlx::Error>("accepting credentials failed");
     let token = InvitationToken::parse(token).ok_or_else(unknown_link)?;
     let mut tx = state.pool.begin().await.map_err(db)?;
     let f = find(&mut *tx, &token, true)

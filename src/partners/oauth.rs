@@ -300,7 +300,7 @@ async fn issue(
         }
     };
     let token = URL_SAFE_NO_PAD.encode(random_32());
-    let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let hash = secret_hash(&token);
     let names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
     sqlx::query(
         "INSERT INTO partner_access_tokens (token_hash, partner_id, scopes, expires_at)

@@ -13,7 +13,7 @@ use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
     components::{
         apply_error, field_error, format_utc, on_action, use_toast, Banner, Dialog, RequireSession,
-        SelectField, TextField, Tone,
+        SelectField, TextArea, TextField, Tone,
     },
     domain::{IntegrationEnvironment, PartnerStatus, Scope},
     error::FieldError,
@@ -109,42 +109,13 @@ pub fn PolicySummary(provider: ProviderDto) -> impl IntoView {
     }
 }
 
-/// A labelled textarea with hint and error, like [`TextField`].
-#[component]
-fn TextArea(
-    id: &'static str,
-    label: &'static str,
-    name: &'static str,
-    value: RwSignal<String>,
-    #[prop(into)] error: Signal<Option<String>>,
-    #[prop(optional, into)] hint: Option<String>,
-    #[prop(optional)] required: bool,
-) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described = format!("{hint_id} {error_id}");
-    view! {
-        <div class="field">
-            <div class="field-label-row">
-                <label for=id class="field-label">{label}</label>
-                {required.then(|| view! { <span class="field-required" aria-hidden="true">"*"</span> })}
-            </div>
-            {hint.map(|h| view! { <p id=hint_id.clone() class="field-hint">{h}</p> })}
-            <textarea
-                id=id
-                name=name
-                class="input"
-                rows="3"
-                required=required
-                class:input-invalid=move || error.with(Option::is_some)
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
-                aria-describedby=described
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            ></textarea>
-            <p id=error_id class="field-error" aria-live="polite">{move || error.get()}</p>
-        </div>
-    }
+/// (value, label) options of a select for `envs`.
+fn environment_options(envs: &[IntegrationEnvironment]) -> Signal<Vec<(String, String)>> {
+    Signal::stored(
+        envs.iter()
+            .map(|e| (e.as_str().to_owned(), e.label().to_owned()))
+            .collect(),
+    )
 }
 
 /// The scope catalogue as checkboxes, personal-data scopes marked.
@@ -354,12 +325,7 @@ fn RegisterPartnerDialog(
             .chain(providers.iter().map(|p| (p.id.to_string(), p.name.clone())))
             .collect::<Vec<_>>(),
     );
-    let env_options = Signal::stored(
-        IntegrationEnvironment::ALL
-            .iter()
-            .map(|e| (e.as_str().to_owned(), e.label().to_owned()))
-            .collect::<Vec<_>>(),
-    );
+    let env_options = environment_options(&IntegrationEnvironment::ALL);
     Effect::new(move |_| match action.value().get() {
         Some(Ok(id)) => {
             open.set(false);
@@ -715,14 +681,7 @@ fn CredentialInviteDialog(
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
     let link = RwSignal::new(None::<String>);
-    let env_options = Signal::stored(
-        partner
-            .provider
-            .environments
-            .iter()
-            .map(|e| (e.as_str().to_owned(), e.label().to_owned()))
-            .collect::<Vec<_>>(),
-    );
+    let env_options = environment_options(&partner.provider.environments);
     Effect::new(move |_| match action.value().get() {
         Some(Ok(c)) => link.set(Some(c.link)),
         Some(Err(e)) => apply_error(&e, fields, general),
@@ -808,14 +767,7 @@ fn EditPartnerDialog(
     let scopes = RwSignal::new(partner.scopes.iter().map(|s| s.scope).collect::<Vec<_>>());
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
-    let env_options = Signal::stored(
-        partner
-            .provider
-            .environments
-            .iter()
-            .map(|e| (e.as_str().to_owned(), e.label().to_owned()))
-            .collect::<Vec<_>>(),
-    );
+    let env_options = environment_options(&partner.provider.environments);
     Effect::new(move |_| match action.value().get() {
         Some(Ok(())) => {
             open.set(false);

@@ -24,7 +24,6 @@ use axum::{
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, marker::PhantomData};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
@@ -178,7 +177,7 @@ impl<S: RequiredScope + Send + Sync> FromRequestParts<AppState> for Authorized<S
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiFailure::invalid_token)?;
-        let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let hash = super::service::secret_hash(token);
         let row: Option<(Uuid, Uuid, String, String, Vec<String>)> = sqlx::query_as(
             "SELECT p.id, p.organisation_id, p.name, p.status, t.scopes
                FROM partner_access_tokens t JOIN partners p ON p.id = t.partner_id

@@ -20,6 +20,24 @@ pub struct ProviderRow {
     pub rotation_days: i32,
 }
 
+impl ProviderRow {
+    /// Whether this provider offers `env`; the sentence for the environment field if not.
+    ///
+    /// # Errors
+    /// "<provider> does not offer <environment>."
+    pub fn offers(&self, env: crate::domain::IntegrationEnvironment) -> Result<(), String> {
+        if self.environments.iter().any(|e| e == env.as_str()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} does not offer {}.",
+                self.name,
+                env.label().to_lowercase()
+            ))
+        }
+    }
+}
+
 const PROVIDER_COLUMNS: &str = "id, name, description, environments, security_policy_url,
     runbook_url, escalation_email::text AS escalation_email, min_key_length, min_entropy_bits,
     rotation_days";

@@ -25,10 +25,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-fn db(context: &'static str) -> impl Fn(sqlx::Error) -> AppError + Copy {
-    AppError::internal(context)
-}
-
 fn not_found() -> AppError {
     AppError::NotFound("There is no such partner.".into())
 }
@@ -160,7 +156,9 @@ pub async fn save_provider(state: &AppState, f: ProviderForm) -> Result<Uuid, Ap
         Err(e) if is_unique_violation(&e, "integration_providers_name_key") => {
             Err(AppError::field("name", "A provider with this name exists."))
         }
-        Err(e) => Err(db("saving a provider failed")(e)),
+        Err(e) => Err(AppError::internal::<sqlx::Error>(
+            "saving a provider failed",
+        )(e)),
     }
 }
 
@@ -197,13 +195,16 @@ pub async fn overview(
     state: &AppState,
     user: &CurrentUser,
 ) -> Result<IntegrationsOverview, AppError> {
-    let providers = repo::providers(&state.pool)
-        .await
-        .map_err(db("loading providers failed"))?;
+    let providers =
+        repo::providers(&state.pool)
+            .await
+            .map_err(AppError::internal::<sqlx::Error>(
+                "loading providers failed",
+            ))?;
     let partners = if is_tenant(user) {
         repo::partners_of(&state.pool, user.org_id)
             .await
-            .map_err(db("loading partners failed"))?
+            .map_err(AppError::internal::<sqlx::Error>("loading partners failed"))?
     } else {
         Vec::new()
     };
@@ -319,19 +320,16 @@ pub async fn create_partner(
     let provider = match provider_id {
         Some(id) => repo::provider(&state.pool, id)
             .await
-            .map_err(db("loading a provider failed"))?,
+            .map_err(AppError::internal::<sqlx::Error>(
+                "loading a provider failed",
+            ))?,
         None => None,
     };
     if provider_id.is_some() && provider.is_none() {
         errs.add("provider_id", "Choose a provider.");
     }
     if let (Some(p), Some(env)) = (&provider, environment) {
-        if !p.environments.iter().any(|e| e == env.as_str()) {
-            errs.add(
-                "environment",
-                format!("{} does not offer {}.", p.name, env.label().to_lowercase()),
-            );
-        }
+        errs.check("environment", p.offers(env));
     }
     errs.finish()?;
     let (
@@ -355,7 +353,7 @@ pub async fn create_partner(
         return Err(AppError::Internal);
     };
     let id = Uuid::new_v4();
-    let db = db("registering a partner failed");
+    let db = AppError::internal::<sqlx::Error>("registering a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let inserted = repo::insert_partner(
         &mut tx,
@@ -418,7 +416,9 @@ async fn audit_by(
         detail,
     )
     .await
-    .map_err(db("recording a partner audit event failed"))
+    .map_err(AppError::internal::<sqlx::Error>(
+        "recording a partner audit event failed",
+    ))
 }
 
 /// Loads a partner of the caller's tenant under a row lock.
@@ -429,7 +429,9 @@ async fn lock(
 ) -> Result<PartnerRow, AppError> {
     repo::partner_for_update(tx, id, user.org_id)
         .await
-        .map_err(db("loading a partner failed"))?
+        .map_err(AppError::internal::<sqlx::Error>(
+            "loading a partner failed",
+        ))?
         .ok_or_else(not_found)
 }
 
@@ -446,7 +448,7 @@ pub async fn detail(
     user: &CurrentUser,
     id: Uuid,
 ) -> Result<PartnerDetail, AppError> {
-    let db = db("loading a partner failed");
+    let db = AppError::internal::<sqlx::Error>("loading a partner failed");
     let p = repo::partner(&state.pool, id, user.org_id)
         .await
         .map_err(db)?
@@ -543,7 +545,7 @@ pub async fn update_partner(
     let (Some(env), Some(contacts), Some(scopes)) = (env, contacts, scopes) else {
         return Err(AppError::Internal);
     };
-    let db = db("updating a partner failed");
+    let db = AppError::internal::<sqlx::Error>("updating a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     if !status_of(&p).is_editable() {
@@ -556,16 +558,9 @@ pub async fn update_partner(
         .await
         .map_err(db)?
         .ok_or(AppError::Internal)?;
-    if !provider.environments.iter().any(|e| e == env.as_str()) {
-        return Err(AppError::field(
-            "environment",
-            format!(
-                "{} does not offer {}.",
-                provider.name,
-                env.label().to_lowercase()
-            ),
-        ));
-    }
+    provider
+        .offers(env)
+        .map_err(|m| AppError::field("environment", m))?;
     let scope_names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
     // Widening the scopes of an approved partner needs a new approval.
     let widened = scope_names.iter().any(|s| !p.scopes.contains(s));
@@ -617,7 +612,7 @@ pub async fn submit(
     ctx: &RequestContext,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let db = db("submitting a partner failed");
+    let db = AppError::internal::<sqlx::Error>("submitting a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     if !matches!(
@@ -672,7 +667,8 @@ fn check_decider(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
     Ok(())
 }
 
-/// SHA-256 of a client secret as stored.
+/// SHA-256 of a high-entropy secret as stored: client secrets and access tokens (256 random
+/// bits each, so a fast hash suffices).
 pub fn secret_hash(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
@@ -693,7 +689,7 @@ pub async fn approve(
     let doc = required_text(&mut errs, "policy_document_id", policy_document_id, 100);
     errs.finish()?;
     let doc = doc.ok_or(AppError::Internal)?;
-    let db = db("approving a partner failed");
+    let db = AppError::internal::<sqlx::Error>("approving a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     check_decider(user, &p)?;
@@ -752,7 +748,7 @@ pub async fn reject(
     let reason = required_text(&mut errs, "reason", reason, 500);
     errs.finish()?;
     let reason = reason.ok_or(AppError::Internal)?;
-    let db = db("rejecting a partner failed");
+    let db = AppError::internal::<sqlx::Error>("rejecting a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     check_decider(user, &p)?;
@@ -787,7 +783,7 @@ pub async fn set_suspended(
     if !user.role.is_tenant_admin(user.org_kind) {
         return Err(AppError::Forbidden);
     }
-    let db = db("suspending a partner failed");
+    let db = AppError::internal::<sqlx::Error>("suspending a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     let status = status_of(&p);
@@ -830,7 +826,7 @@ pub async fn decommission(
     id: Uuid,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
-    let db = db("decommissioning a partner failed");
+    let db = AppError::internal::<sqlx::Error>("decommissioning a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
     if status_of(&p) == PartnerStatus::Decommissioned {
