@@ -2,7 +2,8 @@
 
 use crate::{
     auth::pages::LoginPage,
-    components::{provide_toasts, Banner, RequireSession, ToastRegion, Tone},
+    components::{provide_toasts, NotFound, RequireSession, ToastRegion},
+    credential_invitations::credential_page::CredentialInvitePage,
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
     invitations::pages::InvitationsPage,
@@ -11,10 +12,7 @@ use crate::{
         pages::InviteCodesPage,
     },
     organisations::pages::OrganisationsPage,
-    partners::{
-        credential_page::CredentialInvitePage,
-        pages::{IntegrationsPage, PartnerPage},
-    },
+    partners::pages::{IntegrationsPage, PartnerPage},
     registration::pages::RegisterPage,
 };
 use leptos::prelude::*;
@@ -102,22 +100,5 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
         <ToastRegion />
-    }
-}
-
-/// 404 for any path without a page.
-#[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Page not found" />
-        <main id="main" class="page-narrow">
-            <h1 class="page-title">"Page not found"</h1>
-            <Banner tone=Tone::Info>"There is nothing at this address. Check the link, or go to the sign-in page."</Banner>
-            <p class="mt-6"><a class="link" href="/login">"Go to sign in"</a></p>
-        </main>
     }
 }

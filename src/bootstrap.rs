@@ -2,10 +2,10 @@
 //! invitation. Only invited people get accounts, so the first admin is invited too.
 
 use crate::{
-    domain::{EmailAddress, PersonName, Role},
+    domain::{EmailAddress, InvitationDraft, PersonName, Role},
     invitations::service::{self, Actor, InvitationError, NewInvitation},
     security::RequestContext,
-    startup::AppState,
+    state::AppState,
 };
 use uuid::Uuid;
 
@@ -17,28 +17,20 @@ pub const PLATFORM_NAME: &str = "Gatehouse";
 /// # Errors
 /// Database errors.
 pub async fn ensure_platform_organisation(pool: &sqlx::PgPool) -> Result<Uuid, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO organisations (id, name, kind) VALUES ($1, $2, 'platform')
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(Uuid::new_v4())
-    .bind(PLATFORM_NAME)
-    .execute(pool)
-    .await?;
-    sqlx::query_scalar("SELECT id FROM organisations WHERE kind = 'platform'")
-        .fetch_one(pool)
-        .await
+    crate::organisations::repo::ensure_platform(pool, PLATFORM_NAME).await
 }
 
 fn admin_invitation(org: Uuid, email: EmailAddress) -> NewInvitation {
     NewInvitation {
         organisation_id: org,
-        email,
-        first_name: PersonName::parse("Platform").expect("static"),
-        last_name: PersonName::parse("Admin").expect("static"),
-        role: Role::Admin,
-        designation: None,
-        department: None,
+        invitee: InvitationDraft {
+            email,
+            first_name: PersonName::parse("Platform").expect("static"),
+            last_name: PersonName::parse("Admin").expect("static"),
+            role: Role::Admin,
+            designation: None,
+            department: None,
+        },
     }
 }
 
@@ -56,10 +48,7 @@ fn print_link(link: &str) {
 /// Database errors.
 pub async fn run(state: &AppState) -> anyhow::Result<()> {
     let org = ensure_platform_organisation(&state.pool).await?;
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&state.pool)
-        .await?;
-    if users > 0 {
+    if crate::registration::repo::any_user(&state.pool).await? {
         return Ok(());
     }
     let email = state.config.bootstrap_admin_email.clone();
@@ -88,22 +77,11 @@ pub async fn run(state: &AppState) -> anyhow::Result<()> {
 /// If `email` already has an account, or on database errors.
 pub async fn issue_admin_link(state: &AppState, email: EmailAddress) -> anyhow::Result<String> {
     let org = ensure_platform_organisation(&state.pool).await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
-            .bind(email.as_str())
-            .fetch_one(&state.pool)
-            .await?;
-    if exists {
+    if crate::registration::repo::account_exists(&state.pool, email.as_str()).await? {
         anyhow::bail!("{email} already has an account; sign in at /login instead");
     }
-    let pending: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM invitations
-          WHERE organisation_id = $1 AND email = $2::citext AND status = 'pending'",
-    )
-    .bind(org)
-    .bind(email.as_str())
-    .fetch_all(&state.pool)
-    .await?;
+    let pending =
+        crate::invitations::repo::pending_for_email(&state.pool, org, email.as_str()).await?;
     let ctx = RequestContext::default();
     for id in pending {
         service::revoke(

@@ -191,6 +191,13 @@ impl fmt::Debug for EncryptionKeys {
     }
 }
 
+/// SHA-256 of a high-entropy secret as stored: client secrets and access tokens (256 random
+/// bits each, so a fast hash suffices; passwords use Argon2id instead).
+pub fn secret_hash(secret: &str) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

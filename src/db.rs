@@ -15,3 +15,14 @@ pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
 pub fn unix(t: time::OffsetDateTime) -> i64 {
     t.unix_timestamp()
 }
+
+/// The database's `now()`: the start time of the current transaction (UTC), so that every
+/// timestamp one transaction writes agrees.
+///
+/// # Errors
+/// Database errors.
+pub async fn transaction_time<'c>(
+    db: impl sqlx::PgExecutor<'c>,
+) -> Result<time::OffsetDateTime, sqlx::Error> {
+    sqlx::query_scalar("SELECT now()").fetch_one(db).await
+}

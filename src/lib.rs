@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod credential_invitations;
 pub mod dashboards;
 pub mod dev_mailbox;
 pub mod domain;
@@ -15,7 +16,10 @@ pub mod error;
 pub mod invitations;
 pub mod invite_codes;
 pub mod organisations;
+#[cfg(feature = "ssr")]
+pub mod partner_api;
 pub mod partners;
+pub mod providers;
 pub mod registration;
 
 #[cfg(feature = "ssr")]
@@ -38,6 +42,8 @@ pub mod rate_limit;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod state;
 
 /// Browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -15,7 +15,7 @@
 //! | `gatehouse_invitations_revoked_total` | | member invitations `revoked` |
 //! | `gatehouse_partner_scope_violations_total` | `partner_id` | partner API calls refused for a missing scope |
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -49,8 +49,8 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
         "SELECT organisation_id,
                 count(*) FILTER (WHERE action = 'created'),
                 count(*) FILTER (WHERE action = 'redeemed')
-           FROM invite_code_audit_events
-          WHERE action IN ('created', 'redeemed')
+           FROM audit_events
+          WHERE subject_type = 'invite_code' AND action IN ('created', 'redeemed')
           GROUP BY organisation_id ORDER BY organisation_id",
     )
     .fetch_all(pool)
@@ -59,15 +59,16 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
         "SELECT count(*) FILTER (WHERE action = 'created'),
                 count(*) FILTER (WHERE action = 'accepted'),
                 count(*) FILTER (WHERE action = 'revoked')
-           FROM invitation_audit_events
-          WHERE action IN ('created', 'accepted', 'revoked')",
+           FROM audit_events
+          WHERE subject_type = 'invitation' AND action IN ('created', 'accepted', 'revoked')",
     )
     .fetch_one(pool)
     .await?;
 
     let violations: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
-        "SELECT partner_id, count(*) FROM partner_audit_events
-          WHERE action = 'scope_violation' GROUP BY partner_id ORDER BY partner_id",
+        "SELECT subject_id, count(*) FROM audit_events
+          WHERE subject_type = 'partner' AND action = 'scope_violation'
+          GROUP BY subject_id ORDER BY subject_id",
     )
     .fetch_all(pool)
     .await?;

@@ -8,9 +8,10 @@ use crate::{
     config::Config,
     email::{mailer::Mailer, outbox},
     security::{self, CspNonce},
+    state::AppState,
 };
-use axum::{extract::FromRef, routing::get, Router};
-use leptos::{config::LeptosOptions, prelude::*};
+use axum::{routing::get, Router};
+use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use sqlx::{postgres::PgPoolOptions, PgPool};
@@ -18,22 +19,6 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
-
-/// Shared by every request and job. Cheap to clone; holds no per-user state, so any number
-/// of instances can serve the same users.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: PgPool,
-    pub config: Arc<Config>,
-    pub leptos_options: LeptosOptions,
-    pub passwords: Arc<PasswordService>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A built, bound, not yet serving Gatehouse.
 pub struct Application {
@@ -190,7 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/integrations/partners/{id}/invite-events.jsonl",
-            get(crate::partners::export::invite_events_jsonl),
+            get(crate::credential_invitations::export::invite_events_jsonl),
         );
     if config.dev_mailbox_enabled() {
         app = app.route(
@@ -209,7 +194,7 @@ pub fn router(state: AppState) -> Router {
     .layer(session_layer)
     // After the session layer, so a scrape never creates a session.
     .route("/metrics", get(crate::metrics::handler))
-    .merge(crate::partners::partner_api::routes())
+    .merge(crate::partner_api::routes())
     .layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,

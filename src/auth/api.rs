@@ -26,12 +26,6 @@ pub struct SignedInUser {
     pub integrations_path: Option<String>,
 }
 
-/// Failed sign-ins allowed per account within [`SIGN_IN_WINDOW_SECS`] before the account is
-/// throttled (OWASP ASVS 5.0 V6.3.1).
-pub const SIGN_IN_FAILURES: i64 = 5;
-/// The throttle window, in seconds.
-pub const SIGN_IN_WINDOW_SECS: u64 = 15 * 60;
-
 /// The signed-in person, or `None`.
 #[server(endpoint = "auth/session")]
 pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
@@ -57,70 +51,40 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
 }
 
 /// Signs in with email and password and redirects to `next` (a local path) or the dashboard.
-/// Returns the destination.
-///
-/// Unknown email and wrong password get the same answer after the same work (the password is
-/// verified against a dummy hash when the email is unknown). After [`SIGN_IN_FAILURES`]
-/// failures within 15 minutes the account is throttled, whoever tries.
+/// Returns the destination. The rules (one answer for unknown email and wrong password,
+/// the per-account throttle) are [`crate::auth::service::with_password`]'s.
 #[server(endpoint = "auth/sign-in")]
 pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::{auth::session, domain::EmailAddress, rate_limit};
-    use secrecy::SecretString;
-    use std::time::Duration;
-
+    use crate::{
+        auth::{service, session},
+        domain::EmailAddress,
+    };
     let (state, web_session) = session::load().await?;
     let email = EmailAddress::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
     if password.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let db = AppError::internal::<sqlx::Error>("sign-in database error");
-    let bucket = format!("sign-in:{}", email.as_str().to_lowercase());
-    let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
-    if let Some(secs) = rate_limit::retry_after(&state.pool, &bucket, SIGN_IN_FAILURES, window)
-        .await
-        .map_err(db)?
-    {
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-            message: format!(
-                "Too many failed sign-in attempts for this account. Try again in {} minutes.",
-                secs.div_ceil(60)
-            ),
-        });
-    }
-    // Key-only members have no password hash; they verify against the dummy hash like an
-    // unknown email and get the same answer.
-    let user: Option<(uuid::Uuid, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext")
-            .bind(email.as_str())
-            .fetch_optional(&state.pool)
-            .await
-            .map_err(db)?;
-    let (user_id, phc) = user.map_or((None, None), |(id, h)| (Some(id), h));
-    let verified = state
-        .passwords
-        .verify(SecretString::from(password), phc)
-        .await?;
-    let membership = match (verified, user_id) {
-        (true, Some(id)) => session::primary_membership(&state.pool, id).await?,
-        _ => None,
-    };
-    let (Some(user_id), Some((org_id, kind, role))) = (user_id.filter(|_| verified), membership)
-    else {
-        rate_limit::record(&state.pool, &bucket).await.map_err(db)?;
-        tracing::info!("sign-in failed");
-        return Err(AppError::InvalidCredentials);
-    };
-    rate_limit::clear(&state.pool, &bucket).await.map_err(db)?;
-    session::start(&web_session, user_id, org_id).await?;
+    let signed_in =
+        service::with_password(&state, &email, secrecy::SecretString::from(password)).await?;
+    enter(&web_session, &signed_in, next).await
+}
+
+/// Starts the session of `signed_in` and redirects to `next` (when it is a safe local path)
+/// or their dashboard. Returns the destination.
+#[cfg(feature = "ssr")]
+async fn enter(
+    web_session: &tower_sessions::Session,
+    signed_in: &crate::auth::service::SignedIn,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    crate::auth::session::start(web_session, signed_in.user_id, signed_in.org_id).await?;
     let dest = next
         .filter(|n| crate::auth::safe_next(n))
-        .unwrap_or_else(|| role.dashboard_path(kind).to_owned());
-    tracing::info!(%user_id, "signed in");
+        .unwrap_or_else(|| signed_in.dashboard_path().to_owned());
     leptos_axum::redirect(&dest);
     Ok(dest)
 }
@@ -134,18 +98,14 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Failed key sign-ins allowed per client IP within [`SIGN_IN_WINDOW_SECS`].
-pub const KEY_SIGN_IN_FAILURES: i64 = 10;
-
 /// Signs in with a key: `signature` (base64url Ed25519) over the `sign_in` challenge
 /// `challenge_id` must verify with `public_key` (base64url), which must belong to a member.
 /// No password is involved. Redirects to `next` (a local path) or the dashboard, and returns
 /// the destination.
 ///
 /// # Errors
-/// 422 malformed key; 410 expired challenge; 401 when the signature does not verify or the
-/// key belongs to nobody (one answer); 429 after [`KEY_SIGN_IN_FAILURES`] failures from one IP
-/// within 15 minutes.
+/// 422 malformed key; otherwise as [`crate::auth::service::with_key`] (410 expired challenge,
+/// 401 one answer for a bad signature or an unknown key, 429 per client).
 #[server(endpoint = "auth/sign-in-with-key")]
 pub async fn sign_in_with_key(
     public_key: String,
@@ -154,63 +114,14 @@ pub async fn sign_in_with_key(
     next: Option<String>,
 ) -> Result<String, AppError> {
     use crate::{
-        auth::{keys, session},
-        domain::{parse_public_key, ChallengePurpose},
-        rate_limit,
+        auth::{service, session},
+        domain::parse_public_key,
         security::RequestContext,
     };
-    use std::time::Duration;
-
     let ctx = RequestContext::current();
     let (state, web_session) = session::load().await?;
     let public_key =
         parse_public_key(&public_key).map_err(|e| AppError::field("public_key", e.to_string()))?;
-    let db = AppError::internal::<sqlx::Error>("key sign-in database error");
-    let bucket = format!("key-sign-in:{}", ctx.ip_key());
-    let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
-    if let Some(secs) = rate_limit::retry_after(&state.pool, &bucket, KEY_SIGN_IN_FAILURES, window)
-        .await
-        .map_err(db)?
-    {
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-            message: format!(
-                "Too many failed sign-in attempts. Try again in {} minutes.",
-                secs.div_ceil(60)
-            ),
-        });
-    }
-    let verified = keys::verify_answer(
-        &state,
-        challenge_id,
-        ChallengePurpose::SignIn,
-        &public_key,
-        &signature,
-    )
-    .await;
-    let user_id: Option<uuid::Uuid> = match verified {
-        Ok(()) => sqlx::query_scalar("SELECT id FROM users WHERE public_key = $1")
-            .bind(&public_key[..])
-            .fetch_optional(&state.pool)
-            .await
-            .map_err(db)?,
-        Err(AppError::KeyNotVerified) => None,
-        Err(e) => return Err(e),
-    };
-    let membership = match user_id {
-        Some(id) => session::primary_membership(&state.pool, id).await?,
-        None => None,
-    };
-    let (Some(user_id), Some((org_id, kind, role))) = (user_id, membership) else {
-        rate_limit::record(&state.pool, &bucket).await.map_err(db)?;
-        tracing::info!("key sign-in failed");
-        return Err(AppError::KeyNotVerified);
-    };
-    session::start(&web_session, user_id, org_id).await?;
-    let dest = next
-        .filter(|n| crate::auth::safe_next(n))
-        .unwrap_or_else(|| role.dashboard_path(kind).to_owned());
-    tracing::info!(%user_id, "signed in with key");
-    leptos_axum::redirect(&dest);
-    Ok(dest)
+    let signed_in = service::with_key(&state, &ctx, &public_key, challenge_id, &signature).await?;
+    enter(&web_session, &signed_in, next).await
 }

@@ -3,12 +3,11 @@
 
 use crate::{
     crypto::random_32,
-    domain::{self, ChallengePurpose},
+    domain::{self, ChallengePurpose, SigningChallenge},
     error::AppError,
-    invite_codes::api::SigningChallenge,
     rate_limit,
     security::RequestContext,
-    startup::AppState,
+    state::AppState,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use std::time::Duration;

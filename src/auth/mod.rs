@@ -8,6 +8,10 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod passwords;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
 pub mod session;
 
 /// Whether `next` is a safe place to send someone after signing in: a path on this site

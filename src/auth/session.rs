@@ -7,7 +7,8 @@
 use crate::{
     domain::{OrgKind, Role},
     error::AppError,
-    startup::AppState,
+    security::RequestContext,
+    state::AppState,
 };
 use leptos::prelude::expect_context;
 use sqlx::Row;
@@ -72,6 +73,35 @@ pub async fn load() -> Result<(AppState, Session), AppError> {
         .await
         .map_err(AppError::internal("session layer missing"))?;
     Ok((state, session))
+}
+
+/// What a server function needs first: the shared state, the signed-in person and the request
+/// context, all captured before any other `.await` (see [`load`]). `allowed` is the feature's
+/// role rule.
+///
+/// # Errors
+/// [`AppError::Unauthenticated`] without a session; [`AppError::Forbidden`] when `allowed`
+/// refuses the person's role.
+pub async fn signed_in_as(
+    allowed: impl Fn(&CurrentUser) -> bool,
+) -> Result<(AppState, CurrentUser, RequestContext), AppError> {
+    let ctx = RequestContext::current();
+    let (state, session) = load().await?;
+    let user = current_user(&state, &session).await?;
+    if allowed(&user) {
+        Ok((state, user, ctx))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// [`signed_in_as`] someone who may use the Integrations area (tenant admins, integration
+/// managers, platform admins).
+///
+/// # Errors
+/// As [`signed_in_as`].
+pub async fn integrations_user() -> Result<(AppState, CurrentUser, RequestContext), AppError> {
+    signed_in_as(|u| u.role.can_use_integrations(u.org_kind)).await
 }
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {

@@ -4,9 +4,14 @@
 
 mod countdown;
 mod layout;
+mod not_found;
 
 pub use countdown::{format_remaining, Countdown};
 pub use layout::{AppHeader, RequireSession};
+pub use not_found::NotFound;
+
+/// Dates on pages: [`crate::domain::format_utc`], the same on server and browser.
+pub use crate::domain::format_utc;
 
 use crate::{
     domain::{DeliveryState, InvitationStatus},
@@ -497,25 +502,4 @@ pub fn data_url(mime: &str, text: &str) -> String {
         .collect::<String>()
         .replace('+', "%20");
     format!("data:{mime};charset=utf-8,{encoded}")
-}
-
-/// Formats Unix seconds (UTC) as `2026-11-30 14:05 UTC`, the same on server and browser.
-pub fn format_utc(unix: i64) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&f).ok())
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_utc;
-
-    #[test]
-    fn utc_formatting_matches_known_dates() {
-        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_utc(1_795_392_000), "2026-11-23 00:00 UTC");
-        assert_eq!(format_utc(951_782_400 + 3_660), "2000-02-29 01:01 UTC");
-    }
 }

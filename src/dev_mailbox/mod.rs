@@ -3,4 +3,9 @@
 //! through. In production, or with SMTP configured, the page and its endpoints do not exist.
 
 pub mod api;
+pub mod dto;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;

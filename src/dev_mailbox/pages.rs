@@ -2,8 +2,7 @@
 
 use super::api::dev_mailbox;
 use crate::{
-    app::NotFound,
-    components::{format_utc, Banner, Tone},
+    components::{format_utc, Banner, NotFound, Tone},
     error::AppError,
 };
 use leptos::prelude::*;

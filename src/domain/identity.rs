@@ -195,6 +195,19 @@ impl KeyBackup {
     }
 }
 
+/// A single-use proof-of-possession challenge: sign
+/// [`challenge_message`]`(purpose, origin, challenge)` with the key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SigningChallenge {
+    pub id: uuid::Uuid,
+    /// 32 random bytes, base64url.
+    pub challenge: String,
+    /// The Gatehouse public origin, part of the signed message.
+    pub origin: String,
+    /// Seconds until the challenge expires.
+    pub expires_in_secs: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,11 @@
 //! valid (`EmailAddress::parse`, `PersonName::parse`, `Role::parse`, ...). The same parsers run
 //! in the browser before a form is submitted and again on the server.
 
+mod display;
 mod email;
 mod fields;
 mod identity;
+mod invitation_draft;
 mod invite_code;
 mod key_strength;
 mod partner;
@@ -16,12 +18,14 @@ mod status;
 #[cfg(feature = "ssr")]
 mod token;
 
+pub use display::{format_utc, rfc3339};
 pub use email::{EmailAddress, EmailError};
 pub use fields::{OptionalText, PersonName};
 pub use identity::{
     challenge_message, did_key, parse_public_key, public_key_from_did, verify, ChallengePurpose,
-    KeyBackup, KeyError, KeyPair,
+    KeyBackup, KeyError, KeyPair, SigningChallenge,
 };
+pub use invitation_draft::{DraftFields, InvitationDraft, MAX_DETAIL_CHARS};
 pub use invite_code::{
     parse_batch_size, parse_max_uses, CodeExpiry, CodeStatus, InviteCode, InviteCodeError,
     ALPHABET, BATCH_LIMIT, CODE_LEN, MAX_USES_LIMIT,

@@ -1,12 +1,30 @@
 //! SMTP delivery with lettre (tokio, rustls).
 
-use super::outbox::OutboxMessage;
 use lettre::{
     message::{Mailbox, MultiPart},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
+
+/// One email ready for SMTP: what the outbox worker hands the mailer.
+#[derive(Clone)]
+pub struct OutgoingEmail {
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+/// The bodies carry one-time links: `Debug` names the recipient and subject only.
+impl std::fmt::Debug for OutgoingEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingEmail")
+            .field("recipient", &self.recipient)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Sends outbox messages over SMTP as multipart/alternative (text + HTML).
 pub struct Mailer {
@@ -36,7 +54,7 @@ impl Mailer {
     ///
     /// # Errors
     /// Any SMTP or addressing failure, as text for the outbox's `last_error`.
-    pub async fn send(&self, msg: &OutboxMessage) -> Result<(), String> {
+    pub async fn send(&self, msg: &OutgoingEmail) -> Result<(), String> {
         let to: Mailbox = msg
             .recipient
             .parse()

@@ -7,8 +7,11 @@
 //! `max_attempts` a row is marked failed. Without `SMTP_URL` (development) nothing is sent and
 //! rows stay queued for `/dev/mailbox`.
 
-use super::{mailer::Mailer, templates::RenderedEmail};
-use crate::startup::AppState;
+use super::{
+    mailer::{Mailer, OutgoingEmail},
+    templates::RenderedEmail,
+};
+use crate::state::AppState;
 use sqlx::{PgConnection, Row};
 use std::time::Duration;
 use uuid::Uuid;
@@ -17,10 +20,7 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
+    pub email: OutgoingEmail,
     /// Attempts including this one.
     pub attempts: i32,
 }
@@ -91,10 +91,12 @@ pub async fn claim_due(pool: &sqlx::PgPool, limit: i64) -> Result<Vec<OutboxMess
         .into_iter()
         .map(|r| OutboxMessage {
             id: r.get("id"),
-            recipient: r.get("recipient"),
-            subject: r.get("subject"),
-            text_body: r.get("text_body"),
-            html_body: r.get("html_body"),
+            email: OutgoingEmail {
+                recipient: r.get("recipient"),
+                subject: r.get("subject"),
+                text_body: r.get("text_body"),
+                html_body: r.get("html_body"),
+            },
             attempts: r.get("attempts"),
         })
         .collect())
@@ -173,7 +175,7 @@ pub async fn run_worker(state: AppState, mailer: Option<Mailer>) {
             }
         };
         for msg in batch {
-            let outcome = mailer.send(&msg).await;
+            let outcome = mailer.send(&msg.email).await;
             if let Err(e) = record_outcome(&state, &msg, outcome).await {
                 tracing::error!(error = %e, outbox_id = msg.id, "recording delivery outcome failed");
             }

@@ -1,6 +1,7 @@
 //! Member invitations: create, list, resend, revoke, audit trail, and the management page.
 
 pub mod api;
+pub mod dto;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

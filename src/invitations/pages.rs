@@ -4,7 +4,7 @@
 
 use super::api::{
     invitation_history, invite_options, list_invitations, CreateInvitation, InvitationSummary,
-    InviteChoices, ResendInvitation, RevokeInvitation,
+    InviteChoices, OrganisationOption, ResendInvitation, RevokeInvitation,
 };
 use crate::{
     auth::api::SignedInUser,
@@ -13,7 +13,7 @@ use crate::{
         RequireSession, SelectField, StatusBadge, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
-    domain::{EmailAddress, InvitationStatus, OptionalText, PersonName},
+    domain::{DraftFields, InvitationDraft, InvitationStatus, Role},
     error::{FieldError, FieldErrors},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -31,28 +31,18 @@ pub fn InvitationsPage(kind: DashboardKind) -> impl IntoView {
     }
 }
 
-/// Client-side check of the invite form with the same parsers the server uses.
-fn validate_invite(
-    email: &str,
-    first: &str,
-    last: &str,
-    role: &str,
-    designation: &str,
-    department: &str,
-) -> Vec<FieldError> {
+/// Client-side check of the invite form with the parser the server runs: the organisation
+/// chosen decides the kind, and the roles it offers are the ones the caller may grant.
+fn validate_invite(fields: &DraftFields<'_>, org: Option<&OrganisationOption>) -> Vec<FieldError> {
     let mut errs = FieldErrors::default();
-    errs.check("email", EmailAddress::parse(email));
-    errs.check("first_name", PersonName::parse(first));
-    errs.check("last_name", PersonName::parse(last));
-    if role.is_empty() {
-        errs.add("role", "Choose a role.");
-    }
-    errs.check("designation", OptionalText::parse(designation, 100));
-    errs.check("department", OptionalText::parse(department, 100));
+    let may_grant = |role: Role| match org {
+        Some(o) if o.roles.iter().any(|r| r.value == role) => Ok(()),
+        _ => Err("You cannot grant this role.".to_owned()),
+    };
+    InvitationDraft::parse(fields, org.map(|o| o.kind), may_grant, &mut errs);
     match errs.finish() {
-        Ok(()) => Vec::new(),
         Err(crate::error::AppError::Validation(v)) => v,
-        Err(_) => Vec::new(),
+        _ => Vec::new(),
     }
 }
 
@@ -119,14 +109,28 @@ fn InviteDialog(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let errs = validate_invite(
-            &email.get_untracked(),
-            &first.get_untracked(),
-            &last.get_untracked(),
-            &role.get_untracked(),
-            &designation.get_untracked(),
-            &department.get_untracked(),
+        let (e, f, l, r, des, dep) = (
+            email.get_untracked(),
+            first.get_untracked(),
+            last.get_untracked(),
+            role.get_untracked(),
+            designation.get_untracked(),
+            department.get_untracked(),
         );
+        let selected = org.get_untracked();
+        let errs = orgs.with_value(|os| {
+            validate_invite(
+                &DraftFields {
+                    email: &e,
+                    first_name: &f,
+                    last_name: &l,
+                    role: &r,
+                    designation: &des,
+                    department: &dep,
+                },
+                os.iter().find(|o| o.id.to_string() == selected),
+            )
+        });
         if !errs.is_empty() {
             fields.set(errs);
             return;

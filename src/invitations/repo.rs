@@ -1,6 +1,6 @@
 //! SQL for invitations. Functions take an executor so the service decides the transaction.
 
-use crate::domain::{InvitationStatus, TokenHash};
+use crate::domain::{InvitationDraft, InvitationStatus, TokenHash};
 use sqlx::{PgConnection, PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -210,6 +210,131 @@ pub async fn organisation<'c>(
     )
 }
 
+/// A new invitation row.
+pub struct NewRow<'a> {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub invitee: &'a InvitationDraft,
+    /// The inviting user; `None` for a partner or the system.
+    pub inviter_id: Option<Uuid>,
+    /// The inviting partner, if a partner invited.
+    pub partner_id: Option<Uuid>,
+    pub token_hash: &'a TokenHash,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Inserts a pending invitation, sent now.
+///
+/// # Errors
+/// Database errors; a second pending invitation for the same email and organisation violates
+/// `invitations_one_pending_per_email`.
+pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> Result<(), sqlx::Error> {
+    let i = row.invitee;
+    sqlx::query(
+        "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
+                designation, department, inviter_id, token_hash, expires_at, last_sent_at, partner_id)
+         VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12)",
+    )
+    .bind(row.id)
+    .bind(row.organisation_id)
+    .bind(i.email.as_str())
+    .bind(i.first_name.as_str())
+    .bind(i.last_name.as_str())
+    .bind(i.role.as_str())
+    .bind(&i.designation)
+    .bind(&i.department)
+    .bind(row.inviter_id)
+    .bind(&row.token_hash.0[..])
+    .bind(row.expires_at)
+    .bind(row.partner_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives invitation `id` a new token and expiry, pending again and sent now.
+///
+/// # Errors
+/// Database errors; `invitations_one_pending_per_email` when a newer pending invitation exists.
+pub async fn reissue(
+    conn: &mut PgConnection,
+    id: Uuid,
+    token_hash: &TokenHash,
+    expires_at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET token_hash = $2, status = 'pending', expires_at = $3,
+                last_sent_at = now(), resend_count = resend_count + 1
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&token_hash.0[..])
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks invitation `id` revoked now, with an optional reason.
+///
+/// # Errors
+/// Database errors.
+pub async fn revoke(
+    conn: &mut PgConnection,
+    id: Uuid,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'revoked', revoked_at = now(), revoke_reason = $2
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The pending invitations of `email` into organisation `org`.
+///
+/// # Errors
+/// Database errors.
+pub async fn pending_for_email<'c>(
+    db: impl PgExecutor<'c>,
+    org: Uuid,
+    email: &str,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM invitations
+          WHERE organisation_id = $1 AND email = $2::citext AND status = 'pending'",
+    )
+    .bind(org)
+    .bind(email)
+    .fetch_all(db)
+    .await
+}
+
+/// The organisations an inviter may choose from: `scope` `None` means every organisation.
+/// `own` comes first, then the platform, then by name. Rows are (id, name, kind).
+///
+/// # Errors
+/// Database errors.
+pub async fn organisation_choices<'c>(
+    db: impl PgExecutor<'c>,
+    scope: Option<Uuid>,
+    own: Uuid,
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, kind FROM organisations
+          WHERE $1::uuid IS NULL OR id = $1
+          ORDER BY (id = $2) DESC, kind = 'platform' DESC, name",
+    )
+    .bind(scope)
+    .bind(own)
+    .fetch_all(db)
+    .await
+}
+
 /// Whether `email` already belongs to a member of organisation `org`.
 ///
 /// # Errors
@@ -252,10 +377,10 @@ pub async fn history<'c>(
     let rows = sqlx::query(
         "SELECT e.action, u.first_name || ' ' || u.last_name AS actor, e.occurred_at,
                 host(e.ip) AS ip, e.user_agent, e.detail
-           FROM invitation_audit_events e
-           JOIN invitations i ON i.id = e.invitation_id
+           FROM audit_events e
            LEFT JOIN users u ON u.id = e.actor_user_id
-          WHERE e.invitation_id = $1 AND ($2::uuid IS NULL OR i.organisation_id = $2)
+          WHERE e.subject_type = 'invitation' AND e.subject_id = $1
+            AND ($2::uuid IS NULL OR e.organisation_id = $2)
           ORDER BY e.id",
     )
     .bind(id)
@@ -285,9 +410,12 @@ pub async fn expire_overdue<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Er
         "WITH expired AS (
             UPDATE invitations SET status = 'expired'
              WHERE status = 'pending' AND expires_at <= now()
-            RETURNING id, expires_at)
-         INSERT INTO invitation_audit_events (invitation_id, action, detail)
-         SELECT id, 'expired', jsonb_build_object('expires_at', expires_at) FROM expired",
+            RETURNING id, organisation_id, expires_at)
+         INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind, detail)
+         SELECT organisation_id, 'invitation', id, 'expired', 'system',
+                jsonb_build_object('expires_at',
+                    to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))
+           FROM expired",
     )
     .execute(db)
     .await?;

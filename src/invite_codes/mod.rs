@@ -3,6 +3,7 @@
 //! format and `domain::identity` for keys.
 
 pub mod api;
+pub mod dto;
 pub mod join;
 pub mod pages;
 #[cfg(feature = "ssr")]

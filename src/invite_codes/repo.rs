@@ -1,6 +1,6 @@
 //! SQL for invite codes and their audit trail.
 
-use crate::{crypto::Sealed, security::RequestContext};
+use crate::crypto::Sealed;
 use sqlx::{PgConnection, PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -46,58 +46,6 @@ pub async fn insert(conn: &mut PgConnection, row: &CodeRow<'_>) -> Result<bool, 
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// What happened to a code. Stored by [`CodeAuditAction::as_str`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CodeAuditAction {
-    Created,
-    Revealed,
-    Redeemed,
-    Revoked,
-}
-
-impl CodeAuditAction {
-    /// Database name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::Revealed => "revealed",
-            Self::Redeemed => "redeemed",
-            Self::Revoked => "revoked",
-        }
-    }
-}
-
-/// Appends an audit event for code `code_id` of `organisation_id`. `detail` never holds the
-/// code.
-///
-/// # Errors
-/// Database errors.
-pub async fn audit<'c>(
-    db: impl PgExecutor<'c>,
-    code_id: Uuid,
-    organisation_id: Uuid,
-    action: CodeAuditAction,
-    actor: Option<Uuid>,
-    ctx: &RequestContext,
-    detail: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO invite_code_audit_events
-             (invite_code_id, organisation_id, action, actor_user_id, ip, user_agent, detail)
-         VALUES ($1, $2, $3, $4, $5::inet, $6, $7)",
-    )
-    .bind(code_id)
-    .bind(organisation_id)
-    .bind(action.as_str())
-    .bind(actor)
-    .bind(ctx.ip.map(|ip| ip.to_string()))
-    .bind(ctx.user_agent.as_deref())
-    .bind(detail)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// The effective status as SQL, matching [`crate::domain::CodeStatus::of`].

@@ -2,10 +2,11 @@
 //! one transaction with proof of key possession, behind failure throttles.
 
 use super::{
-    api::{CodeList, CodeSummary, CreatedCodes, JoinOutcome, ShareableCode},
-    repo::{self, CodeAuditAction, CodeRow},
+    dto::{CodeList, CodeSummary, CreatedCodes, JoinOutcome, ShareableCode, LIST_LIMIT},
+    repo::{self, CodeRow},
 };
 use crate::{
+    audit::{self, Actor, Event, InviteCodeAction, Subject},
     auth::{keys, session::CurrentUser},
     config::CODE_FAILURE_WINDOW,
     crypto::Sealed,
@@ -15,7 +16,7 @@ use crate::{
     error::AppError,
     rate_limit,
     security::RequestContext,
-    startup::AppState,
+    state::AppState,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -136,10 +137,7 @@ pub async fn create(
             message: format!("You are creating codes very quickly. Try again in {secs} seconds."),
         });
     }
-    let now: OffsetDateTime = sqlx::query_scalar("SELECT now()")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
+    let now = crate::db::transaction_time(&mut *tx).await.map_err(db)?;
     let expires_at = now + time::Duration::days(new.expiry.days());
     let batch_id = (new.count > 1).then(Uuid::new_v4);
     let mut made = Vec::with_capacity(new.count as usize);
@@ -167,15 +165,16 @@ pub async fn create(
                 break (id, code);
             }
         };
-        repo::audit(
+        audit::record(
             &mut *tx,
-            id,
-            user.org_id,
-            CodeAuditAction::Created,
-            Some(user.user_id),
-            ctx,
-            json!({ "role": new.role.as_str(), "max_uses": new.max_uses,
+            Event {
+                organisation_id: user.org_id,
+                subject: Subject::InviteCode(id, InviteCodeAction::Created),
+                actor: Actor::User(user.user_id),
+                ctx,
+                detail: json!({ "role": new.role.as_str(), "max_uses": new.max_uses,
                     "expires_in_days": new.expiry.days(), "batch_id": batch_id }),
+            },
         )
         .await
         .map_err(db)?;
@@ -217,7 +216,7 @@ pub async fn list(
         s @ ("active" | "expired" | "used" | "revoked") => s,
         _ => "",
     };
-    let limit = super::api::LIST_LIMIT;
+    let limit = LIST_LIMIT;
     let rows = repo::list(&state.pool, user.org_id, status, limit + 1)
         .await
         .map_err(AppError::internal::<sqlx::Error>(
@@ -278,14 +277,15 @@ pub async fn reveal(
         .ok()
         .and_then(|s| InviteCode::parse(s).ok())
         .ok_or(AppError::Internal)?;
-    repo::audit(
+    audit::record(
         &state.pool,
-        id,
-        user.org_id,
-        CodeAuditAction::Revealed,
-        Some(user.user_id),
-        ctx,
-        json!({}),
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::InviteCode(id, InviteCodeAction::Revealed),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail: json!({}),
+        },
     )
     .await
     .map_err(db)?;
@@ -316,14 +316,15 @@ pub async fn revoke(
         }
         Some(true) => {}
     }
-    repo::audit(
+    audit::record(
         &mut *tx,
-        id,
-        user.org_id,
-        CodeAuditAction::Revoked,
-        Some(user.user_id),
-        ctx,
-        json!({}),
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::InviteCode(id, InviteCodeAction::Revoked),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail: json!({}),
+        },
     )
     .await
     .map_err(db)?;
@@ -401,13 +402,13 @@ async fn count_failure(state: &AppState, ctx: &RequestContext) -> Result<(), App
         .map_err(db)
 }
 
-/// Redeems a code (see [`super::api::redeem_invite_code`] for the contract). Every failed
+/// Redeems a code (see `invite-codes/redeem` (`super::api::redeem_invite_code`) for the contract). Every failed
 /// attempt (bad proof or dead code) counts against the caller's IP and the global throttle.
 /// Unknown, expired, used-up and revoked codes take the same queries: one spend attempt and
 /// one lookup.
 ///
 /// # Errors
-/// As [`super::api::redeem_invite_code`].
+/// As `invite-codes/redeem` (`super::api::redeem_invite_code`).
 pub async fn redeem(
     state: &AppState,
     ctx: &RequestContext,
@@ -450,7 +451,7 @@ pub async fn redeem(
             ),
             Some(d) => AppError::Gone(format!(
                 "This invite code expired on {}. Ask the person who gave it to you for a new one.",
-                crate::components::format_utc(d.expires_at.unix_timestamp())
+                crate::domain::format_utc(d.expires_at.unix_timestamp())
             )),
         });
     };
@@ -472,14 +473,15 @@ pub async fn redeem(
             "This key already belongs to an account. Sign in with your key instead.".into(),
         ));
     };
-    repo::audit(
+    audit::record(
         &mut *tx,
-        spent.id,
-        spent.organisation_id,
-        CodeAuditAction::Redeemed,
-        None,
-        ctx,
-        json!({ "user_id": user_id, "did": did, "role": role.as_str() }),
+        Event {
+            organisation_id: spent.organisation_id,
+            subject: Subject::InviteCode(spent.id, InviteCodeAction::Redeemed),
+            actor: Actor::Anonymous,
+            ctx,
+            detail: json!({ "user_id": user_id, "did": did, "role": role.as_str() }),
+        },
     )
     .await
     .map_err(db)?;

@@ -1,127 +1,8 @@
 //! SQL for providers, partners, their access tokens and their audit trail.
 
-use crate::security::RequestContext;
 use sqlx::{PgConnection, PgExecutor, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// A provider row.
-#[derive(Clone, Debug)]
-pub struct ProviderRow {
-    pub id: Uuid,
-    pub name: String,
-    pub description: String,
-    pub environments: Vec<String>,
-    pub security_policy_url: Option<String>,
-    pub runbook_url: Option<String>,
-    pub escalation_email: Option<String>,
-    pub min_key_length: i32,
-    pub min_entropy_bits: i32,
-    pub rotation_days: i32,
-}
-
-impl ProviderRow {
-    /// Whether this provider offers `env`; the sentence for the environment field if not.
-    ///
-    /// # Errors
-    /// "<provider> does not offer <environment>."
-    pub fn offers(&self, env: crate::domain::IntegrationEnvironment) -> Result<(), String> {
-        if self.environments.iter().any(|e| e == env.as_str()) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} does not offer {}.",
-                self.name,
-                env.label().to_lowercase()
-            ))
-        }
-    }
-}
-
-const PROVIDER_COLUMNS: &str = "id, name, description, environments, security_policy_url,
-    runbook_url, escalation_email::text AS escalation_email, min_key_length, min_entropy_bits,
-    rotation_days";
-
-fn provider_row(r: &sqlx::postgres::PgRow) -> ProviderRow {
-    ProviderRow {
-        id: r.get("id"),
-        name: r.get("name"),
-        description: r.get("description"),
-        environments: r.get("environments"),
-        security_policy_url: r.get("security_policy_url"),
-        runbook_url: r.get("runbook_url"),
-        escalation_email: r.get("escalation_email"),
-        min_key_length: r.get("min_key_length"),
-        min_entropy_bits: r.get("min_entropy_bits"),
-        rotation_days: r.get("rotation_days"),
-    }
-}
-
-/// Every provider, by name.
-///
-/// # Errors
-/// Database errors.
-pub async fn providers<'c>(db: impl PgExecutor<'c>) -> Result<Vec<ProviderRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {PROVIDER_COLUMNS} FROM integration_providers ORDER BY lower(name)"
-    ))
-    .fetch_all(db)
-    .await?;
-    Ok(rows.iter().map(provider_row).collect())
-}
-
-/// One provider.
-///
-/// # Errors
-/// Database errors.
-pub async fn provider<'c>(
-    db: impl PgExecutor<'c>,
-    id: Uuid,
-) -> Result<Option<ProviderRow>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {PROVIDER_COLUMNS} FROM integration_providers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.as_ref().map(provider_row))
-}
-
-/// Inserts (`update` false) or updates a provider. `Ok(false)` when updating an unknown id.
-///
-/// # Errors
-/// Database errors (the unique name constraint `integration_providers_name_key`).
-pub async fn save_provider<'c>(
-    db: impl PgExecutor<'c>,
-    p: &ProviderRow,
-    update: bool,
-) -> Result<bool, sqlx::Error> {
-    let sql = if update {
-        "UPDATE integration_providers SET name = $2, description = $3, environments = $4,
-                security_policy_url = $5, runbook_url = $6, escalation_email = $7::citext,
-                min_key_length = $8, min_entropy_bits = $9, rotation_days = $10, updated_at = now()
-          WHERE id = $1"
-    } else {
-        "INSERT INTO integration_providers (id, name, description, environments,
-                security_policy_url, runbook_url, escalation_email, min_key_length,
-                min_entropy_bits, rotation_days)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::citext, $8, $9, $10)"
-    };
-    let done = sqlx::query(sql)
-        .bind(p.id)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(&p.environments)
-        .bind(&p.security_policy_url)
-        .bind(&p.runbook_url)
-        .bind(&p.escalation_email)
-        .bind(p.min_key_length)
-        .bind(p.min_entropy_bits)
-        .bind(p.rotation_days)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
 
 /// A partner list row.
 pub struct PartnerListRow {
@@ -439,55 +320,6 @@ pub async fn set_decommissioned(conn: &mut PgConnection, id: Uuid) -> Result<u64
     Ok(done.rows_affected())
 }
 
-/// Who acted on a partner.
-#[derive(Clone, Copy, Debug)]
-pub enum PartnerActor {
-    User(Uuid),
-    /// The partner's own client (API calls).
-    Partner,
-    /// The tech lead on the public credential page.
-    Invitee,
-    System,
-}
-
-/// Appends a partner audit event with the request context (IP, user agent, request id).
-///
-/// # Errors
-/// Database errors.
-pub async fn audit<'c>(
-    db: impl PgExecutor<'c>,
-    partner_id: Uuid,
-    organisation_id: Uuid,
-    action: &str,
-    actor: PartnerActor,
-    ctx: &RequestContext,
-    detail: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    let (kind, user) = match actor {
-        PartnerActor::User(id) => ("user", Some(id)),
-        PartnerActor::Partner => ("partner", None),
-        PartnerActor::Invitee => ("invitee", None),
-        PartnerActor::System => ("system", None),
-    };
-    sqlx::query(
-        "INSERT INTO partner_audit_events (partner_id, organisation_id, action, actor_kind,
-                actor_user_id, ip, user_agent, request_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8, $9)",
-    )
-    .bind(partner_id)
-    .bind(organisation_id)
-    .bind(action)
-    .bind(kind)
-    .bind(user)
-    .bind(ctx.ip.map(|ip| ip.to_string()))
-    .bind(ctx.user_agent.as_deref())
-    .bind(ctx.request_id.as_deref())
-    .bind(detail)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
 /// An audit event for display.
 pub struct EventRow {
     pub action: String,
@@ -507,11 +339,14 @@ pub async fn events<'c>(
     let rows = sqlx::query(
         "SELECT e.action, e.occurred_at, e.detail,
                 CASE e.actor_kind WHEN 'user' THEN trim(u.first_name || ' ' || u.last_name)
-                                  WHEN 'partner' THEN 'Partner client'
-                                  WHEN 'invitee' THEN 'Partner tech lead'
+                                  WHEN 'partner_client' THEN 'Partner client'
+                                  WHEN 'anonymous' THEN 'Partner tech lead'
                                   ELSE 'Gatehouse' END AS actor
-           FROM partner_audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
-          WHERE e.partner_id = $1 ORDER BY e.id",
+           FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
+          WHERE (e.subject_type = 'partner' AND e.subject_id = $1)
+             OR (e.subject_type = 'credential_invitation'
+                 AND e.subject_id IN (SELECT id FROM credential_invitations WHERE partner_id = $1))
+          ORDER BY e.id",
     )
     .bind(partner_id)
     .fetch_all(db)

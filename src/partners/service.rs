@@ -2,13 +2,14 @@
 //! credential issuance, configuration changes and decommissioning, each audited.
 
 use super::{
-    api::{
+    dto::{
         ContactDto, IntegrationsOverview, IssuedCredentials, PartnerDetail, PartnerEventDto,
-        PartnerSummary, ProviderDto, ScopeDto,
+        PartnerSummary, ScopeDto,
     },
-    repo::{self, PartnerActor, PartnerRow},
+    repo::{self, PartnerRow},
 };
 use crate::{
+    audit::{self, Actor, Event, PartnerAction, Subject},
     auth::session::CurrentUser,
     crypto::random_32,
     db::is_unique_violation,
@@ -17,169 +18,16 @@ use crate::{
         Scope,
     },
     error::{AppError, FieldErrors},
+    providers::{repo as provider_repo, service::provider_dto},
     security::RequestContext,
-    startup::AppState,
+    state::AppState,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 fn not_found() -> AppError {
     AppError::NotFound("There is no such partner.".into())
-}
-
-/// The provider form as submitted.
-pub struct ProviderForm {
-    pub id: Option<String>,
-    pub name: String,
-    pub description: Option<String>,
-    pub sandbox: bool,
-    pub production: bool,
-    pub security_policy_url: Option<String>,
-    pub runbook_url: Option<String>,
-    pub escalation_email: Option<String>,
-    pub min_key_length: Option<String>,
-    pub min_entropy_bits: Option<String>,
-    pub rotation_days: Option<String>,
-}
-
-/// An optional https URL of at most 500 characters.
-fn optional_url(input: Option<&str>) -> Result<Option<String>, String> {
-    let Some(s) = input.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    match url::Url::parse(s) {
-        Ok(u) if u.scheme() == "https" && u.host().is_some() && s.len() <= 500 => {
-            Ok(Some(u.to_string()))
-        }
-        _ => Err("Enter a full https:// address.".into()),
-    }
-}
-
-fn number_in(input: Option<&str>, default: i32, min: i32, max: i32) -> Result<i32, String> {
-    match input.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => match s.parse::<i32>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(format!("Enter a whole number from {min} to {max}.")),
-        },
-    }
-}
-
-/// Creates or updates a provider.
-///
-/// # Errors
-/// 422 per bad field; 409 duplicate name; 404 unknown id.
-pub async fn save_provider(state: &AppState, f: ProviderForm) -> Result<Uuid, AppError> {
-    let mut errs = FieldErrors::default();
-    let id = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => errs.check("id", Uuid::parse_str(s).map_err(|_| "Unknown provider.")),
-    };
-    let name = f.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        errs.add("name", "Enter a name of 1 to 100 characters.");
-    }
-    let description = f.description.unwrap_or_default().trim().to_owned();
-    if description.chars().count() > 1000 {
-        errs.add("description", "Use at most 1000 characters.");
-    }
-    let mut environments = Vec::new();
-    if f.sandbox {
-        environments.push("sandbox");
-    }
-    if f.production {
-        environments.push("production");
-    }
-    if environments.is_empty() {
-        errs.add("environments", "Offer at least one environment.");
-    }
-    let policy = errs.check(
-        "security_policy_url",
-        optional_url(f.security_policy_url.as_deref()),
-    );
-    let runbook = errs.check("runbook_url", optional_url(f.runbook_url.as_deref()));
-    let escalation = match f
-        .escalation_email
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Some(None),
-        Some(s) => errs
-            .check("escalation_email", EmailAddress::parse(s))
-            .map(|e| Some(e.as_str().to_owned())),
-    };
-    let min_len = errs.check(
-        "min_key_length",
-        number_in(f.min_key_length.as_deref(), 32, 16, 512),
-    );
-    let min_bits = errs.check(
-        "min_entropy_bits",
-        number_in(f.min_entropy_bits.as_deref(), 128, 64, 1024),
-    );
-    let rotation = errs.check(
-        "rotation_days",
-        number_in(f.rotation_days.as_deref(), 90, 1, 730),
-    );
-    errs.finish()?;
-    let (
-        Some(policy),
-        Some(runbook),
-        Some(escalation),
-        Some(min_len),
-        Some(min_bits),
-        Some(rotation),
-    ) = (policy, runbook, escalation, min_len, min_bits, rotation)
-    else {
-        return Err(AppError::Internal);
-    };
-    let row = repo::ProviderRow {
-        id: id.unwrap_or_else(Uuid::new_v4),
-        name,
-        description,
-        environments: environments.iter().map(|e| (*e).to_owned()).collect(),
-        security_policy_url: policy,
-        runbook_url: runbook,
-        escalation_email: escalation,
-        min_key_length: min_len,
-        min_entropy_bits: min_bits,
-        rotation_days: rotation,
-    };
-    match repo::save_provider(&state.pool, &row, id.is_some()).await {
-        Ok(true) => {
-            tracing::info!(provider_id = %row.id, "provider saved");
-            Ok(row.id)
-        }
-        Ok(false) => Err(AppError::NotFound("There is no such provider.".into())),
-        Err(e) if is_unique_violation(&e, "integration_providers_name_key") => {
-            Err(AppError::field("name", "A provider with this name exists."))
-        }
-        Err(e) => Err(AppError::internal::<sqlx::Error>(
-            "saving a provider failed",
-        )(e)),
-    }
-}
-
-/// The provider as a DTO.
-pub fn provider_dto(p: repo::ProviderRow) -> ProviderDto {
-    ProviderDto {
-        id: p.id,
-        name: p.name,
-        description: p.description,
-        environments: p
-            .environments
-            .iter()
-            .filter_map(|e| IntegrationEnvironment::parse(e))
-            .collect(),
-        security_policy_url: p.security_policy_url,
-        runbook_url: p.runbook_url,
-        escalation_email: p.escalation_email,
-        min_key_length: p.min_key_length,
-        min_entropy_bits: p.min_entropy_bits,
-        rotation_days: p.rotation_days,
-    }
 }
 
 /// Platform admins keep providers; tenants (associations, companies) have partners.
@@ -195,12 +43,11 @@ pub async fn overview(
     state: &AppState,
     user: &CurrentUser,
 ) -> Result<IntegrationsOverview, AppError> {
-    let providers =
-        repo::providers(&state.pool)
-            .await
-            .map_err(AppError::internal::<sqlx::Error>(
-                "loading providers failed",
-            ))?;
+    let providers = provider_repo::providers(&state.pool)
+        .await
+        .map_err(AppError::internal::<sqlx::Error>(
+            "loading providers failed",
+        ))?;
     let partners = if is_tenant(user) {
         repo::partners_of(&state.pool, user.org_id)
             .await
@@ -318,11 +165,13 @@ pub async fn create_partner(
     let contacts = errs.check("contacts", parse_contacts(&f.contacts));
     let scopes = errs.check("scopes", parse_scopes(&f.scopes));
     let provider = match provider_id {
-        Some(id) => repo::provider(&state.pool, id)
-            .await
-            .map_err(AppError::internal::<sqlx::Error>(
-                "loading a provider failed",
-            ))?,
+        Some(id) => {
+            provider_repo::provider(&state.pool, id)
+                .await
+                .map_err(AppError::internal::<sqlx::Error>(
+                    "loading a provider failed",
+                ))?
+        }
         None => None,
     };
     if provider_id.is_some() && provider.is_none() {
@@ -388,7 +237,7 @@ pub async fn create_partner(
         user,
         ctx,
         id,
-        "registered",
+        PartnerAction::Registered,
         json!({ "provider": provider.name, "environment": env.as_str(),
                 "scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>() }),
     )
@@ -403,17 +252,18 @@ async fn audit_by(
     user: &CurrentUser,
     ctx: &RequestContext,
     id: Uuid,
-    action: &str,
+    action: PartnerAction,
     detail: serde_json::Value,
 ) -> Result<(), AppError> {
-    repo::audit(
+    audit::record(
         tx,
-        id,
-        user.org_id,
-        action,
-        PartnerActor::User(user.user_id),
-        ctx,
-        detail,
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::Partner(id, action),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail,
+        },
     )
     .await
     .map_err(AppError::internal::<sqlx::Error>(
@@ -453,7 +303,7 @@ pub async fn detail(
         .await
         .map_err(db)?
         .ok_or_else(not_found)?;
-    let provider = repo::provider(&state.pool, p.provider_id)
+    let provider = provider_repo::provider(&state.pool, p.provider_id)
         .await
         .map_err(db)?
         .ok_or(AppError::Internal)?;
@@ -462,7 +312,7 @@ pub async fn detail(
         .iter()
         .filter(|e| e.action == "scope_violation")
         .count() as i64;
-    let invitations = super::credentials::list(state, id).await?;
+    let invitations = crate::credential_invitations::service::list(state, id).await?;
     let status = status_of(&p);
     let tenant_admin = user.role.is_tenant_admin(user.org_kind);
     let own_submission = p.submitted_by == Some(user.user_id);
@@ -495,7 +345,7 @@ pub async fn detail(
         events: events
             .into_iter()
             .map(|e| PartnerEventDto {
-                detail: crate::invitations::api::detail_text(&e.detail),
+                detail: crate::invitations::service::detail_text(&e.detail),
                 action: e.action,
                 actor: e.actor,
                 at: e.occurred_at.unix_timestamp(),
@@ -554,7 +404,7 @@ pub async fn update_partner(
             status_of(&p).label().to_lowercase()
         )));
     }
-    let provider = repo::provider(&mut *tx, p.provider_id)
+    let provider = provider_repo::provider(&mut *tx, p.provider_id)
         .await
         .map_err(db)?
         .ok_or(AppError::Internal)?;
@@ -594,7 +444,7 @@ pub async fn update_partner(
         user,
         ctx,
         id,
-        "configuration_changed",
+        PartnerAction::ConfigurationChanged,
         serde_json::Value::Object(changes),
     )
     .await?;
@@ -638,7 +488,7 @@ pub async fn submit(
         user,
         ctx,
         id,
-        "submitted",
+        PartnerAction::Submitted,
         json!({ "scopes": p.scopes.join(" ") }),
     )
     .await?;
@@ -665,12 +515,6 @@ fn check_decider(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
         ));
     }
     Ok(())
-}
-
-/// SHA-256 of a high-entropy secret as stored: client secrets and access tokens (256 random
-/// bits each, so a fast hash suffices).
-pub fn secret_hash(secret: &str) -> [u8; 32] {
-    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// Approves and issues client credentials (`gh_` + 16 random bytes hex as the client id,
@@ -701,7 +545,7 @@ pub async fn approve(
         user.user_id,
         &doc,
         &client_id,
-        &secret_hash(&secret),
+        &crate::crypto::secret_hash(&secret),
     )
     .await
     .map_err(db)?;
@@ -710,18 +554,19 @@ pub async fn approve(
         user,
         ctx,
         id,
-        "approved",
+        PartnerAction::Approved,
         json!({ "policy_document_id": doc, "scopes": p.scopes.join(" ") }),
     )
     .await?;
-    repo::audit(
+    audit::record(
         &mut *tx,
-        id,
-        user.org_id,
-        "credentials_issued",
-        PartnerActor::System,
-        ctx,
-        json!({ "client_id": client_id }),
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::Partner(id, PartnerAction::CredentialsIssued),
+            actor: Actor::System,
+            ctx,
+            detail: json!({ "client_id": client_id }),
+        },
     )
     .await
     .map_err(db)?;
@@ -760,7 +605,7 @@ pub async fn reject(
         user,
         ctx,
         id,
-        "rejected",
+        PartnerAction::Rejected,
         json!({ "reason": reason }),
     )
     .await?;
@@ -807,7 +652,11 @@ pub async fn set_suspended(
         user,
         ctx,
         id,
-        if suspend { "suspended" } else { "resumed" },
+        if suspend {
+            PartnerAction::Suspended
+        } else {
+            PartnerAction::Resumed
+        },
         json!({ "status": next.as_str() }),
     )
     .await?;
@@ -840,7 +689,7 @@ pub async fn decommission(
         user,
         ctx,
         id,
-        "decommissioned",
+        PartnerAction::Decommissioned,
         json!({ "reason": reason.map(str::trim).filter(|r| !r.is_empty()),
                 "tokens_revoked": revoked, "credentials_revoked": p.client_id.is_some() }),
     )
@@ -865,15 +714,5 @@ mod tests {
             .unwrap_err()
             .contains("Line 1"));
         assert!(parse_contacts("Ada <not-an-email>").is_err());
-    }
-
-    #[test]
-    fn provider_urls_must_be_https() {
-        assert_eq!(optional_url(Some("  ")), Ok(None));
-        assert!(optional_url(Some("http://x.example/policy")).is_err());
-        assert_eq!(
-            optional_url(Some("https://x.example/policy")),
-            Ok(Some("https://x.example/policy".into()))
-        );
     }
 }

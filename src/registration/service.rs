@@ -1,9 +1,12 @@
 //! Rules of registration and acceptance.
 
-use super::api::{InvitationPreview, RegistrationState};
+use super::{
+    dto::{InvitationPreview, RegistrationState},
+    repo as registration_repo,
+};
 use crate::{
-    audit::{self, AuditAction},
-    auth::{passwords::blocklist_problem, session},
+    audit::{self, Actor, Event, InvitationAction, Subject},
+    auth::{passwords::blocklist_problem, session::CurrentUser},
     db::is_unique_violation,
     domain::{
         EmailAddress, InvitationStatus, InvitationToken, OrgKind, PasswordPolicy, PersonName, Role,
@@ -13,9 +16,8 @@ use crate::{
     invitations::repo::{self, InvitationFacts},
     rate_limit,
     security::RequestContext,
-    startup::AppState,
+    state::AppState,
 };
-use leptos::prelude::expect_context;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::time::Duration;
@@ -75,18 +77,26 @@ fn role_label(f: &InvitationFacts) -> (OrgKind, Option<Role>, String) {
 }
 
 async fn account_exists(state: &AppState, email: &str) -> Result<bool, AppError> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
-        .bind(email)
-        .fetch_one(&state.pool)
+    registration_repo::account_exists(&state.pool, email)
         .await
         .map_err(db_error)
 }
 
-/// See [`super::api::registration_view`].
-pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError> {
-    let ctx = RequestContext::current();
-    let (state, web_session) = session::load().await?;
-    let Some((_, f)) = lookup(&state, token, org).await? else {
+/// The state of the link `token` of organisation `org`, without spending it. An open one
+/// records a `viewed` audit event. `signed_in_as` is the email of whoever is signed in in
+/// this browser, shown on the form.
+///
+/// # Errors
+/// 500 on database failure (unknown, expired, used and revoked links are states, not errors).
+#[tracing::instrument(skip_all)]
+pub async fn view(
+    state: &AppState,
+    ctx: &RequestContext,
+    token: &str,
+    org: &str,
+    signed_in_as: Option<String>,
+) -> Result<RegistrationState, AppError> {
+    let Some((_, f)) = lookup(state, token, org).await? else {
         return Ok(RegistrationState::Unknown);
     };
     match effective(&f) {
@@ -97,20 +107,19 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
     }
     audit::record(
         &state.pool,
-        f.id,
-        AuditAction::Viewed,
-        None,
-        &ctx,
-        json!({}),
+        Event {
+            organisation_id: f.organisation_id,
+            subject: Subject::Invitation(f.id, InvitationAction::Viewed),
+            actor: Actor::Anonymous,
+            ctx,
+            detail: json!({}),
+        },
     )
     .await
     .map_err(db_error)?;
-    let signed_in_as = session::optional_user(&state, &web_session)
-        .await?
-        .map(|u| u.email);
     let (_, _, role_label) = role_label(&f);
     Ok(RegistrationState::Open(Box::new(InvitationPreview {
-        account_exists: account_exists(&state, &f.email).await?,
+        account_exists: account_exists(state, &f.email).await?,
         organisation_name: f.organisation_name,
         role_label,
         email: f.email,
@@ -125,18 +134,36 @@ pub async fn view(token: &str, org: &str) -> Result<RegistrationState, AppError>
     })))
 }
 
-/// See [`super::api::complete_registration`].
+/// Where a person goes once registered or accepted: the new membership's organisation and
+/// their role's dashboard.
+#[derive(Debug)]
+pub struct Admitted {
+    pub user_id: Uuid,
+    pub organisation_id: Uuid,
+    pub dashboard_path: &'static str,
+}
+
+/// Completes registration: checks the names and the password (length, confirmation, the
+/// NIST SP 800-63B-4 blocklist), then in one transaction spends the token, creates the user
+/// and the membership with the organisation and role from the invitation (never from the
+/// form), and audits `accepted`. The caller starts the session.
+///
+/// # Errors
+/// 404 unknown link; 409 used link or existing account; 410 expired or revoked; 422 naming
+/// each bad field; 503 when password hashing is saturated; 500 on database failure.
+#[tracing::instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
 pub async fn complete(
+    state: &AppState,
+    ctx: &RequestContext,
     token: &str,
     org: &str,
     first_name: &str,
     last_name: &str,
     password: SecretString,
     confirmation: SecretString,
-) -> Result<String, AppError> {
-    let ctx = RequestContext::current();
-    let (state, web_session) = session::load().await?;
-    let Some((token, f)) = lookup(&state, token, org).await? else {
+) -> Result<Admitted, AppError> {
+    let Some((token, f)) = lookup(state, token, org).await? else {
         return Err(unknown());
     };
     let status = effective(&f);
@@ -171,7 +198,7 @@ pub async fn complete(
         last.ok_or(AppError::Internal)?,
     );
 
-    if account_exists(&state, &f.email).await? {
+    if account_exists(state, &f.email).await? {
         return Err(AppError::Conflict(
             "An account with this email address already exists. Sign in to accept the invitation."
                 .into(),
@@ -189,16 +216,14 @@ pub async fn complete(
         ));
     };
     let user_id = Uuid::new_v4();
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, email, first_name, last_name, password_hash)
-         VALUES ($1, $2::citext, $3, $4, $5)",
+    let inserted = registration_repo::insert_user(
+        &mut tx,
+        user_id,
+        &spent.email,
+        first.as_str(),
+        last.as_str(),
+        &phc,
     )
-    .bind(user_id)
-    .bind(&spent.email)
-    .bind(first.as_str())
-    .bind(last.as_str())
-    .bind(&phc)
-    .execute(&mut *tx)
     .await;
     match inserted {
         Err(e) if is_unique_violation(&e, "users_email_key") => return Err(AppError::Conflict(
@@ -207,15 +232,19 @@ pub async fn complete(
         )),
         other => other.map_err(db_error)?,
     };
-    join(&mut tx, &spent, user_id, &ctx).await?;
+    join(&mut tx, &spent, user_id, ctx).await?;
     tx.commit().await.map_err(db_error)?;
-
-    let (kind, role, _) = role_label(&spent);
-    session::start(&web_session, user_id, spent.organisation_id).await?;
-    let dest = role.map_or("/home", |r| r.dashboard_path(kind)).to_owned();
     tracing::info!(invitation_id = %spent.id, %user_id, "registration completed");
-    leptos_axum::redirect(&dest);
-    Ok(dest)
+    Ok(admitted(&spent, user_id))
+}
+
+fn admitted(spent: &InvitationFacts, user_id: Uuid) -> Admitted {
+    let (kind, role, _) = role_label(spent);
+    Admitted {
+        user_id,
+        organisation_id: spent.organisation_id,
+        dashboard_path: role.map_or("/home", |r| r.dashboard_path(kind)),
+    }
 }
 
 /// Records acceptance on a spent invitation: links the user, creates the membership with the
@@ -226,43 +255,39 @@ async fn join(
     user_id: Uuid,
     ctx: &RequestContext,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE invitations SET accepted_user_id = $2 WHERE id = $1")
-        .bind(spent.id)
-        .bind(user_id)
-        .execute(&mut *tx)
+    registration_repo::admit(&mut *tx, spent, user_id)
         .await
         .map_err(db_error)?;
-    sqlx::query(
-        "INSERT INTO memberships (user_id, organisation_id, role, designation, department)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (user_id, organisation_id) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(spent.organisation_id)
-    .bind(&spent.role)
-    .bind(&spent.designation)
-    .bind(&spent.department)
-    .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
     audit::record(
         &mut *tx,
-        spent.id,
-        AuditAction::Accepted,
-        Some(user_id),
-        ctx,
-        json!({ "user_id": user_id }),
+        Event {
+            organisation_id: spent.organisation_id,
+            subject: Subject::Invitation(spent.id, InvitationAction::Accepted),
+            actor: Actor::User(user_id),
+            ctx,
+            detail: json!({ "user_id": user_id }),
+        },
     )
     .await
     .map_err(db_error)
 }
 
-/// See [`super::api::accept_invitation`].
-pub async fn accept_signed_in(token: &str, org: &str) -> Result<String, AppError> {
-    let ctx = RequestContext::current();
-    let (state, web_session) = session::load().await?;
-    let user = session::current_user(&state, &web_session).await?;
-    let Some((token, f)) = lookup(&state, token, org).await? else {
+/// Accepts the invitation `token` with `user`'s existing account, whose email must match the
+/// invitation's: spends the token, adds the membership and audits `accepted` in one
+/// transaction. The caller switches the session to the new organisation.
+///
+/// # Errors
+/// 404 unknown link; 409 used link or another account's invitation; 410 expired or revoked;
+/// 500 on database failure.
+#[tracing::instrument(skip_all, fields(user_id = %user.user_id))]
+pub async fn accept_signed_in(
+    state: &AppState,
+    ctx: &RequestContext,
+    user: &CurrentUser,
+    token: &str,
+    org: &str,
+) -> Result<Admitted, AppError> {
+    let Some((token, f)) = lookup(state, token, org).await? else {
         return Err(unknown());
     };
     let status = effective(&f);
@@ -282,23 +307,29 @@ pub async fn accept_signed_in(token: &str, org: &str) -> Result<String, AppError
     else {
         return Err(dead_link_error(InvitationStatus::Accepted));
     };
-    join(&mut tx, &spent, user.user_id, &ctx).await?;
+    join(&mut tx, &spent, user.user_id, ctx).await?;
     tx.commit().await.map_err(db_error)?;
-    session::switch_organisation(&web_session, spent.organisation_id).await?;
-    let (kind, role, _) = role_label(&spent);
-    let dest = role.map_or("/home", |r| r.dashboard_path(kind)).to_owned();
-    leptos_axum::redirect(&dest);
-    Ok(dest)
+    Ok(admitted(&spent, user.user_id))
 }
 
 /// The one answer [`request_reissue`] gives, whatever was entered.
 pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invitation, the person who invited you has been asked to send a new one.";
 
-/// See [`super::api::request_new_invitation`]. At most 5 requests per client IP per hour, and
-/// at most one notification per invitation per hour (silently: the answer does not change).
-pub async fn request_reissue(token: &str, org: &str, email: &str) -> Result<String, AppError> {
-    let ctx = RequestContext::current();
-    let state = expect_context::<AppState>();
+/// After expiry: notifies the inviter that the invitee asks for a new invitation, when `email`
+/// matches the expired invitation. The answer is [`REISSUE_ANSWER`] whatever is entered. At
+/// most 5 requests per client IP per hour, and at most one notification per invitation per
+/// hour (silently: the answer does not change).
+///
+/// # Errors
+/// 422 for a malformed email; 429 past the per-IP limit; 500 on database failure.
+#[tracing::instrument(skip_all)]
+pub async fn request_reissue(
+    state: &AppState,
+    ctx: &RequestContext,
+    token: &str,
+    org: &str,
+    email: &str,
+) -> Result<String, AppError> {
     let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
     let mut tx = state.pool.begin().await.map_err(db_error)?;
     let ip_bucket = format!("reissue-ip:{}", ctx.ip_key());
@@ -313,7 +344,7 @@ pub async fn request_reissue(token: &str, org: &str, email: &str) -> Result<Stri
     }
     tx.commit().await.map_err(db_error)?;
 
-    let Some((_, f)) = lookup(&state, token, org).await? else {
+    let Some((_, f)) = lookup(state, token, org).await? else {
         return Ok(REISSUE_ANSWER.into());
     };
     if effective(&f) != InvitationStatus::Expired || !f.email.eq_ignore_ascii_case(email.as_str()) {
@@ -330,26 +361,20 @@ pub async fn request_reissue(token: &str, org: &str, email: &str) -> Result<Stri
     }
     audit::record(
         &mut *tx,
-        f.id,
-        AuditAction::ReissueRequested,
-        None,
-        &ctx,
-        json!({ "inviter_notified": f.inviter_id.is_some() }),
+        Event {
+            organisation_id: f.organisation_id,
+            subject: Subject::Invitation(f.id, InvitationAction::ReissueRequested),
+            actor: Actor::Anonymous,
+            ctx,
+            detail: json!({ "inviter_notified": f.inviter_id.is_some() }),
+        },
     )
     .await
     .map_err(db_error)?;
     if let Some(inviter) = f.inviter_id {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT u.email::text, o.kind, m.role FROM users u
-               JOIN memberships m ON m.user_id = u.id
-               JOIN organisations o ON o.id = m.organisation_id
-              WHERE u.id = $1 AND u.email IS NOT NULL
-              ORDER BY (o.kind = 'platform') DESC LIMIT 1",
-        )
-        .bind(inviter)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let row = registration_repo::inviter_contact(&mut *tx, inviter)
+            .await
+            .map_err(db_error)?;
         if let Some((inviter_email, kind, role)) = row {
             let path = OrgKind::parse(&kind)
                 .and_then(|k| {

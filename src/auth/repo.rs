@@ -1,0 +1,33 @@
+//! SQL for signing in: finding the account behind an email address or a public key.
+
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+/// The user with `email` (compared case-insensitively) and their password hash, which is
+/// `None` for members who joined with a key.
+///
+/// # Errors
+/// Database errors.
+pub async fn user_by_email<'c>(
+    db: impl PgExecutor<'c>,
+    email: &str,
+) -> Result<Option<(Uuid, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext")
+        .bind(email)
+        .fetch_optional(db)
+        .await
+}
+
+/// The user whose Ed25519 public key is `public_key`.
+///
+/// # Errors
+/// Database errors.
+pub async fn user_by_public_key<'c>(
+    db: impl PgExecutor<'c>,
+    public_key: &[u8; 32],
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE public_key = $1")
+        .bind(&public_key[..])
+        .fetch_optional(db)
+        .await
+}

@@ -1,0 +1,159 @@
+//! The rules of signing in: throttles, password and key verification, and which membership a
+//! person acts under afterwards.
+
+use super::{keys, repo, session};
+use crate::{
+    domain::{ChallengePurpose, EmailAddress, OrgKind, Role},
+    error::AppError,
+    rate_limit,
+    security::RequestContext,
+    state::AppState,
+};
+use secrecy::SecretString;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Failed sign-ins allowed per account within [`SIGN_IN_WINDOW_SECS`] before the account is
+/// throttled (OWASP ASVS 5.0 V6.3.1).
+pub const SIGN_IN_FAILURES: i64 = 5;
+/// Failed key sign-ins allowed per client IP within [`SIGN_IN_WINDOW_SECS`].
+pub const KEY_SIGN_IN_FAILURES: i64 = 10;
+/// The throttle window, in seconds.
+pub const SIGN_IN_WINDOW_SECS: u64 = 15 * 60;
+
+/// Who signed in, and the membership they act under.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub org_kind: OrgKind,
+    pub role: Role,
+}
+
+impl SignedIn {
+    /// The dashboard of this role.
+    pub fn dashboard_path(&self) -> &'static str {
+        self.role.dashboard_path(self.org_kind)
+    }
+}
+
+fn db_error(e: sqlx::Error) -> AppError {
+    AppError::internal("sign-in database error")(e)
+}
+
+async fn throttled(state: &AppState, bucket: &str, limit: i64, what: &str) -> Result<(), AppError> {
+    let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
+    match rate_limit::retry_after(&state.pool, bucket, limit, window)
+        .await
+        .map_err(db_error)?
+    {
+        Some(secs) => Err(AppError::RateLimited {
+            retry_after_secs: secs,
+            message: format!(
+                "Too many failed sign-in attempts{what}. Try again in {} minutes.",
+                secs.div_ceil(60)
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks `email` and `password`.
+///
+/// Unknown email and wrong password get the same answer after the same work (the password is
+/// verified against a dummy hash when the email is unknown, or when the account has no
+/// password). After [`SIGN_IN_FAILURES`] failures within 15 minutes the account is throttled,
+/// whoever tries; a success clears its failures.
+///
+/// # Errors
+/// 401 [`AppError::InvalidCredentials`]; 429 when throttled; 503 when password hashing is
+/// saturated; 500 on database failure.
+#[tracing::instrument(skip_all)]
+pub async fn with_password(
+    state: &AppState,
+    email: &EmailAddress,
+    password: SecretString,
+) -> Result<SignedIn, AppError> {
+    let bucket = format!("sign-in:{}", email.as_str().to_lowercase());
+    throttled(state, &bucket, SIGN_IN_FAILURES, " for this account").await?;
+    let user = repo::user_by_email(&state.pool, email.as_str())
+        .await
+        .map_err(db_error)?;
+    let (user_id, phc) = user.map_or((None, None), |(id, h)| (Some(id), h));
+    let verified = state.passwords.verify(password, phc).await?;
+    let membership = match (verified, user_id) {
+        (true, Some(id)) => session::primary_membership(&state.pool, id).await?,
+        _ => None,
+    };
+    let (Some(user_id), Some((org_id, org_kind, role))) =
+        (user_id.filter(|_| verified), membership)
+    else {
+        rate_limit::record(&state.pool, &bucket)
+            .await
+            .map_err(db_error)?;
+        tracing::info!("sign-in failed");
+        return Err(AppError::InvalidCredentials);
+    };
+    rate_limit::clear(&state.pool, &bucket)
+        .await
+        .map_err(db_error)?;
+    tracing::info!(%user_id, "signed in");
+    Ok(SignedIn {
+        user_id,
+        org_id,
+        org_kind,
+        role,
+    })
+}
+
+/// Checks a key sign-in: `signature` (base64url Ed25519) over the `sign_in` challenge
+/// `challenge_id` must verify with `public_key`, which must belong to a member.
+///
+/// # Errors
+/// 410 expired challenge; 401 [`AppError::KeyNotVerified`] when the signature does not verify
+/// or the key belongs to nobody (one answer); 429 after [`KEY_SIGN_IN_FAILURES`] failures from
+/// one client within 15 minutes; 500 on database failure.
+#[tracing::instrument(skip_all)]
+pub async fn with_key(
+    state: &AppState,
+    ctx: &RequestContext,
+    public_key: &[u8; 32],
+    challenge_id: Uuid,
+    signature: &str,
+) -> Result<SignedIn, AppError> {
+    let bucket = format!("key-sign-in:{}", ctx.ip_key());
+    throttled(state, &bucket, KEY_SIGN_IN_FAILURES, "").await?;
+    let verified = keys::verify_answer(
+        state,
+        challenge_id,
+        ChallengePurpose::SignIn,
+        public_key,
+        signature,
+    )
+    .await;
+    let user_id = match verified {
+        Ok(()) => repo::user_by_public_key(&state.pool, public_key)
+            .await
+            .map_err(db_error)?,
+        Err(AppError::KeyNotVerified) => None,
+        Err(e) => return Err(e),
+    };
+    let membership = match user_id {
+        Some(id) => session::primary_membership(&state.pool, id).await?,
+        None => None,
+    };
+    let (Some(user_id), Some((org_id, org_kind, role))) = (user_id, membership) else {
+        rate_limit::record(&state.pool, &bucket)
+            .await
+            .map_err(db_error)?;
+        tracing::info!("key sign-in failed");
+        return Err(AppError::KeyNotVerified);
+    };
+    tracing::info!(%user_id, "signed in with key");
+    Ok(SignedIn {
+        user_id,
+        org_id,
+        org_kind,
+        role,
+    })
+}

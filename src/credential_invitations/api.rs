@@ -1,0 +1,107 @@
+//! Server functions of credential invitations: the admin side (create, refresh, revoke, the
+//! analytics events; tenant sessions with Integrations access) and the public page (view and
+//! submit; the token is the credential).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+pub use super::dto::*;
+
+/// Emails a credential invitation for the partner's provider and `environment` to
+/// `recipient_email` (the partner's tech lead) and returns the link (also shown once).
+///
+/// # Errors
+/// 409 for a decommissioned or rejected partner; 422 per bad field.
+#[server(endpoint = "integrations/credential-invitations/create")]
+pub async fn create_credential_invitation(
+    partner_id: Uuid,
+    recipient_email: String,
+    environment: String,
+) -> Result<CreatedCredentialInvitation, AppError> {
+    let (state, user, ctx) = crate::auth::session::integrations_user().await?;
+    crate::credential_invitations::service::create(
+        &state,
+        &user,
+        &ctx,
+        partner_id,
+        &recipient_email,
+        &environment,
+    )
+    .await
+}
+
+/// Extends an unused credential invitation's expiry (expired or not) on the same token, and
+/// audits it with the original request context.
+///
+/// # Errors
+/// 409 for accepted or revoked invitations.
+#[server(endpoint = "integrations/credential-invitations/refresh")]
+pub async fn refresh_credential_invitation(id: Uuid) -> Result<(), AppError> {
+    let (state, user, ctx) = crate::auth::session::integrations_user().await?;
+    crate::credential_invitations::service::refresh(&state, &user, &ctx, id).await
+}
+
+/// Withdraws an unused credential invitation; its link stops working at once.
+///
+/// # Errors
+/// 409 for accepted or already revoked invitations.
+#[server(endpoint = "integrations/credential-invitations/revoke")]
+pub async fn revoke_credential_invitation(id: Uuid) -> Result<(), AppError> {
+    let (state, user, ctx) = crate::auth::session::integrations_user().await?;
+    crate::credential_invitations::service::revoke(&state, &user, &ctx, id).await
+}
+
+/// The analytics events of one credential invitation, oldest first.
+#[server(endpoint = "integrations/credential-invitations/events")]
+pub async fn credential_invitation_events(id: Uuid) -> Result<Vec<InviteEventDto>, AppError> {
+    let (state, user, _) = crate::auth::session::integrations_user().await?;
+    crate::credential_invitations::service::events(&state, &user, id).await
+}
+
+/// The public credential page's data for `token`. Never spends the token; records `viewed`.
+/// Sends `Cache-Control: no-store`.
+///
+/// # Errors
+/// 404 unknown link, 409 already used, 410 expired or withdrawn.
+#[server(endpoint = "integrations/credential-invite/view")]
+pub async fn credential_invite(token: String) -> Result<CredentialInviteView, AppError> {
+    let (state, _) = crate::auth::session::load().await?;
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    crate::credential_invitations::service::view(&state, &token).await
+}
+
+/// Submits the API key ID and secret for the invitation `token`. The secret must meet the
+/// provider's requirements (checked by the same validator as in the browser) and match its
+/// confirmation. Public, like the link itself.
+///
+/// # Errors
+/// 422 per field with every reason; 404/409/410 for dead links.
+#[server(endpoint = "integrations/credential-invite/submit")]
+pub async fn submit_credentials(
+    token: String,
+    api_key_id: String,
+    secret: String,
+    secret_confirmation: String,
+) -> Result<CredentialAccepted, AppError> {
+    use crate::{credential_invitations::service as credentials, security::RequestContext};
+    use secrecy::SecretString;
+    let ctx = RequestContext::current();
+    let (state, _) = crate::auth::session::load().await?;
+    credentials::submit(
+        &state,
+        &ctx,
+        &token,
+        credentials::Submission {
+            api_key_id,
+            secret: SecretString::from(secret),
+            secret_confirmation: SecretString::from(secret_confirmation),
+        },
+    )
+    .await
+}

@@ -1,0 +1,587 @@
+//! Credential invitations: a single-use link for a partner's tech lead to submit the API key
+//! and secret of a provider. The token follows the member-invitation rules (32 random bytes,
+//! SHA-256 at rest, single use, expiry); the secret is checked for strength and stored only
+//! AES-256-GCM encrypted. Every step emits an `integration_invite` analytics event (stored,
+//! and logged as structured JSON) that never carries the secret.
+
+use super::{
+    dto::{
+        CreatedCredentialInvitation, CredentialAccepted, CredentialInvitationDto,
+        CredentialInviteView, InviteEventDto,
+    },
+    repo::{self, EventFacts, Found, InviteEvent},
+};
+use crate::{
+    audit::{self, Actor, CredentialInvitationAction, Event, Subject},
+    auth::session::CurrentUser,
+    domain::{
+        assess_key, rfc3339, EmailAddress, IntegrationEnvironment, InvitationToken,
+        KeyRequirements, PartnerStatus,
+    },
+    email::{outbox, templates},
+    error::{AppError, FieldErrors},
+    invitations::service::format_expiry,
+    partners::repo as partner_repo,
+    providers::{repo as provider_repo, service::provider_dto},
+    security::RequestContext,
+    state::AppState,
+};
+use serde_json::json;
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Stores an event and logs it as a structured `integration_invite` record.
+async fn emit<'c>(
+    db: impl PgExecutor<'c>,
+    f: &EventFacts<'_>,
+    event: InviteEvent,
+    reason_code: Option<&str>,
+    elapsed_ms: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    repo::insert_event(db, f, event, reason_code, elapsed_ms).await?;
+    tracing::info!(
+        target: "integration_invite",
+        event = event.as_str(),
+        invitation_id = %f.invitation_id,
+        provider_id = %f.provider_id,
+        environment = f.environment,
+        reason_code,
+        elapsed_ms,
+        "integration_invite"
+    );
+    Ok(())
+}
+
+/// The credential-invitation link for `token`.
+fn link(state: &AppState, token: &InvitationToken) -> String {
+    state.config.link(&format!(
+        "/integrations/credential-invite/{}",
+        token.expose()
+    ))
+}
+
+/// Creates a credential invitation and queues its email in one transaction.
+///
+/// # Errors
+/// 404 (partner of another tenant), 409 (rejected or decommissioned partner), 422.
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    partner_id: Uuid,
+    recipient_email: &str,
+    environment: &str,
+) -> Result<CreatedCredentialInvitation, AppError> {
+    let mut errs = FieldErrors::default();
+    let email = errs.check("recipient_email", EmailAddress::parse(recipient_email));
+    let env = errs.check(
+        "environment",
+        IntegrationEnvironment::parse(environment).ok_or("Choose an environment."),
+    );
+    errs.finish()?;
+    let (Some(email), Some(env)) = (email, env) else {
+        return Err(AppError::Internal);
+    };
+    let db = AppError::internal::<sqlx::Error>("creating a credential invitation failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let p = partner_repo::partner_for_update(&mut tx, partner_id, user.org_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| AppError::NotFound("There is no such partner.".into()))?;
+    let status = PartnerStatus::parse(&p.status).unwrap_or(PartnerStatus::Draft);
+    if matches!(
+        status,
+        PartnerStatus::Rejected | PartnerStatus::Decommissioned
+    ) {
+        return Err(AppError::Conflict(format!(
+            "A partner that is {} cannot receive credential invitations.",
+            status.label().to_lowercase()
+        )));
+    }
+    let provider = provider_repo::provider(&mut *tx, p.provider_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::Internal)?;
+    provider
+        .offers(env)
+        .map_err(|m| AppError::field("environment", m))?;
+    let id = Uuid::new_v4();
+    let token = InvitationToken::generate();
+    let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
+    repo::insert(
+        &mut tx,
+        &repo::NewRow {
+            id,
+            partner_id,
+            provider_id: provider.id,
+            environment: env.as_str(),
+            recipient_email: email.as_str(),
+            token_hash: &token.hash(),
+            expires_at,
+            created_by: user.user_id,
+            ctx,
+        },
+    )
+    .await
+    .map_err(db)?;
+    let link = link(state, &token);
+    let rendered = templates::credential_invitation(&templates::CredentialInvitationEmail {
+        partner: &p.name,
+        organisation: &user.org_name,
+        provider: &provider.name,
+        environment: env.label(),
+        link: &link,
+        expires: &format_expiry(expires_at),
+    });
+    outbox::enqueue(&mut tx, email.as_str(), &rendered, None)
+        .await
+        .map_err(db)?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::CredentialInvitation(id, CredentialInvitationAction::Created),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail: json!({ "credential_invitation_id": id, "recipient": email.as_str(),
+                "provider": provider.name, "environment": env.as_str() }),
+        },
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(CreatedCredentialInvitation {
+        id,
+        link,
+        expires_at: expires_at.unix_timestamp(),
+    })
+}
+
+/// The credential invitations of a partner, newest first.
+///
+/// # Errors
+/// 500 on database failure.
+pub async fn list(
+    state: &AppState,
+    partner_id: Uuid,
+) -> Result<Vec<CredentialInvitationDto>, AppError> {
+    let rows = repo::list(&state.pool, partner_id)
+        .await
+        .map_err(AppError::internal::<sqlx::Error>(
+            "listing credential invitations failed",
+        ))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CredentialInvitationDto {
+            id: r.id,
+            recipient_email: r.recipient_email,
+            environment: IntegrationEnvironment::parse(&r.environment)
+                .unwrap_or(IntegrationEnvironment::Sandbox),
+            can_refresh: matches!(r.status.as_str(), "pending" | "expired"),
+            status: r.status,
+            expires_at: r.expires_at.unix_timestamp(),
+            created_at: r.created_at.unix_timestamp(),
+            refresh_count: r.refresh_count,
+            accepted_at: r.accepted_at.map(|t| t.unix_timestamp()),
+            api_key_id: r.api_key_id,
+            rotation_days: r.rotation_days,
+            rotation_due_at: r.rotation_due_at.map(|t| t.unix_timestamp()),
+        })
+        .collect())
+}
+
+/// Invitation `id` of the caller's tenant, locked for a change.
+async fn owned(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<repo::OwnedRow, AppError> {
+    repo::owned_for_update(conn, id, user.org_id)
+        .await
+        .map_err(AppError::internal::<sqlx::Error>(
+            "loading a credential invitation failed",
+        ))?
+        .ok_or_else(|| AppError::NotFound("There is no such credential invitation.".into()))
+}
+
+/// Extends an unused invitation (expired or not) by the invitation lifetime from now, on the
+/// same token. The audit payload replays the original request context.
+///
+/// # Errors
+/// 404, 409 (accepted or revoked).
+pub async fn refresh(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let db = AppError::internal::<sqlx::Error>("refreshing a credential invitation failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let inv = owned(&mut tx, user, id).await?;
+    if inv.status != "pending" {
+        return Err(AppError::Conflict(format!(
+            "This credential invitation was {} and cannot be refreshed.",
+            inv.status
+        )));
+    }
+    let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
+    repo::extend(&mut tx, id, expires_at).await.map_err(db)?;
+    emit(
+        &mut *tx,
+        &EventFacts {
+            invitation_id: id,
+            provider_id: inv.provider_id,
+            environment: &inv.environment,
+        },
+        InviteEvent::Refreshed,
+        None,
+        None,
+    )
+    .await
+    .map_err(db)?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::CredentialInvitation(id, CredentialInvitationAction::Refreshed),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail: json!({ "credential_invitation_id": id,
+                "expires_at": rfc3339(expires_at),
+                "original_context": { "ip": inv.created_ip, "user_agent": inv.created_user_agent,
+                                      "request_id": inv.created_request_id } }),
+        },
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// Withdraws an unused invitation: its link stops working at once. Audited.
+///
+/// # Errors
+/// 404, 409 (accepted or already revoked).
+pub async fn revoke(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let db = AppError::internal::<sqlx::Error>("revoking a credential invitation failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let inv = owned(&mut tx, user, id).await?;
+    if inv.status != "pending" {
+        return Err(AppError::Conflict(format!(
+            "This credential invitation was {} and cannot be revoked.",
+            inv.status
+        )));
+    }
+    repo::revoke(&mut tx, id).await.map_err(db)?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::CredentialInvitation(id, CredentialInvitationAction::Revoked),
+            actor: Actor::User(user.user_id),
+            ctx,
+            detail: json!({ "credential_invitation_id": id }),
+        },
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+/// The analytics events of an invitation of the caller's tenant.
+///
+/// # Errors
+/// 404.
+pub async fn events(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<Vec<InviteEventDto>, AppError> {
+    let rows = repo::events(&state.pool, id, user.org_id)
+        .await
+        .map_err(AppError::internal::<sqlx::Error>(
+            "loading invitation events failed",
+        ))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| InviteEventDto {
+            event: r.event,
+            reason_code: r.reason_code,
+            elapsed_ms: r.elapsed_ms,
+            at: r.occurred_at.unix_timestamp(),
+        })
+        .collect())
+}
+
+/// Every analytics event of a partner's credential invitations as JSON lines (one object per
+/// line: `event`, `credential_invitation_id`, `provider_id`, `provider`, `environment`,
+/// `reason_code`, `elapsed_ms`, `occurred_at` RFC 3339 UTC).
+///
+/// # Errors
+/// 404 for a partner of another tenant.
+pub async fn export_jsonl(
+    state: &AppState,
+    user: &CurrentUser,
+    partner_id: Uuid,
+) -> Result<String, AppError> {
+    let db = AppError::internal::<sqlx::Error>("exporting invitation events failed");
+    partner_repo::partner(&state.pool, partner_id, user.org_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| AppError::NotFound("There is no such partner.".into()))?;
+    let rows = repo::export_rows(&state.pool, partner_id)
+        .await
+        .map_err(db)?;
+    let mut out = String::new();
+    for r in rows {
+        let line = json!({
+            "event": r.event,
+            "credential_invitation_id": r.credential_invitation_id,
+            "provider_id": r.provider_id,
+            "provider": r.provider,
+            "environment": r.environment,
+            "reason_code": r.reason_code,
+            "elapsed_ms": r.elapsed_ms,
+            "occurred_at": rfc3339(r.occurred_at),
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Why a credential link does not work: 404 unknown, 410 expired, 409 used, 410 revoked.
+async fn dead_link<'c>(db: impl PgExecutor<'c>, f: &Found) -> Result<AppError, sqlx::Error> {
+    Ok(match f.status.as_str() {
+        "accepted" => AppError::Conflict(
+            "Credentials were already submitted with this link. It cannot be used again.".into(),
+        ),
+        "revoked" => AppError::Gone("This credential invitation was withdrawn.".into()),
+        _ => {
+            emit(
+                db,
+                &EventFacts {
+                    invitation_id: f.id,
+                    provider_id: f.provider_id,
+                    environment: &f.environment,
+                },
+                InviteEvent::Expired,
+                None,
+                None,
+            )
+            .await?;
+            AppError::Gone(
+                "This credential invitation has expired. Ask your contact to refresh it; the same link will work again."
+                    .into(),
+            )
+        }
+    })
+}
+
+fn unknown_link() -> AppError {
+    AppError::NotFound("This credential link is not valid. Check that you copied all of it.".into())
+}
+
+/// The public page's data; records `viewed` (and the first view time). Never spends the token.
+///
+/// # Errors
+/// 404 unknown, 409 used, 410 expired or revoked.
+pub async fn view(state: &AppState, token: &str) -> Result<CredentialInviteView, AppError> {
+    let db = AppError::internal::<sqlx::Error>("opening a credential invitation failed");
+    let token = InvitationToken::parse(token).ok_or_else(unknown_link)?;
+    let f = repo::find(&state.pool, &token.hash(), false)
+        .await
+        .map_err(db)?
+        .ok_or_else(unknown_link)?;
+    if f.status != "pending" || f.overdue {
+        return Err(dead_link(&state.pool, &f).await.map_err(db)?);
+    }
+    let provider = provider_repo::provider(&state.pool, f.provider_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::Internal)?;
+    repo::mark_viewed(&state.pool, f.id).await.map_err(db)?;
+    emit(
+        &state.pool,
+        &EventFacts {
+            invitation_id: f.id,
+            provider_id: f.provider_id,
+            environment: &f.environment,
+        },
+        InviteEvent::Viewed,
+        None,
+        None,
+    )
+    .await
+    .map_err(db)?;
+    let rotation_days = provider.rotation_days;
+    Ok(CredentialInviteView {
+        partner_name: f.partner_name,
+        organisation_name: f.organisation_name,
+        environment: IntegrationEnvironment::parse(&f.environment)
+            .unwrap_or(IntegrationEnvironment::Sandbox),
+        expires_at: f.expires_at.unix_timestamp(),
+        now: f.now.unix_timestamp(),
+        rotation_due_if_accepted_now: (f.now + time::Duration::days(rotation_days.into()))
+            .unix_timestamp(),
+        provider: provider_dto(provider),
+    })
+}
+
+/// The associated data a partner's secret is sealed with: `partner:<id>:api_secret`. A
+/// ciphertext copied to another partner's row does not decrypt there.
+pub fn secret_aad(partner_id: Uuid) -> Vec<u8> {
+    format!("partner:{partner_id}:api_secret").into_bytes()
+}
+
+/// The submitted form.
+pub struct Submission {
+    pub api_key_id: String,
+    pub secret: secrecy::SecretString,
+    pub secret_confirmation: secrecy::SecretString,
+}
+
+/// Checks and accepts credentials: key strength against the provider's requirements (the same
+/// validator the browser runs), then in one transaction spends the token, encrypts the secret
+/// (AES-256-GCM, associated data `partner:<id>:api_secret`), stores rotation metadata and
+/// audits with the request context, actor and provider. Refusals emit `submit_rejected` with
+/// a reason code and change nothing else.
+///
+/// # Errors
+/// 404/409/410 for dead links; 422 per bad field (every strength problem is named).
+pub async fn submit(
+    state: &AppState,
+    ctx: &RequestContext,
+    token: &str,
+    s: Submission,
+) -> Result<CredentialAccepted, AppError> {
+    use secrecy::ExposeSecret;
+    let db = AppError::internal::<sqlx::Error>("accepting credentials failed");
+    let token = InvitationToken::parse(token).ok_or_else(unknown_link)?;
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    let f = repo::find(&mut *tx, &token.hash(), true)
+        .await
+        .map_err(db)?
+        .ok_or_else(unknown_link)?;
+    if f.status != "pending" || f.overdue {
+        let e = dead_link(&mut *tx, &f).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        return Err(e);
+    }
+    let provider = provider_repo::provider(&mut *tx, f.provider_id)
+        .await
+        .map_err(db)?
+        .ok_or(AppError::Internal)?;
+    let facts = EventFacts {
+        invitation_id: f.id,
+        provider_id: f.provider_id,
+        environment: &f.environment,
+    };
+    let elapsed_ms = f
+        .first_viewed_at
+        .map(|v| (f.now - v).whole_milliseconds() as i64);
+    let mut errs = FieldErrors::default();
+    let mut reason: Option<&'static str> = None;
+    let key_id = s.api_key_id.trim();
+    if key_id.is_empty() || key_id.chars().count() > 200 || key_id.chars().any(char::is_control) {
+        errs.add(
+            "api_key_id",
+            "Enter the key ID (at most 200 characters, one line).",
+        );
+        reason = Some("bad_key_id");
+    }
+    let requirements = KeyRequirements {
+        min_length: provider.min_key_length as usize,
+        min_entropy_bits: provider.min_entropy_bits as u32,
+    };
+    let assessment = assess_key(s.secret.expose_secret(), &requirements);
+    if let Some(first) = assessment.problems.first() {
+        let message = assessment
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        errs.add("secret", message);
+        reason = Some(first.code());
+    }
+    if s.secret.expose_secret() != s.secret_confirmation.expose_secret() {
+        errs.add("secret_confirmation", "The two secrets do not match.");
+        reason = reason.or(Some("confirmation_mismatch"));
+    }
+    if let Some(code) = reason {
+        emit(
+            &mut *tx,
+            &facts,
+            InviteEvent::SubmitRejected,
+            Some(code),
+            elapsed_ms,
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        return Err(errs.finish().err().unwrap_or(AppError::Internal));
+    }
+    emit(&mut *tx, &facts, InviteEvent::Submitted, None, elapsed_ms)
+        .await
+        .map_err(db)?;
+    let sealed = state.config.encryption_keys.seal(
+        s.secret.expose_secret().as_bytes(),
+        &secret_aad(f.partner_id),
+    );
+    let rotation_due = repo::accept(&mut tx, f.id, key_id, &sealed, provider.rotation_days)
+        .await
+        .map_err(db)?;
+    emit(&mut *tx, &facts, InviteEvent::Accepted, None, elapsed_ms)
+        .await
+        .map_err(db)?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: f.organisation_id,
+            subject: Subject::CredentialInvitation(f.id, CredentialInvitationAction::Accepted),
+            actor: Actor::Anonymous,
+            ctx,
+            detail: json!({ "credential_invitation_id": f.id, "provider": provider.name,
+                "provider_id": provider.id, "environment": f.environment,
+                "api_key_id": key_id, "encryption_key_id": sealed.key_id,
+                "rotation_due_at": rfc3339(rotation_due),
+                "request": { "ip": ctx.ip.map(|ip| ip.to_string()),
+                             "user_agent": ctx.user_agent, "request_id": ctx.request_id } }),
+        },
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(CredentialAccepted {
+        rotation_days: provider.rotation_days,
+        rotation_due_at: rotation_due.unix_timestamp(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secret_aad;
+    use crate::crypto::EncryptionKeys;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_secret_round_trips_and_fails_under_another_partner() {
+        let keys = EncryptionKeys::single("k1", [4; 32]);
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let sealed = keys.seal(b"q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe", &secret_aad(a));
+        assert_eq!(
+            keys.open(&sealed, &secret_aad(a)).unwrap(),
+            b"q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe"
+        );
+        assert!(keys.open(&sealed, &secret_aad(b)).is_err());
+        assert!(!sealed.ciphertext.windows(8).any(|w| w == b"q3ZL8vN2"));
+    }
+}

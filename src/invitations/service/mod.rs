@@ -1,0 +1,431 @@
+//! The rules and transactions of member invitations. [`read`] holds what managers read.
+
+mod read;
+
+pub use read::{detail_text, draft_for, history, invite_options, list, role_options};
+
+use super::repo;
+use crate::{
+    audit::{self, Event, InvitationAction, Subject},
+    auth::session::CurrentUser,
+    db::is_unique_violation,
+    domain::{InvitationDraft, InvitationStatus, InvitationToken, OrgKind, Role},
+    email::{outbox, templates},
+    error::AppError,
+    rate_limit,
+    security::RequestContext,
+    state::AppState,
+};
+use serde_json::json;
+use sqlx::PgConnection;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Invitations one user may create (or resend) per minute, across all app instances.
+pub const INVITES_PER_MINUTE: i64 = 5;
+
+/// Who performs an action, for audit events and emails.
+#[derive(Clone, Debug)]
+pub enum Actor {
+    /// A signed-in person.
+    User { id: Uuid, name: String },
+    /// A partner's API client (scope `invitations:write`).
+    Partner { id: Uuid, name: String },
+    /// Gatehouse itself (bootstrap invitation, CLI, background jobs).
+    System,
+}
+
+impl Actor {
+    /// The actor as the audit trail stores it.
+    pub fn audit(&self) -> audit::Actor {
+        match self {
+            Self::User { id, .. } => audit::Actor::User(*id),
+            Self::Partner { id, .. } => audit::Actor::PartnerClient(*id),
+            Self::System => audit::Actor::System,
+        }
+    }
+
+    fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Self::User { id, .. } => Some(*id),
+            Self::Partner { .. } | Self::System => None,
+        }
+    }
+
+    fn partner_id(&self) -> Option<Uuid> {
+        match self {
+            Self::Partner { id, .. } => Some(*id),
+            Self::User { .. } | Self::System => None,
+        }
+    }
+
+    fn name(&self) -> Option<&str> {
+        match self {
+            Self::User { name, .. } | Self::Partner { name, .. } => Some(name),
+            Self::System => None,
+        }
+    }
+
+    /// The rate-limit bucket of this actor (`None` for the system).
+    fn rate_bucket(&self) -> Option<String> {
+        match self {
+            Self::User { id, .. } => Some(format!("invite:{id}")),
+            Self::Partner { id, .. } => Some(format!("invite:partner:{id}")),
+            Self::System => None,
+        }
+    }
+}
+
+impl Actor {
+    /// The signed-in `user` as the actor.
+    pub fn from_user(user: &CurrentUser) -> Self {
+        Self::User {
+            id: user.user_id,
+            name: user.display_name(),
+        }
+    }
+}
+
+/// The organisation filter of `user`: `None` (every organisation) for platform admins, their
+/// own organisation for everyone else.
+pub fn scope_of(user: &CurrentUser) -> Option<Uuid> {
+    (!user.is_platform_admin()).then_some(user.org_id)
+}
+
+/// A validated request to invite someone to `organisation_id`.
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub organisation_id: Uuid,
+    pub invitee: InvitationDraft,
+}
+
+/// What can go wrong with an invitation; converted once into [`AppError`].
+#[derive(Debug, thiserror::Error)]
+pub enum InvitationError {
+    #[error("rate limited for {0} s")]
+    RateLimited(u64),
+    #[error("a pending invitation exists for this email")]
+    AlreadyPending(String),
+    #[error("already a member")]
+    AlreadyMember(String),
+    #[error("invitation not found or not in scope")]
+    NotFound,
+    #[error("organisation not found")]
+    OrganisationNotFound,
+    #[error("cannot resend an invitation that is {0:?}")]
+    NotResendable(InvitationStatus),
+    #[error("cannot revoke an invitation that is {0:?}")]
+    NotRevocable(InvitationStatus),
+    #[error("database")]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<InvitationError> for AppError {
+    fn from(e: InvitationError) -> Self {
+        match e {
+            InvitationError::RateLimited(secs) => AppError::RateLimited {
+                retry_after_secs: secs,
+                message: format!(
+                    "You can send at most {INVITES_PER_MINUTE} invitations a minute. Try again in {secs} seconds."
+                ),
+            },
+            InvitationError::AlreadyPending(email) => AppError::Validation(vec![
+                crate::error::FieldError {
+                    field: "email".into(),
+                    message: format!(
+                        "{email} already has a pending invitation. Resend it from the list instead."
+                    ),
+                },
+            ]),
+            InvitationError::AlreadyMember(email) => AppError::Validation(vec![
+                crate::error::FieldError {
+                    field: "email".into(),
+                    message: format!("{email} is already a member of this organisation."),
+                },
+            ]),
+            InvitationError::NotFound => AppError::NotFound("That invitation does not exist.".into()),
+            InvitationError::OrganisationNotFound => {
+                AppError::field("organisation_id", "Choose an organisation.")
+            }
+            InvitationError::NotResendable(s) => AppError::Conflict(format!(
+                "This invitation is {} and cannot be resent.",
+                s.label().to_lowercase()
+            )),
+            InvitationError::NotRevocable(s) => AppError::Conflict(format!(
+                "This invitation is {} and cannot be revoked.",
+                s.label().to_lowercase()
+            )),
+            InvitationError::Db(e) => AppError::internal("invitation database error")(e),
+        }
+    }
+}
+
+/// Expiry as shown in emails: "30 November 2026, 14:05 UTC".
+pub fn format_expiry(t: OffsetDateTime) -> String {
+    let f = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// The registration link for `token` (the only place a token is ever written).
+pub fn registration_link(state: &AppState, token: &InvitationToken, org: Uuid) -> String {
+    state
+        .config
+        .link(&format!("/register?token={}&org={}", token.expose(), org))
+}
+
+/// Renders and queues the invitation email in `tx`.
+#[allow(clippy::too_many_arguments)]
+async fn queue_invitation_email(
+    tx: &mut PgConnection,
+    invitation_id: Uuid,
+    email: &str,
+    first_name: &str,
+    org_name: &str,
+    role_label: &str,
+    inviter: Option<&str>,
+    link: &str,
+    expires_at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    let rendered = templates::invitation(&templates::InvitationEmail {
+        invitee_first_name: first_name,
+        organisation: org_name,
+        role: role_label,
+        inviter,
+        link,
+        expires: &format_expiry(expires_at),
+    });
+    outbox::enqueue(tx, email, &rendered, Some(invitation_id)).await?;
+    Ok(())
+}
+
+async fn check_rate(tx: &mut PgConnection, actor: &Actor) -> Result<(), InvitationError> {
+    if let Some(bucket) = actor.rate_bucket() {
+        if let Some(secs) =
+            rate_limit::acquire(tx, &bucket, INVITES_PER_MINUTE, Duration::from_secs(60)).await?
+        {
+            return Err(InvitationError::RateLimited(secs));
+        }
+    }
+    Ok(())
+}
+
+/// A created invitation; the token is returned only so the CLI and bootstrap can print the
+/// link — server functions never pass it on.
+pub struct Created {
+    pub id: Uuid,
+    pub token: InvitationToken,
+    pub link: String,
+}
+
+/// Creates an invitation, its `created` audit event and its email, in one transaction.
+///
+/// Rules: at most [`INVITES_PER_MINUTE`] per inviting user (advisory-locked in the
+/// transaction); no second pending invitation for the same email and organisation
+/// (partial unique index `invitations_one_pending_per_email`); nobody who is already a member.
+///
+/// # Errors
+/// [`InvitationError::RateLimited`], `AlreadyPending`, `AlreadyMember`,
+/// `OrganisationNotFound`, or `Db`.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    new: NewInvitation,
+    ctx: &RequestContext,
+) -> Result<Created, InvitationError> {
+    let mut tx = state.pool.begin().await?;
+    check_rate(&mut tx, actor).await?;
+    let (org_name, org_kind) = repo::organisation(&mut *tx, new.organisation_id)
+        .await?
+        .ok_or(InvitationError::OrganisationNotFound)?;
+    let org_kind = OrgKind::parse(&org_kind).ok_or(InvitationError::OrganisationNotFound)?;
+    if repo::is_member(&mut *tx, new.organisation_id, new.invitee.email.as_str()).await? {
+        return Err(InvitationError::AlreadyMember(
+            new.invitee.email.to_string(),
+        ));
+    }
+    let id = Uuid::new_v4();
+    let token = InvitationToken::generate();
+    let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
+    let inserted = repo::insert(
+        &mut tx,
+        &repo::NewRow {
+            id,
+            organisation_id: new.organisation_id,
+            invitee: &new.invitee,
+            inviter_id: actor.user_id(),
+            partner_id: actor.partner_id(),
+            token_hash: &token.hash(),
+            expires_at,
+        },
+    )
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e, "invitations_one_pending_per_email") => {
+            return Err(InvitationError::AlreadyPending(
+                new.invitee.email.to_string(),
+            ))
+        }
+        other => other?,
+    };
+    let role_label = new.invitee.role.label(org_kind);
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: new.organisation_id,
+            subject: Subject::Invitation(id, InvitationAction::Created),
+            actor: actor.audit(),
+            ctx,
+            detail: json!({ "email": new.invitee.email.as_str(), "role": new.invitee.role.as_str(),
+                "organisation_id": new.organisation_id, "expires_at": crate::domain::rfc3339(expires_at),
+                "partner_id": actor.partner_id(), "partner": actor.partner_id().and(actor.name()) }),
+        },
+    )
+    .await?;
+    let link = registration_link(state, &token, new.organisation_id);
+    queue_invitation_email(
+        &mut tx,
+        id,
+        new.invitee.email.as_str(),
+        new.invitee.first_name.as_str(),
+        &org_name,
+        role_label,
+        actor.name(),
+        &link,
+        expires_at,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(invitation_id = %id, organisation_id = %new.organisation_id, "invitation created");
+    Ok(Created { id, token, link })
+}
+
+/// Issues a new token for a pending or expired invitation: the old link stops working at once,
+/// the expiry restarts, unsent emails with the old link are cancelled, and a new email is
+/// queued. Counts against the inviter's rate limit like a new invitation.
+///
+/// # Errors
+/// `NotFound` (also when outside `scope`), `NotResendable`, `AlreadyPending` (a newer pending
+/// invitation exists for the same email), `RateLimited`, `Db`.
+pub async fn resend(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    scope: Option<Uuid>,
+    ctx: &RequestContext,
+) -> Result<(), InvitationError> {
+    let mut tx = state.pool.begin().await?;
+    let inv = repo::lock_in_scope(&mut tx, id, scope)
+        .await?
+        .ok_or(InvitationError::NotFound)?;
+    let status = InvitationStatus::parse(&inv.status)
+        .ok_or(InvitationError::NotFound)?
+        .effective(inv.overdue);
+    if !status.can_resend() {
+        return Err(InvitationError::NotResendable(status));
+    }
+    check_rate(&mut tx, actor).await?;
+    let token = InvitationToken::generate();
+    let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
+    let updated = repo::reissue(&mut tx, id, &token.hash(), expires_at).await;
+    match updated {
+        Err(e) if is_unique_violation(&e, "invitations_one_pending_per_email") => {
+            return Err(InvitationError::AlreadyPending(inv.email))
+        }
+        other => other?,
+    };
+    outbox::cancel_for_invitation(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: inv.organisation_id,
+            subject: Subject::Invitation(id, InvitationAction::Resent),
+            actor: actor.audit(),
+            ctx,
+            detail: json!({ "previous_status": status.as_str(),
+                "expires_at": crate::domain::rfc3339(expires_at) }),
+        },
+    )
+    .await?;
+    let kind = OrgKind::parse(&inv.organisation_kind).unwrap_or(OrgKind::Company);
+    let role_label = Role::parse_for(&inv.role, kind)
+        .map(|r| r.label(kind))
+        .unwrap_or("Member");
+    let link = registration_link(state, &token, inv.organisation_id);
+    queue_invitation_email(
+        &mut tx,
+        id,
+        &inv.email,
+        &inv.first_name,
+        &inv.organisation_name,
+        role_label,
+        actor.name(),
+        &link,
+        expires_at,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(invitation_id = %id, "invitation resent");
+    Ok(())
+}
+
+/// Revokes a pending invitation: its link stops working at once and unsent emails are
+/// cancelled. `reason` (optional) is stored and audited.
+///
+/// # Errors
+/// `NotFound` (also when outside `scope`), `NotRevocable`, `Db`.
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    scope: Option<Uuid>,
+    reason: Option<String>,
+    ctx: &RequestContext,
+) -> Result<(), InvitationError> {
+    let mut tx = state.pool.begin().await?;
+    let inv = repo::lock_in_scope(&mut tx, id, scope)
+        .await?
+        .ok_or(InvitationError::NotFound)?;
+    let stored = InvitationStatus::parse(&inv.status).ok_or(InvitationError::NotFound)?;
+    if !stored.can_revoke() {
+        return Err(InvitationError::NotRevocable(stored));
+    }
+    repo::revoke(&mut tx, id, reason.as_deref()).await?;
+    outbox::cancel_for_invitation(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: inv.organisation_id,
+            subject: Subject::Invitation(id, InvitationAction::Revoked),
+            actor: actor.audit(),
+            ctx,
+            detail: json!({ "reason": reason }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(invitation_id = %id, "invitation revoked");
+    Ok(())
+}
+
+/// Background job: marks overdue invitations expired (with an `expired` audit event) every
+/// `expiry_sweep_interval`, and prunes old rate-limit events.
+pub async fn run_expiry_job(state: AppState) {
+    let mut tick = tokio::time::interval(state.config.expiry_sweep_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match repo::expire_overdue(&state.pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "invitations expired"),
+            Err(e) => tracing::error!(error = %e, "expiry job failed"),
+        }
+        if let Err(e) = rate_limit::prune(&state.pool, Duration::from_secs(86_400)).await {
+            tracing::error!(error = %e, "pruning rate-limit events failed");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! What the registration page shows: built by the service, returned by the server functions.
+
+use serde::{Deserialize, Serialize};
+
+/// What the registration page shows for an open invitation. Times are Unix seconds (UTC).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub organisation_name: String,
+    pub role_label: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub designation: Option<String>,
+    pub department: Option<String>,
+    pub expires_at: i64,
+    /// The server's clock when the page was made, so the countdown does not trust the device's.
+    pub server_now: i64,
+    /// Minimum password length in characters.
+    pub password_min_chars: usize,
+    /// An account with the invited email exists: offer sign-in and accept instead.
+    pub account_exists: bool,
+    /// Email of the person signed in in this browser, if any.
+    pub signed_in_as: Option<String>,
+}
+
+/// The state of a registration link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RegistrationState {
+    /// Pending and unexpired: the form.
+    Open(Box<InvitationPreview>),
+    /// No such token (or it belongs to another organisation): 404.
+    Unknown,
+    /// Expired: 410, with "Request a new invitation".
+    Expired,
+    /// Already used: 409, with a sign-in link.
+    Accepted,
+    /// Revoked: 410, contact your administrator.
+    Revoked,
+}
+
+impl RegistrationState {
+    /// The HTTP status the page is served with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Open(_) => 200,
+            Self::Unknown => 404,
+            Self::Expired | Self::Revoked => 410,
+            Self::Accepted => 409,
+        }
+    }
+}

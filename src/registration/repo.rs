@@ -1,0 +1,103 @@
+//! SQL for registration: accounts and memberships made from a spent invitation.
+
+use crate::invitations::repo::InvitationFacts;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+/// Whether an account with `email` (case-insensitive) exists.
+///
+/// # Errors
+/// Database errors.
+pub async fn account_exists<'c>(db: impl PgExecutor<'c>, email: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
+        .bind(email)
+        .fetch_one(db)
+        .await
+}
+
+/// Whether any account exists (the first start has none).
+///
+/// # Errors
+/// Database errors.
+pub async fn any_user<'c>(db: impl PgExecutor<'c>) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+        .fetch_one(db)
+        .await
+}
+
+/// Inserts a password account.
+///
+/// # Errors
+/// Database errors; an existing email violates `users_email_key`.
+pub async fn insert_user(
+    conn: &mut PgConnection,
+    id: Uuid,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, email, first_name, last_name, password_hash)
+         VALUES ($1, $2::citext, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(password_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Links the spent invitation to `user_id` and creates the membership with the organisation,
+/// role, designation and department of the invitation (kept as is when it already exists).
+///
+/// # Errors
+/// Database errors.
+pub async fn admit(
+    conn: &mut PgConnection,
+    spent: &InvitationFacts,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE invitations SET accepted_user_id = $2 WHERE id = $1")
+        .bind(spent.id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO memberships (user_id, organisation_id, role, designation, department)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (user_id, organisation_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(spent.organisation_id)
+    .bind(&spent.role)
+    .bind(&spent.designation)
+    .bind(&spent.department)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The inviter's email address, organisation kind and role (their platform membership first),
+/// for telling them about a request for a new invitation.
+///
+/// # Errors
+/// Database errors.
+pub async fn inviter_contact<'c>(
+    db: impl PgExecutor<'c>,
+    inviter: Uuid,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.email::text, o.kind, m.role FROM users u
+           JOIN memberships m ON m.user_id = u.id
+           JOIN organisations o ON o.id = m.organisation_id
+          WHERE u.id = $1 AND u.email IS NOT NULL
+          ORDER BY (o.kind = 'platform') DESC LIMIT 1",
+    )
+    .bind(inviter)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,308 @@
+//! Test harness: starts the real Gatehouse on port 0 against a fresh database of its own and
+//! talks to it over HTTP like a browser would (cookies handled by hand, no redirects followed).
+
+#![allow(dead_code)]
+
+use gatehouse::{auth::passwords::PasswordService, config::Config, startup::Application};
+pub mod smtp;
+
+use reqwest::{header, Client, Response, StatusCode};
+use secrecy::SecretString;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The PostgreSQL server tests create their databases on.
+pub fn admin_url() -> String {
+    std::env::var("TEST_PG_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A running Gatehouse and a pool on its database.
+pub struct TestApp {
+    pub base: String,
+    /// The app's database name; dropped when the `TestApp` is.
+    pub db_name: String,
+    /// The app's own database.
+    pub db_url: String,
+    pub pool: PgPool,
+    pub client: Client,
+}
+
+/// Drops the test's database (terminating the app's connections), so a run leaves none behind.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let name = self.db_name.clone();
+        let admin = admin_url();
+        // A thread with a runtime of its own: drop may run inside the test's runtime.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for dropping the test database");
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&admin).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.db_name);
+        }
+    }
+}
+
+/// A signed-in browser: the session cookie.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: Option<String>,
+}
+
+impl Browser {
+    pub fn anonymous() -> Self {
+        Self { cookie: None }
+    }
+}
+
+pub const PASSWORD: &str = "violet tangerine harbour 42";
+
+/// Starts Gatehouse on a new database with the default test configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts Gatehouse on a new database after `adjust` has changed the configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let name = format!("gatehouse_it_{}", Uuid::new_v4().simple());
+    let admin = admin_url();
+    let mut conn = PgConnection::connect(&admin)
+        .await
+        .expect("test PostgreSQL reachable");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let db_url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let mut config = Config::local(&db_url);
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
+    config.public_url = url::Url::parse("http://gatehouse.test").unwrap();
+    config.outbox_poll_interval = Duration::from_millis(100);
+    config.expiry_sweep_interval = Duration::from_millis(500);
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    let pool = PgPool::connect(&db_url).await.unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        db_name: name,
+        db_url: db_url.clone(),
+        pool,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+/// The raw `name=value` of the session cookie in a response, if set.
+fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("gatehouse="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+impl TestApp {
+    /// POSTs a form to `path` as `browser`, same-origin as a browser would mark it. Picks up
+    /// a new session cookie.
+    pub async fn post(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
+        if let Some(c) = &browser.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = req.send().await.expect("request sent");
+        if let Some(c) = session_cookie(&res) {
+            browser.cookie = Some(c);
+        }
+        res
+    }
+
+    /// GETs `path` as `browser`.
+    pub async fn get(&self, browser: &Browser, path: &str) -> Response {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = &browser.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// Creates an organisation; returns its id.
+    pub async fn organisation(&self, name: &str, kind: &str) -> Uuid {
+        if kind == "platform" {
+            return sqlx::query_scalar("SELECT id FROM organisations WHERE kind = 'platform'")
+                .fetch_one(&self.pool)
+                .await
+                .unwrap();
+        }
+        let id = Uuid::new_v4();
+        sqlx::query("INSERT INTO organisations (id, name, kind) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(name)
+            .bind(kind)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Creates a user with [`PASSWORD`] and a membership; returns the user id.
+    pub async fn user(&self, email: &str, org: Uuid, role: &str) -> Uuid {
+        let phc = PasswordService::new(1, Duration::from_secs(30))
+            .hash(SecretString::from(PASSWORD.to_owned()))
+            .await
+            .unwrap();
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO users (id, email, first_name, last_name, password_hash)
+             VALUES ($1, $2, 'Test', 'User', $3)",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(phc)
+        .execute(&self.pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(org)
+            .bind(role)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Signs in; panics unless it works.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let mut b = Browser::anonymous();
+        let res = self
+            .post(
+                &mut b,
+                "/api/auth/sign-in",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "sign-in of {email}: {}",
+            res.text().await.unwrap()
+        );
+        assert!(b.cookie.is_some(), "sign-in sets a session cookie");
+        b
+    }
+
+    /// A manager of a new organisation of `kind`, signed in.
+    pub async fn manager(&self, kind: &str) -> (Uuid, Browser) {
+        let org = self
+            .organisation(&format!("Org {}", Uuid::new_v4()), kind)
+            .await;
+        let role = match kind {
+            "platform" | "cooperative" => "admin",
+            "association" => "manager",
+            _ => "owner",
+        };
+        let email = format!("{}@{kind}.example", Uuid::new_v4().simple());
+        self.user(&email, org, role).await;
+        (org, self.sign_in(&email).await)
+    }
+
+    /// Invites `email` as `browser`; returns the response.
+    pub async fn invite(&self, browser: &mut Browser, email: &str, role: &str) -> Response {
+        self.post(
+            browser,
+            "/api/invitations/create",
+            &[
+                ("email", email),
+                ("first_name", "Ada"),
+                ("last_name", "Lovelace"),
+                ("role", role),
+                ("designation", "Analyst"),
+                ("department", ""),
+            ],
+        )
+        .await
+    }
+
+    /// The token in the newest email to `email` (read from the outbox).
+    pub async fn latest_token(&self, email: &str) -> (String, String) {
+        let body: String = sqlx::query_scalar(
+            "SELECT text_body FROM email_outbox WHERE recipient = $1::citext ORDER BY id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(&self.pool)
+        .await
+        .expect("an email was queued");
+        link_parts(&body).expect("email has a registration link")
+    }
+
+    /// How many invitations people (not the system's bootstrap) have created.
+    pub async fn user_invitation_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE inviter_id IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// The id of the invitation for `email`.
+    pub async fn invitation_id(&self, email: &str) -> Uuid {
+        sqlx::query_scalar(
+            "SELECT id FROM invitations WHERE email = $1::citext ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+}
+
+/// Fetches with `fetch` every 100 ms until `done` holds or `secs` seconds have passed, and
+/// returns the last value (for state that background jobs change).
+pub async fn eventually<T, F, Fut>(secs: u64, mut fetch: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut value = fetch().await;
+    for _ in 0..secs * 10 {
+        if done(&value) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        value = fetch().await;
+    }
+    value
+}
+
+/// `(token, org)` from a registration link inside `text`.
+pub fn link_parts(text: &str) -> Option<(String, String)> {
+    let start = text.find("/register?token=")?;
+    let rest = &text[start + "/register?token=".len()..];
+    let token = rest.get(..64)?.to_owned();
+    let org_start = rest.find("&org=")? + "&org=".len();
+    let org: String = rest[org_start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+        .collect();
+    Some((token, org))
+}

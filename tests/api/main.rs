@@ -1,0 +1,13 @@
+//! The integration tests: one binary (one link step), a module per feature. Each test starts
+//! the real Gatehouse on port 0 against a fresh database of its own and drives it over HTTP.
+
+mod helpers;
+
+mod architecture;
+mod email;
+mod invitations;
+mod invite_codes;
+mod organisations;
+mod partners;
+mod registration;
+mod security;
