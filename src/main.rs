@@ -1,17 +1,16 @@
 //! `gatehouse` — serve (default), or `gatehouse admin-link [EMAIL]` to print a fresh
 //! registration link for a platform admin.
 
-use gatehouse::{config::Config, domain::EmailAddress, startup};
-use tracing_subscriber::EnvFilter;
+use gatehouse::{
+    config::Config,
+    domain::EmailAddress,
+    startup,
+    telemetry::{self, LogFormat},
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
-        )
-        .init();
+    telemetry::init(LogFormat::from_env());
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = Config::from_env()?;
     match args.first().map(String::as_str) {

@@ -31,7 +31,7 @@ pub async fn reject_cross_site(
     {
         next.run(req).await
     } else {
-        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        tracing::warn!(route = %crate::telemetry::route_of(&req), "cross-site request refused");
         (
             StatusCode::FORBIDDEN,
             "Cross-site requests are not allowed.",
@@ -60,13 +60,8 @@ pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
-    let request_id = RequestId(uuid::Uuid::new_v4().simple().to_string().into());
-    req.extensions_mut().insert(request_id.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id.0) {
-        h.insert("x-request-id", v);
-    }
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let csp = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -93,15 +88,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// A random id for each request (32 hex characters), echoed as `X-Request-Id` and recorded in
-/// audit payloads, so a person reporting a problem and the logs can be matched.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub Arc<str>);
-
 /// Who made a request, for audit events: peer address, user agent and request id.
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {
-    /// The request's [`RequestId`].
+    /// The request id (`X-Request-Id`, set by the request-id layer: 32 hex characters, or a
+    /// trusted proxy's id), as in the request span, so logs, audit events and a person
+    /// reporting a problem can be matched.
     pub request_id: Option<String>,
     /// Peer IP address (the TCP peer; put a proxy's own address allow-list in front if needed).
     pub ip: Option<std::net::IpAddr>,
@@ -121,7 +113,10 @@ impl RequestContext {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(512).collect());
-        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.to_string());
+        let request_id = parts
+            .extensions
+            .get::<tower_http::request_id::RequestId>()
+            .and_then(crate::telemetry::request_id_of);
         Self {
             request_id,
             ip,

@@ -9,6 +9,7 @@ use crate::{
     email::{mailer::Mailer, outbox},
     security::{self, CspNonce},
     state::AppState,
+    telemetry::{self, MakeRequestHexId},
 };
 use axum::{routing::get, Router};
 use leptos::prelude::*;
@@ -17,6 +18,10 @@ use secrecy::ExposeSecret;
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
+use tower_http::{
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -200,6 +205,15 @@ pub fn router(state: AppState) -> Router {
         security::reject_cross_site,
     ))
     .layer(axum::middleware::from_fn(security::security_headers))
+    // One span per request (request id, method, route template, status); the request id is
+    // made first and echoed as X-Request-Id.
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(telemetry::request_span)
+            .on_response(telemetry::on_response),
+    )
+    .layer(PropagateRequestIdLayer::x_request_id())
+    .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
     .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
     .with_state(state)
 }

@@ -65,6 +65,7 @@ fn link(state: &AppState, token: &InvitationToken) -> String {
 ///
 /// # Errors
 /// 404 (partner of another tenant), 409 (rejected or decommissioned partner), 422.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
     user: &CurrentUser,
@@ -162,6 +163,7 @@ pub async fn create(
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     state: &AppState,
     partner_id: Uuid,
@@ -210,6 +212,7 @@ async fn owned(
 ///
 /// # Errors
 /// 404, 409 (accepted or revoked).
+#[tracing::instrument(skip_all)]
 pub async fn refresh(
     state: &AppState,
     user: &CurrentUser,
@@ -263,6 +266,7 @@ pub async fn refresh(
 ///
 /// # Errors
 /// 404, 409 (accepted or already revoked).
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     state: &AppState,
     user: &CurrentUser,
@@ -299,6 +303,7 @@ pub async fn revoke(
 ///
 /// # Errors
 /// 404.
+#[tracing::instrument(skip_all)]
 pub async fn events(
     state: &AppState,
     user: &CurrentUser,
@@ -326,6 +331,7 @@ pub async fn events(
 ///
 /// # Errors
 /// 404 for a partner of another tenant.
+#[tracing::instrument(skip_all)]
 pub async fn export_jsonl(
     state: &AppState,
     user: &CurrentUser,
@@ -393,6 +399,7 @@ fn unknown_link() -> AppError {
 ///
 /// # Errors
 /// 404 unknown, 409 used, 410 expired or revoked.
+#[tracing::instrument(skip_all)]
 pub async fn view(state: &AppState, token: &str) -> Result<CredentialInviteView, AppError> {
     let db = AppError::internal::<sqlx::Error>("opening a credential invitation failed");
     let token = InvitationToken::parse(token).ok_or_else(unknown_link)?;
@@ -456,6 +463,7 @@ pub struct Submission {
 ///
 /// # Errors
 /// 404/409/410 for dead links; 422 per bad field (every strength problem is named).
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     state: &AppState,
     ctx: &RequestContext,

@@ -20,6 +20,7 @@ fn require_enabled(state: &AppState) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 404 when the mailbox is disabled; 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn messages(state: &AppState) -> Result<Vec<MailboxMessage>, AppError> {
     require_enabled(state)?;
     let base = state.config.link("/");
@@ -49,6 +50,7 @@ pub async fn messages(state: &AppState) -> Result<Vec<MailboxMessage>, AppError>
 ///
 /// # Errors
 /// 404 when the mailbox is disabled or there is no such message; 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn html(state: &AppState, id: i64) -> Result<String, AppError> {
     require_enabled(state)?;
     repo::html_body(&state.pool, id)

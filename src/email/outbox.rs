@@ -167,18 +167,25 @@ pub async fn run_worker(state: AppState, mailer: Option<Mailer>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let batch = match claim_due(&state.pool, 10).await {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::error!(error = %e, "claiming outbox messages failed");
-                continue;
-            }
-        };
-        for msg in batch {
-            let outcome = mailer.send(&msg.email).await;
-            if let Err(e) = record_outcome(&state, &msg, outcome).await {
-                tracing::error!(error = %e, outbox_id = msg.id, "recording delivery outcome failed");
-            }
+        deliver_due(&state, &mailer).await;
+    }
+}
+
+/// One round of the worker: claims up to 10 due messages, sends them and records each
+/// outcome. Failures are logged, never fatal: the next round tries again.
+#[tracing::instrument(skip_all, name = "outbox_delivery")]
+async fn deliver_due(state: &AppState, mailer: &Mailer) {
+    let batch = match claim_due(&state.pool, 10).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "claiming outbox messages failed");
+            return;
+        }
+    };
+    for msg in batch {
+        let outcome = mailer.send(&msg.email).await;
+        if let Err(e) = record_outcome(state, &msg, outcome).await {
+            tracing::error!(error = %e, outbox_id = msg.id, "recording delivery outcome failed");
         }
     }
 }

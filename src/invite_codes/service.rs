@@ -114,6 +114,7 @@ fn batch_csv(
 ///
 /// # Errors
 /// 429 past [`CREATES_PER_MINUTE`]; 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
     user: &CurrentUser,
@@ -207,6 +208,7 @@ pub async fn create(
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     state: &AppState,
     user: &CurrentUser,
@@ -257,6 +259,7 @@ pub async fn list(
 /// # Errors
 /// 404 for a code of another organisation; 500 if it cannot be decrypted (e.g. its key was
 /// removed from configuration).
+#[tracing::instrument(skip_all)]
 pub async fn reveal(
     state: &AppState,
     user: &CurrentUser,
@@ -296,6 +299,7 @@ pub async fn reveal(
 ///
 /// # Errors
 /// 404 for a code of another organisation, 409 if already revoked.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     state: &AppState,
     user: &CurrentUser,
@@ -409,6 +413,7 @@ async fn count_failure(state: &AppState, ctx: &RequestContext) -> Result<(), App
 ///
 /// # Errors
 /// As `invite-codes/redeem` (`super::api::redeem_invite_code`).
+#[tracing::instrument(skip_all)]
 pub async fn redeem(
     state: &AppState,
     ctx: &RequestContext,

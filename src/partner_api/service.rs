@@ -335,6 +335,7 @@ pub async fn create_invitation(
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn invitation(
     state: &AppState,
     caller: &Caller,
@@ -350,6 +351,7 @@ pub async fn invitation(
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn member_stats(
     state: &AppState,
     caller: &Caller,

@@ -39,6 +39,7 @@ fn is_tenant(user: &CurrentUser) -> bool {
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn overview(
     state: &AppState,
     user: &CurrentUser,
@@ -136,6 +137,7 @@ fn required_text(errs: &mut FieldErrors, field: &str, input: &str, max: usize) -
 ///
 /// # Errors
 /// 403 outside a tenant; 422 per bad field; 409 duplicate name.
+#[tracing::instrument(skip_all)]
 pub async fn create_partner(
     state: &AppState,
     user: &CurrentUser,
@@ -293,6 +295,7 @@ fn status_of(p: &PartnerRow) -> PartnerStatus {
 ///
 /// # Errors
 /// 404 outside the caller's tenant.
+#[tracing::instrument(skip_all)]
 pub async fn detail(
     state: &AppState,
     user: &CurrentUser,
@@ -375,6 +378,7 @@ pub async fn detail(
 ///
 /// # Errors
 /// 404, 409 (live or ended), 422.
+#[tracing::instrument(skip_all)]
 pub async fn update_partner(
     state: &AppState,
     user: &CurrentUser,
@@ -456,6 +460,7 @@ pub async fn update_partner(
 ///
 /// # Errors
 /// 404, 409, 422 (no scopes).
+#[tracing::instrument(skip_all)]
 pub async fn submit(
     state: &AppState,
     user: &CurrentUser,
@@ -522,6 +527,7 @@ fn check_decider(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 403, 404, 409, 422.
+#[tracing::instrument(skip_all)]
 pub async fn approve(
     state: &AppState,
     user: &CurrentUser,
@@ -582,6 +588,7 @@ pub async fn approve(
 ///
 /// # Errors
 /// 403, 404, 409, 422.
+#[tracing::instrument(skip_all)]
 pub async fn reject(
     state: &AppState,
     user: &CurrentUser,
@@ -618,6 +625,7 @@ pub async fn reject(
 ///
 /// # Errors
 /// 403, 404, 409 (wrong state).
+#[tracing::instrument(skip_all)]
 pub async fn set_suspended(
     state: &AppState,
     user: &CurrentUser,
@@ -668,6 +676,7 @@ pub async fn set_suspended(
 ///
 /// # Errors
 /// 404, 409.
+#[tracing::instrument(skip_all)]
 pub async fn decommission(
     state: &AppState,
     user: &CurrentUser,

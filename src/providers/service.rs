@@ -51,6 +51,7 @@ fn number_in(input: Option<&str>, default: i32, min: i32, max: i32) -> Result<i3
 ///
 /// # Errors
 /// 422 per bad field; 409 duplicate name; 404 unknown id.
+#[tracing::instrument(skip_all)]
 pub async fn save_provider(state: &AppState, f: ProviderForm) -> Result<Uuid, AppError> {
     let mut errs = FieldErrors::default();
     let id = match f.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -14,7 +14,7 @@ fn key(n: u8) -> KeyPair {
     KeyPair::from_seed(seed)
 }
 
-fn fresh_key() -> KeyPair {
+pub(crate) fn fresh_key() -> KeyPair {
     KeyPair::from_seed(*Uuid::new_v4().as_bytes().repeat(2).first_chunk().unwrap())
 }
 
@@ -44,7 +44,7 @@ async fn create(
     (status, res.json().await.unwrap())
 }
 
-async fn one_code(app: &TestApp, admin: &mut Browser, role: &str, uses: &str) -> String {
+pub(crate) async fn one_code(app: &TestApp, admin: &mut Browser, role: &str, uses: &str) -> String {
     let (status, body) = create(app, admin, role, "7", uses, "1").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["codes"][0]["code"].as_str().unwrap().to_owned()
@@ -101,7 +101,11 @@ async fn redeem(
 }
 
 /// Redeems `code` as a new anonymous browser with `pair`.
-async fn join(app: &TestApp, code: &str, pair: &KeyPair) -> (StatusCode, Value, Browser) {
+pub(crate) async fn join(
+    app: &TestApp,
+    code: &str,
+    pair: &KeyPair,
+) -> (StatusCode, Value, Browser) {
     let mut b = Browser::anonymous();
     let answered = answer(app, &mut b, pair, "join").await;
     let res = redeem(app, &mut b, code, &pair.public_key_b64(), answered).await;

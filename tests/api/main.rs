@@ -7,6 +7,7 @@ mod architecture;
 mod email;
 mod invitations;
 mod invite_codes;
+mod logs;
 mod organisations;
 mod partners;
 mod registration;

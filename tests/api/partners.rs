@@ -7,10 +7,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-const STRONG_SECRET: &str = "q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe";
+pub(crate) const STRONG_SECRET: &str = "q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe";
 
 /// A tenant with an owner (tenant admin), a second owner and an integration manager.
-struct Tenant {
+pub(crate) struct Tenant {
     org: Uuid,
     owner: Browser,
     other_owner: Browser,
@@ -18,7 +18,7 @@ struct Tenant {
     provider: String,
 }
 
-async fn tenant(app: &TestApp) -> Tenant {
+pub(crate) async fn tenant(app: &TestApp) -> Tenant {
     let (_, mut admin) = app.manager("platform").await;
     let res = app
         .post(
@@ -86,7 +86,11 @@ async fn register(app: &TestApp, t: &mut Tenant, scopes: &str) -> String {
 
 /// Registers, submits (as the integration manager) and approves (as the owner); returns the
 /// partner id, client id and secret.
-async fn approved_partner(app: &TestApp, t: &mut Tenant, scopes: &str) -> (String, String, String) {
+pub(crate) async fn approved_partner(
+    app: &TestApp,
+    t: &mut Tenant,
+    scopes: &str,
+) -> (String, String, String) {
     let id = register(app, t, scopes).await;
     let res = app
         .post(
@@ -635,7 +639,11 @@ async fn the_openapi_document_is_generated_from_the_code() {
 }
 
 /// (token, link) of a new credential invitation for partner `id`.
-async fn credential_invitation(app: &TestApp, t: &mut Tenant, id: &str) -> (String, String) {
+pub(crate) async fn credential_invitation(
+    app: &TestApp,
+    t: &mut Tenant,
+    id: &str,
+) -> (String, String) {
     let res = app
         .post(
             &mut t.manager,
@@ -659,7 +667,12 @@ async fn credential_invitation(app: &TestApp, t: &mut Tenant, id: &str) -> (Stri
     (token, link)
 }
 
-async fn submit(app: &TestApp, token: &str, secret: &str, confirm: &str) -> reqwest::Response {
+pub(crate) async fn submit(
+    app: &TestApp,
+    token: &str,
+    secret: &str,
+    confirm: &str,
+) -> reqwest::Response {
     app.post(
         &mut Browser::anonymous(),
         "/api/integrations/credential-invite/submit",

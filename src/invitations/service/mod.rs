@@ -231,6 +231,7 @@ pub struct Created {
 /// # Errors
 /// [`InvitationError::RateLimited`], `AlreadyPending`, `AlreadyMember`,
 /// `OrganisationNotFound`, or `Db`.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -311,6 +312,7 @@ pub async fn create(
 /// # Errors
 /// `NotFound` (also when outside `scope`), `NotResendable`, `AlreadyPending` (a newer pending
 /// invitation exists for the same email), `RateLimited`, `Db`.
+#[tracing::instrument(skip_all)]
 pub async fn resend(
     state: &AppState,
     actor: &Actor,
@@ -378,6 +380,7 @@ pub async fn resend(
 ///
 /// # Errors
 /// `NotFound` (also when outside `scope`), `NotRevocable`, `Db`.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     state: &AppState,
     actor: &Actor,
@@ -419,13 +422,20 @@ pub async fn run_expiry_job(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match repo::expire_overdue(&state.pool).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(count = n, "invitations expired"),
-            Err(e) => tracing::error!(error = %e, "expiry job failed"),
-        }
-        if let Err(e) = rate_limit::prune(&state.pool, Duration::from_secs(86_400)).await {
-            tracing::error!(error = %e, "pruning rate-limit events failed");
-        }
+        sweep(&state).await;
+    }
+}
+
+/// One round of the expiry job. Failures are logged, never fatal: the next round tries
+/// again.
+#[tracing::instrument(skip_all, name = "expiry_sweep")]
+async fn sweep(state: &AppState) {
+    match repo::expire_overdue(&state.pool).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "invitations expired"),
+        Err(e) => tracing::error!(error = %e, "expiry job failed"),
+    }
+    if let Err(e) = rate_limit::prune(&state.pool, Duration::from_secs(86_400)).await {
+        tracing::error!(error = %e, "pruning rate-limit events failed");
     }
 }

@@ -37,6 +37,7 @@ pub fn role_options(user: &CurrentUser, kind: OrgKind) -> Vec<RoleOption> {
 ///
 /// # Errors
 /// 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn invite_options(
     state: &AppState,
     user: &CurrentUser,
@@ -70,6 +71,7 @@ pub async fn invite_options(
 ///
 /// # Errors
 /// 422 naming each bad field (`organisation_id` included); 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn draft_for(
     state: &AppState,
     user: &CurrentUser,
@@ -174,6 +176,7 @@ fn decode_cursor(s: &str) -> Option<(OffsetDateTime, Uuid)> {
 ///
 /// # Errors
 /// 422 for an unknown status; 400 for a malformed cursor; 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     state: &AppState,
     user: &CurrentUser,
@@ -224,6 +227,7 @@ pub async fn list(
 ///
 /// # Errors
 /// 404 when it does not exist or lies outside `user`'s organisation; 500 on database failure.
+#[tracing::instrument(skip_all)]
 pub async fn history(
     state: &AppState,
     user: &CurrentUser,

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use gatehouse::{auth::passwords::PasswordService, config::Config, startup::Application};
+pub mod logs;
 pub mod smtp;
 
 use reqwest::{header, Client, Response, StatusCode};
@@ -76,6 +77,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts Gatehouse on a new database after `adjust` has changed the configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    logs::install();
     let name = format!("gatehouse_it_{}", Uuid::new_v4().simple());
     let admin = admin_url();
     let mut conn = PgConnection::connect(&admin)

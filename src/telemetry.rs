@@ -1,0 +1,146 @@
+//! Logs and request tracing: the subscriber (`GATEHOUSE_LOG_FORMAT=json` for JSON lines,
+//! anything else for readable text) and the per-request span.
+//!
+//! One span per request, named `request`, carries the request id, the method, the matched
+//! route template (`/register`, `/integrations/credential-invite/{token}`) and, once
+//! answered, the status and latency. The raw URI is never recorded: paths and query strings
+//! can carry invitation tokens and invite codes (OWASP ASVS 5.0 V16.2.5: no sensitive data in
+//! logs).
+
+use axum::{extract::MatchedPath, http::Request, response::Response};
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestId, RequestId};
+use tracing::{field::Empty, Span};
+use tracing_subscriber::EnvFilter;
+
+/// The log filter when `RUST_LOG` is unset.
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, with the current span's fields (`GATEHOUSE_LOG_FORMAT=json`).
+    Json,
+}
+
+impl LogFormat {
+    /// From `GATEHOUSE_LOG_FORMAT`: `json` (any case) is [`LogFormat::Json`], anything else
+    /// [`LogFormat::Text`].
+    pub fn from_env() -> Self {
+        match std::env::var("GATEHOUSE_LOG_FORMAT") {
+            Ok(v) if v.trim().eq_ignore_ascii_case("json") => Self::Json,
+            _ => Self::Text,
+        }
+    }
+}
+
+/// Installs the global subscriber, filtered by `RUST_LOG` (default [`DEFAULT_FILTER`]).
+/// Does nothing if one is already installed (tests install their own).
+pub fn init(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Request ids: 32 lowercase hex characters (a v4 UUID without dashes), the form audit
+/// events record and `X-Request-Id` echoes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MakeRequestHexId;
+
+impl MakeRequestId for MakeRequestHexId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The request id as text, when it has the shape Gatehouse gives ids or a proxy's id of 1 to
+/// 64 characters from `[A-Za-z0-9._-]`; anything else (it may come from the client) is
+/// dropped rather than written into logs and audit records.
+pub fn request_id_of(id: &RequestId) -> Option<String> {
+    let s = id.header_value().to_str().ok()?;
+    let sane = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    sane.then(|| s.to_owned())
+}
+
+/// The route template a request matched, or `unmatched` (static files, 404s).
+pub fn route_of<B>(req: &Request<B>) -> &str {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+}
+
+/// The `request` span: request id, method and route template; status and latency are
+/// recorded when the response is ready.
+pub fn request_span<B>(req: &Request<B>) -> Span {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(request_id_of)
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        route = %route_of(req),
+        status = Empty,
+        latency_ms = Empty,
+    )
+}
+
+/// Records the answer on the request span and logs one line for it (`warn` for 5xx).
+pub fn on_response<B>(res: &Response<B>, latency: Duration, span: &Span) {
+    let status = res.status().as_u16();
+    span.record("status", status);
+    span.record("latency_ms", latency.as_millis() as u64);
+    if res.status().is_server_error() {
+        tracing::warn!(status, "request failed");
+    } else {
+        tracing::info!(status, "request answered");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_32_hex_and_foreign_ones_are_checked() {
+        let req = Request::new(());
+        let id = MakeRequestHexId.make_request_id(&req).unwrap();
+        let text = request_id_of(&id).unwrap();
+        assert_eq!(text.len(), 32);
+        assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));
+        let foreign = |v: &'static str| RequestId::new(axum::http::HeaderValue::from_static(v));
+        assert_eq!(
+            request_id_of(&foreign("abc-123.x_y")).as_deref(),
+            Some("abc-123.x_y")
+        );
+        assert_eq!(request_id_of(&foreign("a b")), None);
+        assert_eq!(request_id_of(&foreign("")), None);
+    }
+
+    #[test]
+    fn unrouted_requests_name_no_path() {
+        let req = Request::builder()
+            .uri("/register?token=secret")
+            .body(())
+            .unwrap();
+        assert_eq!(route_of(&req), "unmatched");
+    }
+}
