@@ -2,9 +2,10 @@
 //! never a token, an invite code or a secret, even at DEBUG (OWASP ASVS 5.0 V16.2.5).
 
 use crate::{
+    credential_invitations::{credential_invitation, submit},
     helpers::{logs::captured, spawn_app, Browser},
     invite_codes::{fresh_key, join, one_code},
-    partners::{approved_partner, credential_invitation, submit, tenant, STRONG_SECRET},
+    partners::{approved_partner, tenant, STRONG_SECRET},
 };
 use reqwest::StatusCode;
 use serde_json::Value;

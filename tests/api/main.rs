@@ -4,11 +4,13 @@
 mod helpers;
 
 mod architecture;
+mod credential_invitations;
 mod email;
 mod invitations;
 mod invite_codes;
 mod logs;
 mod organisations;
+mod partner_api;
 mod partners;
 mod registration;
 mod security;
