@@ -194,10 +194,9 @@ pub async fn members_stats(
     State(state): State<AppState>,
     auth: Authorized<MembersReadAnonymous>,
 ) -> Result<Json<MemberStats>, ApiFailure> {
-    let (members_by_role, invitations_by_status) =
-        service::member_stats(&state, &auth.caller).await?;
+    let counts = service::member_stats(&state, &auth.caller).await?;
     Ok(Json(MemberStats {
-        members_by_role,
-        invitations_by_status,
+        members_by_role: counts.members_by_role,
+        invitations_by_status: counts.invitations_by_status,
     }))
 }

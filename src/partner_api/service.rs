@@ -346,16 +346,22 @@ pub async fn invitation(
         .map_err(AppError::internal("loading a partner's invitation failed"))
 }
 
+/// Counts of a partner's tenant, without personal data.
+#[derive(Debug)]
+pub struct MemberCounts {
+    /// Members per role name.
+    pub members_by_role: BTreeMap<String, i64>,
+    /// Invitations per effective status.
+    pub invitations_by_status: BTreeMap<String, i64>,
+}
+
 /// Counts without personal data: members per role and invitations per effective status of
 /// the partner's tenant.
 ///
 /// # Errors
 /// 500 on database failure.
 #[tracing::instrument(skip_all)]
-pub async fn member_stats(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<(BTreeMap<String, i64>, BTreeMap<String, i64>), AppError> {
+pub async fn member_stats(state: &AppState, caller: &Caller) -> Result<MemberCounts, AppError> {
     let db = AppError::internal::<sqlx::Error>("partner member stats failed");
     let roles = repo::members_by_role(&state.pool, caller.organisation_id)
         .await
@@ -363,5 +369,8 @@ pub async fn member_stats(
     let statuses = repo::invitations_by_status(&state.pool, caller.organisation_id)
         .await
         .map_err(db)?;
-    Ok((roles.into_iter().collect(), statuses.into_iter().collect()))
+    Ok(MemberCounts {
+        members_by_role: roles.into_iter().collect(),
+        invitations_by_status: statuses.into_iter().collect(),
+    })
 }
