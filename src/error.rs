@@ -105,11 +105,31 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl AppError {
     /// For `map_err`: logs the underlying error with `context` (server log only) and answers
-    /// [`AppError::Internal`], so no internal detail reaches the browser.
-    pub fn internal<E: std::fmt::Debug>(context: &'static str) -> impl Fn(E) -> AppError + Copy {
+    /// [`AppError::Internal`], so no internal detail reaches the browser. A database pool that
+    /// had no free connection within its acquire timeout answers [`AppError::Busy`] instead
+    /// (503 with `Retry-After`): the request can succeed moments later.
+    pub fn internal<E: std::fmt::Debug + 'static>(
+        context: &'static str,
+    ) -> impl Fn(E) -> AppError + Copy {
         move |e| {
+            let any: &dyn std::any::Any = &e;
+            if let Some(sqlx::Error::PoolTimedOut) = any.downcast_ref::<sqlx::Error>() {
+                tracing::warn!("{context}: no database connection free in time");
+                return AppError::Busy;
+            }
             tracing::error!(error = ?e, "{context}");
             AppError::Internal
+        }
+    }
+
+    /// Whole seconds a client should wait before retrying, for 429 and 503 answers.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            Self::Busy => Some(BUSY_RETRY_AFTER_SECS),
+            _ => None,
         }
     }
 }
@@ -136,11 +156,8 @@ impl FromServerFnError for AppError {
                 StatusCode::from_u16(self.status_code())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
-            if let Self::RateLimited {
-                retry_after_secs, ..
-            } = self
-            {
-                opts.insert_header(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            if let Some(secs) = self.retry_after_secs() {
+                opts.insert_header(RETRY_AFTER, HeaderValue::from(secs));
             }
         }
         serde_json::to_vec(self)
@@ -148,6 +165,9 @@ impl FromServerFnError for AppError {
             .unwrap_or_else(|_| br#""Internal""#.to_vec().into())
     }
 }
+
+/// `Retry-After` of a [`AppError::Busy`] answer, in seconds.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// Collects field errors while parsing a form, so that every bad field is reported at once.
 #[derive(Default)]

@@ -52,12 +52,38 @@ pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
+/// What [`security_headers`] adds beyond the fixed headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderPolicy {
+    /// Send `Strict-Transport-Security` (only when `PUBLIC_URL` is https: over plain http
+    /// browsers ignore it, and it must never pin a development host).
+    pub hsts: bool,
+}
+
+impl HeaderPolicy {
+    /// The policy for `config`'s public URL.
+    pub fn for_config(config: &crate::config::Config) -> Self {
+        Self {
+            hsts: config.public_url.scheme() == "https",
+        }
+    }
+}
+
+/// `Strict-Transport-Security` value: two years, subdomains included (OWASP ASVS 5.0
+/// V3.4.1; the OWASP HTTP Headers Cheat Sheet's recommendation).
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
 /// Adds the security headers to every response and makes a fresh CSP nonce for it.
 ///
 /// CSP (OWASP ASVS 5.0 V3.4.3): scripts only from this origin or with the nonce, WebAssembly
 /// compilation allowed for hydration, styles only from this origin, nothing framed, no plugins,
 /// forms post only here. A handler that sets its own `Content-Security-Policy` keeps it.
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// HSTS as [`HeaderPolicy`] says.
+pub async fn security_headers(
+    State(policy): State<Arc<HeaderPolicy>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
@@ -81,6 +107,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if policy.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),

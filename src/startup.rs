@@ -19,9 +19,14 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
+    limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
     trace::TraceLayer,
 };
+
+/// The largest request body any route accepts, in bytes (256 KiB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -33,16 +38,34 @@ pub struct Application {
     mailer: Option<Mailer>,
 }
 
-/// Connects to `DATABASE_URL` with a pool sized for two cores.
+/// How long a request waits for a pooled connection before it fails (503 territory, never
+/// a hang).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long start-up waits for the database to answer.
+pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
+
+/// Connects to `DATABASE_URL` with a pool sized for two cores whose acquire timeout is
+/// [`ACQUIRE_TIMEOUT`]; at start-up, waits up to [`STARTUP_WAIT`] for the first connection.
 ///
 /// # Errors
-/// If the database cannot be reached within 10 seconds.
+/// If the database cannot be reached within [`STARTUP_WAIT`].
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(20)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(config.database_url.expose_secret())
-        .await?)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_lazy(config.database_url.expose_secret())?;
+    let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
+    loop {
+        match pool.acquire().await {
+            Ok(_) => return Ok(pool),
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                return Err(anyhow::anyhow!(
+                    "the database did not answer within {STARTUP_WAIT:?}: {e}"
+                ))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
 }
 
 /// Connects, applies migrations and builds the shared state (no listener, no jobs): what the
@@ -105,16 +128,9 @@ impl Application {
         } = self;
         tokio::spawn(outbox::run_worker(state.clone(), mailer));
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
-        let store = PostgresStore::new(state.pool.clone());
-        tokio::spawn(async move {
-            use tower_sessions::ExpiredDeletion;
-            if let Err(e) = store
-                .continuously_delete_expired(Duration::from_secs(600))
-                .await
-            {
-                tracing::error!(error = %e, "session cleanup stopped");
-            }
-        });
+        tokio::spawn(delete_expired_sessions(PostgresStore::new(
+            state.pool.clone(),
+        )));
         tracing::info!(addr = %listener.local_addr()?, public_url = %state.config.public_url, "Gatehouse is listening");
         axum::serve(
             listener,
@@ -122,6 +138,27 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await
+    }
+}
+
+/// Deletes expired sessions every 10 minutes, for as long as the server runs: a failure is
+/// logged and retried after a back-off (1 s doubling to 5 minutes), never the end of the job.
+async fn delete_expired_sessions(store: PostgresStore) {
+    use tower_sessions::ExpiredDeletion;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match store
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(600))
+            .await
+        {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "session cleanup failed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(300));
+            }
+        }
     }
 }
 
@@ -176,12 +213,10 @@ pub fn router(state: AppState) -> Router {
         ));
     let public_origin: Arc<str> = config.public_origin().into();
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/integrations/partners/{id}/invite-events.jsonl",
-            get(crate::credential_invitations::export::invite_events_jsonl),
-        );
+    let mut app = Router::new().route(
+        "/integrations/partners/{id}/invite-events.jsonl",
+        get(crate::credential_invitations::export::invite_events_jsonl),
+    );
     if config.dev_mailbox_enabled() {
         app = app.route(
             "/dev/mailbox/{id}/html",
@@ -197,14 +232,30 @@ pub fn router(state: AppState) -> Router {
         _,
     >(provide_request_context, shell))
     .layer(session_layer)
-    // After the session layer, so a scrape never creates a session.
+    // After the session layer: probes, scrapes and static files never touch the session store.
+    .route("/healthz", get(crate::health::healthz))
+    .route("/readyz", get(crate::health::readyz))
     .route("/metrics", get(crate::metrics::handler))
+    .nest_service(
+        &format!("/{}", leptos_options.site_pkg_dir),
+        ServeDir::new(format!(
+            "{}/{}",
+            leptos_options.site_root, leptos_options.site_pkg_dir
+        )),
+    )
+    .route_service(
+        "/favicon.svg",
+        ServeFile::new(format!("{}/favicon.svg", leptos_options.site_root)),
+    )
     .merge(crate::partner_api::routes())
     .layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,
     ))
-    .layer(axum::middleware::from_fn(security::security_headers))
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::new(security::HeaderPolicy::for_config(&config)),
+        security::security_headers,
+    ))
     // One span per request (request id, method, route template, status); the request id is
     // made first and echoed as X-Request-Id.
     .layer(
@@ -214,6 +265,9 @@ pub fn router(state: AppState) -> Router {
     )
     .layer(PropagateRequestIdLayer::x_request_id())
     .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
-    .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+    // Bodies past the limit get 413 before any handler reads them (server functions read
+    // their bodies themselves, so axum's DefaultBodyLimit alone would not stop them).
+    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
     .with_state(state)
 }

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiError {
     /// Stable code: `invalid_token`, `insufficient_scope`, `invalid_request`, `not_found`,
-    /// `conflict`, `rate_limited`, `server_error`.
+    /// `conflict`, `rate_limited`, `unavailable`, `server_error`.
     pub error: &'static str,
     /// A sentence for the developer.
     pub message: String,
@@ -107,15 +107,11 @@ impl From<crate::error::AppError> for ApiFailure {
             E::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             E::Conflict(_) | E::Gone(_) => (StatusCode::CONFLICT, "conflict"),
             E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            E::Busy => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "server_error"),
         };
         let mut f = Self::new(status, code, message);
-        if let E::RateLimited {
-            retry_after_secs, ..
-        } = e
-        {
-            f.retry_after = Some(retry_after_secs);
-        }
+        f.retry_after = e.retry_after_secs();
         f
     }
 }

@@ -34,7 +34,7 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
         "error" => (0, "domain"),
         "auth::session" | "auth::passwords" | "auth::keys" => (1, "kernel"),
         "auth::keystore" => (5, "pages"),
-        "metrics" => (4, "api"),
+        "metrics" | "health" => (4, "api"),
         _ if first == "domain" => (0, "domain"),
         _ if kernel.contains(&first) => (1, "kernel"),
         _ if first == "components" => (5, "pages"),

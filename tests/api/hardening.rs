@@ -1,0 +1,104 @@
+//! Deployment hardening over HTTP: readiness follows the database, bodies are bounded,
+//! HSTS only over https, and probes and static files never touch the session store.
+
+use crate::helpers::{admin_url, spawn_app, spawn_app_with, Browser};
+use reqwest::{header, StatusCode};
+use sqlx::{Connection, PgConnection};
+use std::time::{Duration, Instant};
+
+async fn allow_connections(db: &str, allow: bool) {
+    let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
+    sqlx::query(&format!(
+        "ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS {allow}"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    if !allow {
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+            .bind(db)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn readiness_follows_the_database_and_health_does_not() {
+    let app = spawn_app().await;
+    let anon = Browser::anonymous();
+    let res = app.get(&anon, "/readyz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    allow_connections(&app.db_name, false).await;
+    let started = Instant::now();
+    let res = app.get(&anon, "/readyz").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered within the timeout"
+    );
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    // The process itself is fine.
+    assert_eq!(app.get(&anon, "/healthz").await.status(), StatusCode::OK);
+
+    allow_connections(&app.db_name, true).await;
+    let res = app.get(&anon, "/readyz").await;
+    assert_eq!(res.status(), StatusCode::OK, "recovers without a restart");
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_gets_413_before_any_handler() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let res = app
+        .post(
+            &mut Browser::anonymous(),
+            "/api/auth/sign-in",
+            &[("email", "someone@example.org"), ("password", &huge)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let res = app
+        .client
+        .post(format!("{}/oauth/token", app.base))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_the_public_url_is_https() {
+    let plain = spawn_app().await;
+    let res = plain.get(&Browser::anonymous(), "/login").await;
+    assert!(!res
+        .headers()
+        .contains_key(header::STRICT_TRANSPORT_SECURITY));
+
+    let tls =
+        spawn_app_with(|c| c.public_url = url::Url::parse("https://gatehouse.test").unwrap()).await;
+    let res = tls.get(&Browser::anonymous(), "/login").await;
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=63072000; includeSubDomains"
+    );
+}
+
+#[tokio::test]
+async fn probes_and_static_files_do_not_touch_the_session() {
+    let app = spawn_app().await;
+    let (_, admin) = app.manager("company").await;
+    // A page does: the idle expiry is pushed back and the cookie sent again.
+    let res = app.get(&admin, "/login").await;
+    assert!(res.headers().contains_key(header::SET_COOKIE));
+    for path in ["/healthz", "/readyz", "/favicon.svg", "/pkg/gatehouse.js"] {
+        let res = app.get(&admin, path).await;
+        assert!(
+            !res.headers().contains_key(header::SET_COOKIE),
+            "{path} touched the session"
+        );
+    }
+}
