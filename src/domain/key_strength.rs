@@ -6,8 +6,10 @@
 //! OWASP ASVS 5.0 V11.4 guidance on secret entropy: bits = effective length × log2(size of the
 //! pool of the character classes actually used). Patterns that make a key guessable are
 //! penalised before counting: a character repeating its predecessor, a step of an ascending or
-//! descending run (`abc`, `987`), and known weak words (`password`, `qwerty`, `secret`, ...)
-//! count as one character each. Messages never quote the key.
+//! descending run (`abc`, `987`), a character that continues a repeated group once the group
+//! has been copied in full (`Ab1!Ab1!Ab1!`: everything after the first copy), and known weak
+//! words (`password`, `qwerty`, `secret`, ...) count as one character each. Messages never
+//! quote the key.
 
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +133,9 @@ const WEAK_PATTERNS: &[&str] = &[
     "dragon", "master", "1q2w3e", "trustno1",
 ];
 
+/// Longest repeated group [`assess`] looks for, in characters.
+const MAX_PERIOD: usize = 16;
+
 /// Character pool sizes: lower, upper, digits, printable ASCII symbols, anything else.
 fn pool_size(key: &str) -> u32 {
     let (mut lower, mut upper, mut digit, mut symbol, mut other) =
@@ -190,6 +195,21 @@ pub fn assess(key: &str, req: &KeyRequirements) -> KeyAssessment {
         }
         repetition |= same_run >= 4;
         sequence |= up_run >= 4 || down_run >= 4;
+    }
+    // A group of 2 to MAX_PERIOD characters repeated: once a whole copy of the group has
+    // followed it, the rest of the repetition adds nothing an attacker must guess.
+    for period in 2..=MAX_PERIOD.min(length / 2) {
+        let mut copied = 0usize;
+        for i in period..length {
+            copied = if chars[i] == chars[i - period] {
+                copied + 1
+            } else {
+                0
+            };
+            if copied >= period {
+                penalised[i] = true;
+            }
+        }
     }
     if repetition {
         problems.push(KeyProblem::Repetition);
@@ -308,6 +328,20 @@ mod tests {
             }]
         );
         assert!(a.problems[0].to_string().contains("at least 48"));
+    }
+
+    #[test]
+    fn a_repeated_group_counts_once() {
+        // Eight copies of a 4-character group: 32 characters from a 94-symbol pool would be
+        // 209 bits if each counted; only the first copy and a little more do.
+        let a = assess(&"Ab1!".repeat(8), &KeyRequirements::default());
+        assert!(a.estimated_bits < 64, "{} bits", a.estimated_bits);
+        assert!(a.problems.iter().any(|p| p.code() == "low_entropy"));
+        let a = assess(&"q3ZL8vN2".repeat(5), &KeyRequirements::default());
+        assert!(a.estimated_bits < 128, "{} bits", a.estimated_bits);
+        // A random key keeps (almost) all of its strength.
+        let a = assess("q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe", &KeyRequirements::default());
+        assert!(a.estimated_bits >= 180, "{} bits", a.estimated_bits);
     }
 
     #[test]
