@@ -26,12 +26,14 @@ pub struct CredentialInvitationDto {
 }
 
 /// A credential invitation just made; the link appears here once (and in the email).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedCredentialInvitation {
     pub id: Uuid,
     pub link: String,
     pub expires_at: i64,
 }
+
+crate::debug_without_secrets!(CreatedCredentialInvitation { id, expires_at });
 
 /// One analytics event of a credential invitation. `at` is Unix seconds (UTC).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

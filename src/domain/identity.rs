@@ -155,7 +155,7 @@ impl std::fmt::Debug for KeyPair {
 }
 
 /// The key backup file (`gatehouse-key.json`). Whoever has it can sign in as its owner.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyBackup {
     /// Always [`KeyBackup::FORMAT`].
     pub format: String,
@@ -165,6 +165,12 @@ pub struct KeyBackup {
     /// base64url 32-byte Ed25519 seed.
     pub private_key: String,
 }
+
+crate::debug_without_secrets!(KeyBackup {
+    format,
+    did,
+    public_key
+});
 
 impl KeyBackup {
     /// The format marker of version 1 backups.

@@ -340,7 +340,10 @@ mod tests {
         let a = assess(&"q3ZL8vN2".repeat(5), &KeyRequirements::default());
         assert!(a.estimated_bits < 128, "{} bits", a.estimated_bits);
         // A random key keeps (almost) all of its strength.
-        let a = assess("q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe", &KeyRequirements::default());
+        let a = assess(
+            "q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe",
+            &KeyRequirements::default(),
+        );
         assert!(a.estimated_bits >= 180, "{} bits", a.estimated_bits);
     }
 

@@ -13,6 +13,7 @@ mod invite_code;
 mod key_strength;
 mod partner;
 mod password;
+mod redact;
 mod role;
 mod status;
 #[cfg(feature = "ssr")]

@@ -16,15 +16,8 @@ pub struct OutgoingEmail {
     pub html_body: String,
 }
 
-/// The bodies carry one-time links: `Debug` names the recipient and subject only.
-impl std::fmt::Debug for OutgoingEmail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutgoingEmail")
-            .field("recipient", &self.recipient)
-            .field("subject", &self.subject)
-            .finish_non_exhaustive()
-    }
-}
+// The bodies carry one-time links.
+crate::debug_without_secrets!(OutgoingEmail { recipient, subject });
 
 /// Sends outbox messages over SMTP as multipart/alternative (text + HTML).
 pub struct Mailer {

@@ -15,7 +15,7 @@ pub struct CodeChoices {
 }
 
 /// A code just created or revealed: the only DTOs that carry a code.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareableCode {
     pub id: Uuid,
     /// `XXXX-XXXX-XXXX`.
@@ -27,8 +27,10 @@ pub struct ShareableCode {
     pub qr_svg: String,
 }
 
+crate::debug_without_secrets!(ShareableCode { id });
+
 /// The result of "Create Invite". One code gets its QR code; a batch comes with a CSV file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedCodes {
     pub codes: Vec<ShareableCode>,
     pub role_label: String,
@@ -39,6 +41,12 @@ pub struct CreatedCodes {
     /// was made.
     pub csv: Option<String>,
 }
+
+crate::debug_without_secrets!(CreatedCodes {
+    role_label,
+    max_uses,
+    expires_at
+});
 
 /// One row of the invite-code list; never the code itself. Times are Unix seconds (UTC).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

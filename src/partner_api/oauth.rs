@@ -26,7 +26,7 @@ use serde::Serialize;
 pub use service::{FAILED_AUTHENTICATIONS_PER_IP, TOKEN_LIFETIME_SECS, TOKEN_REQUESTS_PER_MINUTE};
 
 /// A successful token response (RFC 6749 section 5.1).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
@@ -36,6 +36,12 @@ pub struct TokenResponse {
     /// The granted scopes, space-separated.
     pub scope: String,
 }
+
+crate::debug_without_secrets!(TokenResponse {
+    token_type,
+    expires_in,
+    scope
+});
 
 /// An error response (RFC 6749 section 5.2).
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -108,7 +108,7 @@ pub struct PartnerDetail {
 }
 
 /// Client credentials issued on approval. The secret appears here once and nowhere else.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuedCredentials {
     pub client_id: String,
     /// 32 random bytes, base64url (43 characters).
@@ -116,3 +116,8 @@ pub struct IssuedCredentials {
     /// `PUBLIC_URL/oauth/token`.
     pub token_endpoint: String,
 }
+
+crate::debug_without_secrets!(IssuedCredentials {
+    client_id,
+    token_endpoint
+});
