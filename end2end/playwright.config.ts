@@ -48,6 +48,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       RUST_LOG: 'info,sqlx=warn',
+      // The binary defaults to production; the suite runs a development server.
+      GATEHOUSE_ENV: 'development',
     },
   },
 });

@@ -28,6 +28,8 @@ fi
 echo "==> building (debug profile; argon2 is optimised even there)"
 cargo leptos build
 export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+# The binary defaults to production; this script runs a development server.
+export GATEHOUSE_ENV="${GATEHOUSE_ENV:-development}"
 export PUBLIC_URL="${PUBLIC_URL:-http://$LEPTOS_SITE_ADDR}"
 echo "==> Gatehouse on $PUBLIC_URL (Ctrl-C to stop)"
 target/debug/gatehouse "$@" &

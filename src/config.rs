@@ -98,7 +98,17 @@ impl Config {
     /// # Errors
     /// A [`ConfigError`] naming the variable that is missing or out of range.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`Config::from_env`] over any source of variables (`var(name)`); blank values count as
+    /// unset. Without `GATEHOUSE_ENV` the configuration is production's: secure by default.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that is missing or out of range; in production,
+    /// one error naming every missing setting.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |k: &str| var(k).filter(|v| !v.trim().is_empty());
         let database_url =
             var("DATABASE_URL").ok_or_else(|| ConfigError("DATABASE_URL is required".into()))?;
         let mut config = Self::local(&database_url);
@@ -117,8 +127,8 @@ impl Config {
             config.mail_from = v;
         }
         config.environment = match var("GATEHOUSE_ENV").as_deref() {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
+            None | Some("production") => Environment::Production,
+            Some("development") => Environment::Development,
             Some(other) => {
                 return Err(ConfigError(format!(
                     "GATEHOUSE_ENV must be development or production, not {other:?}"
@@ -148,16 +158,16 @@ impl Config {
             config.outbox_max_attempts = n as i32;
         }
         let production = config.environment == Environment::Production;
+        // Every setting production lacks, named at once.
+        let mut missing: Vec<&str> = Vec::new();
         match var("GATEHOUSE_CODE_LOOKUP_KEY") {
             Some(v) => {
                 config.code_lookup_key = LookupKey::from_base64(&v)
                     .map_err(|e| ConfigError(format!("GATEHOUSE_CODE_LOOKUP_KEY {e}")))?;
             }
-            None if production => {
-                return Err(ConfigError(
-                    "GATEHOUSE_CODE_LOOKUP_KEY is required in production".into(),
-                ))
-            }
+            None if production => missing.push(
+                "GATEHOUSE_CODE_LOOKUP_KEY (base64 of 32 random bytes: head -c 32 /dev/urandom | base64)",
+            ),
             None => tracing::warn!(
                 "GATEHOUSE_CODE_LOOKUP_KEY is unset: using a random key; invite codes stop working on restart"
             ),
@@ -167,11 +177,9 @@ impl Config {
                 config.encryption_keys = EncryptionKeys::parse(&v)
                     .map_err(|e| ConfigError(format!("GATEHOUSE_ENCRYPTION_KEYS: {e}")))?;
             }
-            None if production => {
-                return Err(ConfigError(
-                    "GATEHOUSE_ENCRYPTION_KEYS is required in production".into(),
-                ))
-            }
+            None if production => missing.push(
+                "GATEHOUSE_ENCRYPTION_KEYS (id:base64 of 32 random bytes, e.g. k1:$(head -c 32 /dev/urandom | base64))",
+            ),
             None => tracing::warn!(
                 "GATEHOUSE_ENCRYPTION_KEYS is unset: using a random key; stored codes cannot be revealed after restart"
             ),
@@ -187,13 +195,19 @@ impl Config {
             config.leptos_options.site_root = root.into();
         }
         config.leptos_options.site_addr = config.listen_addr;
-        if config.environment == Environment::Production {
+        if production {
             if config.smtp_url.is_none() {
-                return Err(ConfigError("SMTP_URL is required in production".into()));
+                missing.push("SMTP_URL (smtp://… or smtps://…)");
             }
             if config.public_url.scheme() != "https" {
-                return Err(ConfigError("PUBLIC_URL must be https in production".into()));
+                missing.push("PUBLIC_URL as an https URL");
             }
+        }
+        if !missing.is_empty() {
+            return Err(ConfigError(format!(
+                "production (the default without GATEHOUSE_ENV=development) needs: {}",
+                missing.join("; ")
+            )));
         }
         Ok(config)
     }
@@ -299,5 +313,51 @@ mod tests {
         c.smtp_url = Some(SecretString::from("smtp://u:pw123@mail".to_owned()));
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("pw123"));
+    }
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn production_is_the_default_and_names_every_missing_setting() {
+        let err = Config::from_vars(vars(&[("DATABASE_URL", "postgres://x")])).unwrap_err();
+        let msg = err.to_string();
+        for name in [
+            "GATEHOUSE_CODE_LOOKUP_KEY",
+            "GATEHOUSE_ENCRYPTION_KEYS",
+            "SMTP_URL",
+            "PUBLIC_URL",
+        ] {
+            assert!(msg.contains(name), "{name} missing from: {msg}");
+        }
+        let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        let keys = format!("k1:{key}");
+        let ok = Config::from_vars(vars(&[
+            ("DATABASE_URL", "postgres://x"),
+            ("GATEHOUSE_CODE_LOOKUP_KEY", key),
+            ("GATEHOUSE_ENCRYPTION_KEYS", &keys),
+            ("SMTP_URL", "smtp://mail.example.org:587"),
+            ("PUBLIC_URL", "https://gate.example.org"),
+        ]))
+        .unwrap();
+        assert_eq!(ok.environment, Environment::Production);
+        assert!(!ok.dev_mailbox_enabled());
+    }
+
+    #[test]
+    fn development_is_asked_for_by_name() {
+        let c = Config::from_vars(vars(&[
+            ("DATABASE_URL", "postgres://x"),
+            ("GATEHOUSE_ENV", "development"),
+        ]))
+        .unwrap();
+        assert_eq!(c.environment, Environment::Development);
+        assert!(c.dev_mailbox_enabled());
     }
 }

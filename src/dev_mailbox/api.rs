@@ -8,8 +8,9 @@ pub use super::dto::MailboxMessage;
 /// The newest 100 emails, or 404 when the dev mailbox is disabled.
 #[server(endpoint = "dev/mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
+    let ctx = crate::security::RequestContext::current();
     let state = expect_context::<crate::state::AppState>();
-    super::service::messages(&state).await
+    super::service::messages(&state, ctx.ip).await
 }
 
 /// `GET /dev/mailbox/{id}/html`: the HTML part of one email, served in a CSP sandbox (no
@@ -17,13 +18,14 @@ pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn html_handler(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> axum::response::Response {
     use axum::{
         http::{header, StatusCode},
         response::IntoResponse,
     };
-    match super::service::html(&state, id).await {
+    match super::service::html(&state, Some(peer.ip()), id).await {
         Ok(html) => (
             [
                 (

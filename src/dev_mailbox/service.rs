@@ -3,12 +3,25 @@
 
 use super::{dto::MailboxMessage, repo};
 use crate::{domain::DeliveryState, error::AppError, state::AppState};
+use std::net::IpAddr;
 
 /// How many messages the mailbox shows.
 pub const MAILBOX_SIZE: i64 = 100;
 
-fn require_enabled(state: &AppState) -> Result<(), AppError> {
-    if state.config.dev_mailbox_enabled() {
+/// Whether `client` may read the dev mailbox: only from this machine. The mailbox holds live
+/// registration links (the bootstrap admin's among them), so a development server reachable
+/// from a network must not hand them to whoever asks.
+pub fn visible_to(client: Option<IpAddr>) -> bool {
+    client.is_some_and(|ip| match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    })
+}
+
+fn require_enabled(state: &AppState, client: Option<IpAddr>) -> Result<(), AppError> {
+    if state.config.dev_mailbox_enabled() && visible_to(client) {
         Ok(())
     } else {
         Err(AppError::NotFound("There is no dev mailbox here.".into()))
@@ -19,10 +32,13 @@ fn require_enabled(state: &AppState) -> Result<(), AppError> {
 /// this Gatehouse (`PUBLIC_URL`).
 ///
 /// # Errors
-/// 404 when the mailbox is disabled; 500 on database failure.
+/// 404 when the mailbox is disabled or `client` is not this machine; 500 on database failure.
 #[tracing::instrument(skip_all)]
-pub async fn messages(state: &AppState) -> Result<Vec<MailboxMessage>, AppError> {
-    require_enabled(state)?;
+pub async fn messages(
+    state: &AppState,
+    client: Option<IpAddr>,
+) -> Result<Vec<MailboxMessage>, AppError> {
+    require_enabled(state, client)?;
     let base = state.config.link("/");
     let rows = repo::newest(&state.pool, MAILBOX_SIZE)
         .await
@@ -49,12 +65,35 @@ pub async fn messages(state: &AppState) -> Result<Vec<MailboxMessage>, AppError>
 /// The HTML part of message `id`.
 ///
 /// # Errors
-/// 404 when the mailbox is disabled or there is no such message; 500 on database failure.
+/// 404 when the mailbox is disabled, `client` is not this machine or there is no such
+/// message; 500 on database failure.
 #[tracing::instrument(skip_all)]
-pub async fn html(state: &AppState, id: i64) -> Result<String, AppError> {
-    require_enabled(state)?;
+pub async fn html(state: &AppState, client: Option<IpAddr>, id: i64) -> Result<String, AppError> {
+    require_enabled(state, client)?;
     repo::html_body(&state.pool, id)
         .await
         .map_err(AppError::internal("reading a dev mailbox message failed"))?
         .ok_or_else(|| AppError::NotFound("No such message.".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible_to;
+
+    #[test]
+    fn only_this_machine_reads_the_mailbox() {
+        for ip in ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"] {
+            assert!(visible_to(Some(ip.parse().unwrap())), "{ip}");
+        }
+        for ip in [
+            "10.0.0.5",
+            "192.168.1.2",
+            "203.0.113.9",
+            "fe80::1",
+            "::ffff:10.0.0.5",
+        ] {
+            assert!(!visible_to(Some(ip.parse().unwrap())), "{ip}");
+        }
+        assert!(!visible_to(None));
+    }
 }

@@ -297,7 +297,9 @@ fn import_graph(files: &[(Module, String)]) -> BTreeMap<Module, BTreeSet<Module>
                 .find(|m| modules.contains(m.as_str()));
             let Some(target) = target else { continue };
             let own_part = module == "crate" || target.starts_with(&format!("{module}::"));
-            if target != *module && !own_part {
+            // The crate root only declares modules and holds `#[macro_export]` macros, which
+            // live there whichever file defines them: naming it imports no layer.
+            if target != *module && !own_part && target != "crate" {
                 edges.insert(target);
             }
         }
