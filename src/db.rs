@@ -24,5 +24,7 @@ pub fn unix(t: time::OffsetDateTime) -> i64 {
 pub async fn transaction_time<'c>(
     db: impl sqlx::PgExecutor<'c>,
 ) -> Result<time::OffsetDateTime, sqlx::Error> {
-    sqlx::query_scalar("SELECT now()").fetch_one(db).await
+    sqlx::query_scalar!(r#"SELECT now() AS "now!""#)
+        .fetch_one(db)
+        .await
 }

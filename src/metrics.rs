@@ -45,40 +45,40 @@ fn authorised(headers: &HeaderMap, expected: &str) -> bool {
 /// # Errors
 /// Database errors.
 pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
-    let per_org: Vec<(uuid::Uuid, i64, i64)> = sqlx::query_as(
-        "SELECT organisation_id,
-                count(*) FILTER (WHERE action = 'created'),
-                count(*) FILTER (WHERE action = 'redeemed')
+    let per_org = sqlx::query!(
+        r#"SELECT organisation_id,
+                count(*) FILTER (WHERE action = 'created') AS "created!",
+                count(*) FILTER (WHERE action = 'redeemed') AS "redeemed!"
            FROM audit_events
           WHERE subject_type = 'invite_code' AND action IN ('created', 'redeemed')
-          GROUP BY organisation_id ORDER BY organisation_id",
+          GROUP BY organisation_id ORDER BY organisation_id"#
     )
     .fetch_all(pool)
     .await?;
-    let (created, accepted, revoked): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE action = 'created'),
-                count(*) FILTER (WHERE action = 'accepted'),
-                count(*) FILTER (WHERE action = 'revoked')
+    let invitations = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE action = 'created') AS "created!",
+                count(*) FILTER (WHERE action = 'accepted') AS "accepted!",
+                count(*) FILTER (WHERE action = 'revoked') AS "revoked!"
            FROM audit_events
-          WHERE subject_type = 'invitation' AND action IN ('created', 'accepted', 'revoked')",
+          WHERE subject_type = 'invitation' AND action IN ('created', 'accepted', 'revoked')"#
     )
     .fetch_one(pool)
     .await?;
 
-    let violations: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
-        "SELECT subject_id, count(*) FROM audit_events
+    let violations = sqlx::query!(
+        r#"SELECT subject_id, count(*) AS "violations!" FROM audit_events
           WHERE subject_type = 'partner' AND action = 'scope_violation'
-          GROUP BY subject_id ORDER BY subject_id",
+          GROUP BY subject_id ORDER BY subject_id"#
     )
     .fetch_all(pool)
     .await?;
 
     let mut registry = Registry::default();
     let scope_violations = Family::<Vec<(String, String)>, Counter>::default();
-    for (partner, n) in violations {
+    for row in violations {
         scope_violations
-            .get_or_create(&vec![("partner_id".to_owned(), partner.to_string())])
-            .inc_by(n as u64);
+            .get_or_create(&vec![("partner_id".to_owned(), row.subject_id.to_string())])
+            .inc_by(row.violations as u64);
     }
     registry.register(
         "gatehouse_partner_scope_violations",
@@ -87,10 +87,14 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
     );
     let codes_created = Family::<Vec<(String, String)>, Counter>::default();
     let codes_used = Family::<Vec<(String, String)>, Counter>::default();
-    for (org, c, u) in per_org {
-        let labels = vec![("org_id".to_owned(), org.to_string())];
-        codes_created.get_or_create(&labels).inc_by(c as u64);
-        codes_used.get_or_create(&labels).inc_by(u as u64);
+    for row in per_org {
+        let labels = vec![("org_id".to_owned(), row.organisation_id.to_string())];
+        codes_created
+            .get_or_create(&labels)
+            .inc_by(row.created as u64);
+        codes_used
+            .get_or_create(&labels)
+            .inc_by(row.redeemed as u64);
     }
     registry.register(
         "gatehouse_invites_created",
@@ -106,17 +110,17 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
         (
             "gatehouse_invitations_created",
             "Member invitations created",
-            created,
+            invitations.created,
         ),
         (
             "gatehouse_invitations_accepted",
             "Member invitations accepted",
-            accepted,
+            invitations.accepted,
         ),
         (
             "gatehouse_invitations_revoked",
             "Member invitations revoked",
-            revoked,
+            invitations.revoked,
         ),
     ] {
         let counter = Counter::<u64>::default();

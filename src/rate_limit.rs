@@ -22,10 +22,12 @@ pub async fn acquire(
     limit: i64,
     window: Duration,
 ) -> Result<Option<u64>, sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7331))")
-        .bind(bucket)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 7331))",
+        bucket,
+    )
+    .execute(&mut *tx)
+    .await?;
     if let Some(retry) = retry_after(&mut *tx, bucket, limit, window).await? {
         return Ok(Some(retry));
     }
@@ -45,16 +47,17 @@ pub async fn retry_after<'c>(
     window: Duration,
 ) -> Result<Option<u64>, sqlx::Error> {
     // The limit-th most recent event in the window leaves it first; then one more is allowed.
-    let secs: Option<f64> = sqlx::query_scalar(
-        "SELECT extract(epoch FROM (occurred_at + make_interval(secs => $2) - clock_timestamp()))::float8
-           FROM rate_limit_events
-          WHERE bucket = $1 AND occurred_at > clock_timestamp() - make_interval(secs => $2)
-          ORDER BY occurred_at DESC
-          OFFSET $3 - 1 LIMIT 1",
+    let secs = sqlx::query_scalar!(
+        r#"SELECT extract(epoch FROM (occurred_at + make_interval(secs => $2)
+                                      - clock_timestamp()))::float8 AS "secs!"
+             FROM rate_limit_events
+            WHERE bucket = $1 AND occurred_at > clock_timestamp() - make_interval(secs => $2)
+            ORDER BY occurred_at DESC
+           OFFSET $3::int8 - 1 LIMIT 1"#,
+        bucket,
+        window.as_secs_f64(),
+        limit,
     )
-    .bind(bucket)
-    .bind(window.as_secs_f64())
-    .bind(limit)
     .fetch_optional(db)
     .await?;
     Ok(secs.map(|s| s.ceil().max(1.0) as u64))
@@ -65,10 +68,10 @@ pub async fn retry_after<'c>(
 /// # Errors
 /// Database errors.
 pub async fn record<'c>(db: impl PgExecutor<'c>, bucket: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO rate_limit_events (bucket, occurred_at) VALUES ($1, clock_timestamp())",
+        bucket,
     )
-    .bind(bucket)
     .execute(db)
     .await?;
     Ok(())
@@ -79,8 +82,7 @@ pub async fn record<'c>(db: impl PgExecutor<'c>, bucket: &str) -> Result<(), sql
 /// # Errors
 /// Database errors.
 pub async fn clear<'c>(db: impl PgExecutor<'c>, bucket: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM rate_limit_events WHERE bucket = $1")
-        .bind(bucket)
+    sqlx::query!("DELETE FROM rate_limit_events WHERE bucket = $1", bucket)
         .execute(db)
         .await?;
     Ok(())
@@ -91,10 +93,11 @@ pub async fn clear<'c>(db: impl PgExecutor<'c>, bucket: &str) -> Result<(), sqlx
 /// # Errors
 /// Database errors.
 pub async fn prune<'c>(db: impl PgExecutor<'c>, age: Duration) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "DELETE FROM rate_limit_events WHERE occurred_at < clock_timestamp() - make_interval(secs => $1)",
+    let done = sqlx::query!(
+        "DELETE FROM rate_limit_events
+          WHERE occurred_at < clock_timestamp() - make_interval(secs => $1)",
+        age.as_secs_f64(),
     )
-    .bind(age.as_secs_f64())
     .execute(db)
     .await?;
     Ok(done.rows_affected())

@@ -122,22 +122,23 @@ pub async fn record<'c>(db: impl PgExecutor<'c>, event: Event<'_>) -> Result<(),
         ctx,
         detail,
     } = event;
-    sqlx::query(
+    // The IP is bound as text (sqlx maps `inet` only with an extra feature) and cast here.
+    sqlx::query!(
         "INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind,
                 actor_user_id, actor_partner_id, ip, user_agent, request_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::inet, $9, $10, $11)",
+        organisation_id,
+        subject.kind(),
+        subject.id(),
+        subject.action(),
+        actor.kind(),
+        actor.user_id(),
+        actor.partner_id(),
+        ctx.ip.map(|ip| ip.to_string()),
+        ctx.user_agent.as_deref(),
+        ctx.request_id.as_deref(),
+        detail,
     )
-    .bind(organisation_id)
-    .bind(subject.kind())
-    .bind(subject.id())
-    .bind(subject.action())
-    .bind(actor.kind())
-    .bind(actor.user_id())
-    .bind(actor.partner_id())
-    .bind(ctx.ip.map(|ip| ip.to_string()))
-    .bind(ctx.user_agent.as_deref())
-    .bind(ctx.request_id.as_deref())
-    .bind(detail)
     .execute(db)
     .await?;
     tracing::info!(

@@ -41,20 +41,20 @@ pub async fn issue(
             message: format!("Too many attempts. Try again in {secs} seconds."),
         });
     }
-    sqlx::query("DELETE FROM key_challenges WHERE expires_at < clock_timestamp()")
+    sqlx::query!("DELETE FROM key_challenges WHERE expires_at < clock_timestamp()")
         .execute(&mut *tx)
         .await
         .map_err(db)?;
     let id = Uuid::new_v4();
     let challenge = random_32();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO key_challenges (id, purpose, challenge, expires_at)
          VALUES ($1, $2, $3, clock_timestamp() + make_interval(secs => $4))",
+        id,
+        purpose.as_str(),
+        &challenge[..],
+        CHALLENGE_TTL_SECS as f64,
     )
-    .bind(id)
-    .bind(purpose.as_str())
-    .bind(&challenge[..])
-    .bind(CHALLENGE_TTL_SECS as f64)
     .execute(&mut *tx)
     .await
     .map_err(db)?;
@@ -80,16 +80,16 @@ pub async fn verify_answer(
     public_key: &[u8; 32],
     signature: &str,
 ) -> Result<(), AppError> {
-    let row: Option<(Vec<u8>, bool)> = sqlx::query_as(
-        "DELETE FROM key_challenges WHERE id = $1 AND purpose = $2
-         RETURNING challenge, expires_at > clock_timestamp()",
+    let row = sqlx::query!(
+        r#"DELETE FROM key_challenges WHERE id = $1 AND purpose = $2
+           RETURNING challenge, expires_at > clock_timestamp() AS "live!""#,
+        id,
+        purpose.as_str(),
     )
-    .bind(id)
-    .bind(purpose.as_str())
     .fetch_optional(&state.pool)
     .await
     .map_err(AppError::internal("spending a key challenge failed"))?;
-    let Some((challenge, true)) = row else {
+    let Some((challenge, true)) = row.map(|r| (r.challenge, r.live)) else {
         return Err(AppError::Gone(
             "This form has expired. Reload the page and try again.".into(),
         ));

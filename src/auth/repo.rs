@@ -12,10 +12,13 @@ pub async fn user_by_email<'c>(
     db: impl PgExecutor<'c>,
     email: &str,
 ) -> Result<Option<(Uuid, Option<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext")
-        .bind(email)
-        .fetch_optional(db)
-        .await
+    let row = sqlx::query!(
+        "SELECT id, password_hash FROM users WHERE email = $1::citext",
+        email,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.id, r.password_hash)))
 }
 
 /// The user whose Ed25519 public key is `public_key`.
@@ -26,8 +29,10 @@ pub async fn user_by_public_key<'c>(
     db: impl PgExecutor<'c>,
     public_key: &[u8; 32],
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM users WHERE public_key = $1")
-        .bind(&public_key[..])
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE public_key = $1",
+        &public_key[..]
+    )
+    .fetch_optional(db)
+    .await
 }

@@ -11,7 +11,6 @@ use crate::{
     state::AppState,
 };
 use leptos::prelude::expect_context;
-use sqlx::Row;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -132,16 +131,17 @@ pub async fn optional_user(
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT COALESCE(u.email::text, u.did) AS email, u.first_name, u.last_name, m.role,
+    // `users_identified` guarantees an email or a did.
+    let row = sqlx::query!(
+        r#"SELECT COALESCE(u.email::text, u.did) AS "email!", u.first_name, u.last_name, m.role,
                 o.name AS org_name, o.kind AS org_kind
            FROM users u
            JOIN memberships m ON m.user_id = u.id
            JOIN organisations o ON o.id = m.organisation_id
-          WHERE u.id = $1 AND m.organisation_id = $2",
+          WHERE u.id = $1 AND m.organisation_id = $2"#,
+        user_id,
+        org_id,
     )
-    .bind(user_id)
-    .bind(org_id)
     .fetch_optional(&state.pool)
     .await
     .map_err(AppError::internal("loading the signed-in user failed"))?;
@@ -149,15 +149,15 @@ pub async fn optional_user(
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     };
-    let org_kind = OrgKind::parse(row.get("org_kind")).ok_or(AppError::Internal)?;
-    let role = Role::parse_for(row.get("role"), org_kind).map_err(|_| AppError::Internal)?;
+    let org_kind = OrgKind::parse(&row.org_kind).ok_or(AppError::Internal)?;
+    let role = Role::parse_for(&row.role, org_kind).map_err(|_| AppError::Internal)?;
     Ok(Some(CurrentUser {
         user_id,
-        email: row.get("email"),
-        first_name: row.get("first_name"),
-        last_name: row.get("last_name"),
+        email: row.email,
+        first_name: row.first_name,
+        last_name: row.last_name,
         org_id,
-        org_name: row.get("org_name"),
+        org_name: row.org_name,
         org_kind,
         role,
     }))
@@ -222,12 +222,12 @@ pub async fn primary_membership(
     pool: &sqlx::PgPool,
     user_id: Uuid,
 ) -> Result<Option<(Uuid, OrgKind, Role)>, AppError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "SELECT m.organisation_id, o.kind, m.role FROM memberships m
            JOIN organisations o ON o.id = m.organisation_id
           WHERE m.user_id = $1 ORDER BY m.created_at",
+        user_id,
     )
-    .bind(user_id)
     .fetch_all(pool)
     .await
     .map_err(AppError::internal("loading memberships failed"))?;
@@ -238,9 +238,9 @@ pub async fn primary_membership(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            let kind = OrgKind::parse(r.get("kind"))?;
-            let role = Role::parse_for(r.get("role"), kind).ok()?;
-            Some((r.get::<Uuid, _>("organisation_id"), kind, role))
+            let kind = OrgKind::parse(&r.kind)?;
+            let role = Role::parse_for(&r.role, kind).ok()?;
+            Some((r.organisation_id, kind, role))
         })
         .min_by_key(|(_, kind, role)| rank(*kind, *role)))
 }

@@ -1,7 +1,7 @@
 //! SQL for credential invitations and their `integration_invite` analytics events.
 
 use crate::{crypto::Sealed, domain::TokenHash, security::RequestContext};
-use sqlx::{PgConnection, PgExecutor, Row};
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -48,17 +48,17 @@ pub async fn insert_event<'c>(
     reason_code: Option<&str>,
     elapsed_ms: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO integration_invite_events
              (credential_invitation_id, event, reason_code, provider_id, environment, elapsed_ms)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        f.invitation_id,
+        event.as_str(),
+        reason_code,
+        f.provider_id,
+        f.environment,
+        elapsed_ms,
     )
-    .bind(f.invitation_id)
-    .bind(event.as_str())
-    .bind(reason_code)
-    .bind(f.provider_id)
-    .bind(f.environment)
-    .bind(elapsed_ms)
     .execute(db)
     .await?;
     Ok(())
@@ -82,23 +82,24 @@ pub struct NewRow<'a> {
 /// # Errors
 /// Database errors.
 pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    // The IP is bound as text (sqlx maps `inet` only with an extra feature) and cast here.
+    sqlx::query!(
         "INSERT INTO credential_invitations (id, partner_id, provider_id, environment,
                 recipient_email, token_hash, expires_at, created_by, created_ip,
                 created_user_agent, created_request_id)
-         VALUES ($1, $2, $3, $4, $5::citext, $6, $7, $8, $9::inet, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5::citext, $6, $7, $8, $9::text::inet, $10, $11)",
+        row.id,
+        row.partner_id,
+        row.provider_id,
+        row.environment,
+        row.recipient_email,
+        &row.token_hash.0[..],
+        row.expires_at,
+        row.created_by,
+        row.ctx.ip.map(|ip| ip.to_string()),
+        row.ctx.user_agent.as_deref(),
+        row.ctx.request_id.as_deref(),
     )
-    .bind(row.id)
-    .bind(row.partner_id)
-    .bind(row.provider_id)
-    .bind(row.environment)
-    .bind(row.recipient_email)
-    .bind(&row.token_hash.0[..])
-    .bind(row.expires_at)
-    .bind(row.created_by)
-    .bind(row.ctx.ip.map(|ip| ip.to_string()))
-    .bind(row.ctx.user_agent.as_deref())
-    .bind(row.ctx.request_id.as_deref())
     .execute(conn)
     .await?;
     Ok(())
@@ -128,32 +129,18 @@ pub async fn list<'c>(
     db: impl PgExecutor<'c>,
     partner_id: Uuid,
 ) -> Result<Vec<ListedRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, recipient_email::text AS recipient_email, environment,
-                CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired' ELSE status END AS status,
+    sqlx::query_as!(
+        ListedRow,
+        r#"SELECT id, recipient_email::text AS "recipient_email!", environment,
+                CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired'
+                     ELSE status END AS "status!",
                 expires_at, created_at, refresh_count, accepted_at, api_key_id, rotation_days,
                 rotation_due_at
-           FROM credential_invitations WHERE partner_id = $1 ORDER BY created_at DESC",
+           FROM credential_invitations WHERE partner_id = $1 ORDER BY created_at DESC"#,
+        partner_id,
     )
-    .bind(partner_id)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ListedRow {
-            id: r.get("id"),
-            recipient_email: r.get("recipient_email"),
-            environment: r.get("environment"),
-            status: r.get("status"),
-            expires_at: r.get("expires_at"),
-            created_at: r.get("created_at"),
-            refresh_count: r.get("refresh_count"),
-            accepted_at: r.get("accepted_at"),
-            api_key_id: r.get("api_key_id"),
-            rotation_days: r.get("rotation_days"),
-            rotation_due_at: r.get("rotation_due_at"),
-        })
-        .collect())
+    .await
 }
 
 /// A credential invitation of one tenant, locked for a change, with its creation context.
@@ -176,24 +163,17 @@ pub async fn owned_for_update(
     id: Uuid,
     org: Uuid,
 ) -> Result<Option<OwnedRow>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as!(
+        OwnedRow,
         "SELECT c.provider_id, c.environment, c.status, host(c.created_ip) AS created_ip,
                 c.created_user_agent, c.created_request_id
            FROM credential_invitations c JOIN partners p ON p.id = c.partner_id
           WHERE c.id = $1 AND p.organisation_id = $2 FOR UPDATE OF c",
+        id,
+        org,
     )
-    .bind(id)
-    .bind(org)
     .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| OwnedRow {
-        provider_id: r.get("provider_id"),
-        environment: r.get("environment"),
-        status: r.get("status"),
-        created_ip: r.get("created_ip"),
-        created_user_agent: r.get("created_user_agent"),
-        created_request_id: r.get("created_request_id"),
-    }))
+    .await
 }
 
 /// Moves the expiry of invitation `id` to `expires_at` on the same token.
@@ -205,12 +185,12 @@ pub async fn extend(
     id: Uuid,
     expires_at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE credential_invitations SET expires_at = $2, refresh_count = refresh_count + 1
           WHERE id = $1",
+        id,
+        expires_at,
     )
-    .bind(id)
-    .bind(expires_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -221,10 +201,10 @@ pub async fn extend(
 /// # Errors
 /// Database errors.
 pub async fn revoke(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE credential_invitations SET status = 'revoked', revoked_at = now() WHERE id = $1",
+        id,
     )
-    .bind(id)
     .execute(conn)
     .await?;
     Ok(())
@@ -247,27 +227,19 @@ pub async fn events<'c>(
     id: Uuid,
     org: Uuid,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as!(
+        EventRow,
         "SELECT e.event, e.reason_code, e.elapsed_ms, e.occurred_at
            FROM integration_invite_events e
            JOIN credential_invitations c ON c.id = e.credential_invitation_id
            JOIN partners p ON p.id = c.partner_id
           WHERE e.credential_invitation_id = $1 AND p.organisation_id = $2
           ORDER BY e.id",
+        id,
+        org,
     )
-    .bind(id)
-    .bind(org)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| EventRow {
-            event: r.get("event"),
-            reason_code: r.get("reason_code"),
-            elapsed_ms: r.get("elapsed_ms"),
-            occurred_at: r.get("occurred_at"),
-        })
-        .collect())
+    .await
 }
 
 /// One exported analytics event.
@@ -290,30 +262,18 @@ pub async fn export_rows<'c>(
     db: impl PgExecutor<'c>,
     partner_id: Uuid,
 ) -> Result<Vec<ExportRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as!(
+        ExportRow,
         "SELECT e.event, e.credential_invitation_id, e.provider_id, v.name AS provider,
                 e.environment, e.reason_code, e.elapsed_ms, e.occurred_at
            FROM integration_invite_events e
            JOIN credential_invitations c ON c.id = e.credential_invitation_id
            JOIN integration_providers v ON v.id = e.provider_id
           WHERE c.partner_id = $1 ORDER BY e.id",
+        partner_id,
     )
-    .bind(partner_id)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ExportRow {
-            event: r.get("event"),
-            credential_invitation_id: r.get("credential_invitation_id"),
-            provider_id: r.get("provider_id"),
-            provider: r.get("provider"),
-            environment: r.get("environment"),
-            reason_code: r.get("reason_code"),
-            elapsed_ms: r.get("elapsed_ms"),
-            occurred_at: r.get("occurred_at"),
-        })
-        .collect())
+    .await
 }
 
 /// A credential invitation found by its token, with the database clock.
@@ -342,34 +302,39 @@ pub async fn find<'c>(
     token_hash: &TokenHash,
     lock: bool,
 ) -> Result<Option<Found>, sqlx::Error> {
-    let sql = format!(
-        "SELECT c.id, c.partner_id, p.organisation_id, p.name AS partner_name, o.name AS org_name,
-                c.provider_id, c.environment, c.status, c.expires_at <= now() AS overdue,
-                c.expires_at, c.first_viewed_at, now() AS now
-           FROM credential_invitations c
-           JOIN partners p ON p.id = c.partner_id
-           JOIN organisations o ON o.id = p.organisation_id
-          WHERE c.token_hash = $1 {}",
-        if lock { "FOR UPDATE OF c" } else { "" }
-    );
-    let row = sqlx::query(&sql)
-        .bind(&token_hash.0[..])
+    // Two statements rather than one spliced together, so both are checked at compile time.
+    if lock {
+        sqlx::query_as!(
+            Found,
+            r#"SELECT c.id, c.partner_id, p.organisation_id, p.name AS partner_name,
+                    o.name AS organisation_name, c.provider_id, c.environment, c.status,
+                    c.expires_at <= now() AS "overdue!", c.expires_at, c.first_viewed_at,
+                    now() AS "now!"
+               FROM credential_invitations c
+               JOIN partners p ON p.id = c.partner_id
+               JOIN organisations o ON o.id = p.organisation_id
+              WHERE c.token_hash = $1
+                FOR UPDATE OF c"#,
+            &token_hash.0[..],
+        )
         .fetch_optional(db)
-        .await?;
-    Ok(row.map(|r| Found {
-        id: r.get("id"),
-        partner_id: r.get("partner_id"),
-        organisation_id: r.get("organisation_id"),
-        partner_name: r.get("partner_name"),
-        organisation_name: r.get("org_name"),
-        provider_id: r.get("provider_id"),
-        environment: r.get("environment"),
-        status: r.get("status"),
-        overdue: r.get("overdue"),
-        expires_at: r.get("expires_at"),
-        first_viewed_at: r.get("first_viewed_at"),
-        now: r.get("now"),
-    }))
+        .await
+    } else {
+        sqlx::query_as!(
+            Found,
+            r#"SELECT c.id, c.partner_id, p.organisation_id, p.name AS partner_name,
+                    o.name AS organisation_name, c.provider_id, c.environment, c.status,
+                    c.expires_at <= now() AS "overdue!", c.expires_at, c.first_viewed_at,
+                    now() AS "now!"
+               FROM credential_invitations c
+               JOIN partners p ON p.id = c.partner_id
+               JOIN organisations o ON o.id = p.organisation_id
+              WHERE c.token_hash = $1"#,
+            &token_hash.0[..],
+        )
+        .fetch_optional(db)
+        .await
+    }
 }
 
 /// Records the first view of invitation `id` (later views keep the first time).
@@ -377,11 +342,11 @@ pub async fn find<'c>(
 /// # Errors
 /// Database errors.
 pub async fn mark_viewed<'c>(db: impl PgExecutor<'c>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE credential_invitations SET first_viewed_at = COALESCE(first_viewed_at, now())
           WHERE id = $1",
+        id,
     )
-    .bind(id)
     .execute(db)
     .await?;
     Ok(())
@@ -399,20 +364,20 @@ pub async fn accept(
     sealed: &Sealed,
     rotation_days: i32,
 ) -> Result<OffsetDateTime, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE credential_invitations
-            SET status = 'accepted', accepted_at = now(), api_key_id = $2, secret_ciphertext = $3,
-                secret_nonce = $4, secret_key_id = $5, rotation_days = $6,
-                rotation_due_at = now() + make_interval(days => $6)
-          WHERE id = $1 AND status = 'pending'
-      RETURNING rotation_due_at",
+    sqlx::query_scalar!(
+        r#"UPDATE credential_invitations
+              SET status = 'accepted', accepted_at = now(), api_key_id = $2,
+                  secret_ciphertext = $3, secret_nonce = $4, secret_key_id = $5,
+                  rotation_days = $6, rotation_due_at = now() + make_interval(days => $6)
+            WHERE id = $1 AND status = 'pending'
+        RETURNING rotation_due_at AS "rotation_due_at!""#,
+        id,
+        api_key_id,
+        &sealed.ciphertext,
+        &sealed.nonce,
+        &sealed.key_id,
+        rotation_days,
     )
-    .bind(id)
-    .bind(api_key_id)
-    .bind(&sealed.ciphertext)
-    .bind(&sealed.nonce)
-    .bind(&sealed.key_id)
-    .bind(rotation_days)
     .fetch_one(conn)
     .await
 }

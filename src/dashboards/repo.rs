@@ -11,10 +11,11 @@ pub async fn member_count<'c>(
     db: impl PgExecutor<'c>,
     org: Option<Uuid>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM memberships WHERE $1::uuid IS NULL OR organisation_id = $1",
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "members!" FROM memberships
+            WHERE $1::uuid IS NULL OR organisation_id = $1"#,
+        org,
     )
-    .bind(org)
     .fetch_one(db)
     .await
 }
@@ -37,26 +38,21 @@ pub async fn invitation_totals<'c>(
     db: impl PgExecutor<'c>,
     org: Option<Uuid>,
 ) -> Result<InvitationTotals, sqlx::Error> {
-    let (pending, accepted, expired, revoked, median): (i64, i64, i64, i64, Option<f64>) =
-        sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE status = 'pending' AND expires_at > now()),
-                count(*) FILTER (WHERE status = 'accepted'),
+    sqlx::query_as!(
+        InvitationTotals,
+        r#"SELECT count(*) FILTER (WHERE status = 'pending' AND expires_at > now())
+                    AS "pending!",
+                count(*) FILTER (WHERE status = 'accepted') AS "accepted!",
                 count(*) FILTER (WHERE status = 'expired'
-                                   OR (status = 'pending' AND expires_at <= now())),
-                count(*) FILTER (WHERE status = 'revoked'),
+                                   OR (status = 'pending' AND expires_at <= now()))
+                    AS "expired!",
+                count(*) FILTER (WHERE status = 'revoked') AS "revoked!",
                 percentile_cont(0.5) WITHIN GROUP
                     (ORDER BY extract(epoch FROM accepted_at - created_at) / 60)
-                    FILTER (WHERE status = 'accepted')
-           FROM invitations WHERE $1::uuid IS NULL OR organisation_id = $1",
-        )
-        .bind(org)
-        .fetch_one(db)
-        .await?;
-    Ok(InvitationTotals {
-        pending,
-        accepted,
-        expired,
-        revoked,
-        median_minutes_to_accept: median,
-    })
+                    FILTER (WHERE status = 'accepted') AS median_minutes_to_accept
+           FROM invitations WHERE $1::uuid IS NULL OR organisation_id = $1"#,
+        org,
+    )
+    .fetch_one(db)
+    .await
 }

@@ -1,6 +1,6 @@
 //! SQL for the dev mailbox: reads of the email outbox.
 
-use sqlx::{PgExecutor, Row};
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 /// One outbox row as the mailbox lists it.
@@ -21,24 +21,14 @@ pub async fn newest<'c>(
     db: impl PgExecutor<'c>,
     limit: i64,
 ) -> Result<Vec<MailboxRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, recipient::text AS recipient, subject, created_at, status, text_body
-           FROM email_outbox ORDER BY id DESC LIMIT $1",
+    sqlx::query_as!(
+        MailboxRow,
+        r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body
+             FROM email_outbox ORDER BY id DESC LIMIT $1"#,
+        limit,
     )
-    .bind(limit)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| MailboxRow {
-            id: r.get("id"),
-            recipient: r.get("recipient"),
-            subject: r.get("subject"),
-            created_at: r.get("created_at"),
-            status: r.get("status"),
-            text_body: r.get("text_body"),
-        })
-        .collect())
+    .await
 }
 
 /// The HTML part of message `id`, if it exists.
@@ -49,8 +39,7 @@ pub async fn html_body<'c>(
     db: impl PgExecutor<'c>,
     id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT html_body FROM email_outbox WHERE id = $1")
-        .bind(id)
+    sqlx::query_scalar!("SELECT html_body FROM email_outbox WHERE id = $1", id)
         .fetch_optional(db)
         .await
 }

@@ -12,7 +12,7 @@ use super::{
     templates::RenderedEmail,
 };
 use crate::state::AppState;
-use sqlx::{PgConnection, Row};
+use sqlx::PgConnection;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -35,15 +35,15 @@ pub async fn enqueue(
     email: &RenderedEmail,
     invitation_id: Option<Uuid>,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO email_outbox (recipient, subject, text_body, html_body, invitation_id)
          VALUES ($1::citext, $2, $3, $4, $5) RETURNING id",
+        recipient,
+        email.subject,
+        email.text,
+        email.html,
+        invitation_id,
     )
-    .bind(recipient)
-    .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
-    .bind(invitation_id)
     .fetch_one(tx)
     .await
 }
@@ -57,12 +57,12 @@ pub async fn cancel_for_invitation(
     tx: &mut PgConnection,
     invitation_id: Uuid,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE email_outbox SET status = 'cancelled', text_body = '', html_body = '',
                 locked_until = NULL
           WHERE invitation_id = $1 AND status = 'queued'",
+        invitation_id,
     )
-    .bind(invitation_id)
     .execute(tx)
     .await?;
     Ok(done.rows_affected())
@@ -73,8 +73,8 @@ pub async fn cancel_for_invitation(
 /// # Errors
 /// Database errors.
 pub async fn claim_due(pool: &sqlx::PgPool, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
-    let rows = sqlx::query(
-        "UPDATE email_outbox
+    let rows = sqlx::query!(
+        r#"UPDATE email_outbox
             SET locked_until = clock_timestamp() + interval '2 minutes', attempts = attempts + 1
           WHERE id IN (SELECT id FROM email_outbox
                         WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
@@ -82,22 +82,23 @@ pub async fn claim_due(pool: &sqlx::PgPool, limit: i64) -> Result<Vec<OutboxMess
                         ORDER BY next_attempt_at, id
                         LIMIT $1
                         FOR UPDATE SKIP LOCKED)
-          RETURNING id, recipient::text AS recipient, subject, text_body, html_body, attempts",
+          RETURNING id, recipient::text AS "recipient!", subject, text_body, html_body,
+                    attempts"#,
+        limit,
     )
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| OutboxMessage {
-            id: r.get("id"),
+            id: r.id,
             email: OutgoingEmail {
-                recipient: r.get("recipient"),
-                subject: r.get("subject"),
-                text_body: r.get("text_body"),
-                html_body: r.get("html_body"),
+                recipient: r.recipient,
+                subject: r.subject,
+                text_body: r.text_body,
+                html_body: r.html_body,
             },
-            attempts: r.get("attempts"),
+            attempts: r.attempts,
         })
         .collect())
 }
@@ -118,37 +119,37 @@ async fn record_outcome(
 ) -> Result<(), sqlx::Error> {
     match outcome {
         Ok(()) => {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(),
                         text_body = '', html_body = '', locked_until = NULL, last_error = NULL
                   WHERE id = $1",
+                msg.id,
             )
-            .bind(msg.id)
             .execute(&state.pool)
             .await?;
             tracing::info!(outbox_id = msg.id, "email sent");
         }
         Err(error) if msg.attempts >= state.config.outbox_max_attempts => {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE email_outbox SET status = 'failed', locked_until = NULL, last_error = $2
                   WHERE id = $1",
+                msg.id,
+                error,
             )
-            .bind(msg.id)
-            .bind(&error)
             .execute(&state.pool)
             .await?;
             tracing::error!(outbox_id = msg.id, attempts = msg.attempts, %error, "email failed for good");
         }
         Err(error) => {
             let delay = backoff(state.config.outbox_retry_base, msg.attempts);
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE email_outbox SET locked_until = NULL, last_error = $2,
                         next_attempt_at = clock_timestamp() + make_interval(secs => $3)
                   WHERE id = $1",
+                msg.id,
+                error,
+                delay.as_secs_f64(),
             )
-            .bind(msg.id)
-            .bind(&error)
-            .bind(delay.as_secs_f64())
             .execute(&state.pool)
             .await?;
             tracing::warn!(outbox_id = msg.id, attempts = msg.attempts, retry_in_s = delay.as_secs_f64(), %error, "email delivery failed; will retry");

@@ -1,7 +1,7 @@
 //! SQL for invitations. Functions take an executor so the service decides the transaction.
 
 use crate::domain::{InvitationDraft, InvitationStatus, TokenHash};
-use sqlx::{PgConnection, PgExecutor, Row};
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -44,12 +44,16 @@ pub async fn list<'c>(
     db: impl PgExecutor<'c>,
     f: &ListFilter<'_>,
 ) -> Result<Vec<ListedInvitation>, sqlx::Error> {
-    let sql = format!(
-        "{FACTS_COLUMNS}, i.created_at, i.last_sent_at, i.resend_count,
+    let rows = sqlx::query!(
+        r#"SELECT i.id, i.organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, i.email::text AS "email!", i.first_name,
+                i.last_name, i.role, i.designation, i.department, i.status,
+                (i.status = 'pending' AND i.expires_at <= now()) AS "overdue!", i.expires_at,
+                i.inviter_id, i.created_at, i.last_sent_at, i.resend_count,
                 inviter.first_name || ' ' || inviter.last_name AS inviter_name,
                 (SELECT e.status FROM email_outbox e WHERE e.invitation_id = i.id
                   ORDER BY e.id DESC LIMIT 1) AS delivery
-           {FACTS_FROM}
+           FROM invitations i JOIN organisations o ON o.id = i.organisation_id
            LEFT JOIN users inviter ON inviter.id = i.inviter_id
           WHERE ($1::uuid IS NULL OR i.organisation_id = $1)
             AND (CASE $2::text
@@ -59,29 +63,43 @@ pub async fn list<'c>(
                    WHEN 'accepted' THEN i.status = 'accepted'
                    WHEN 'revoked' THEN i.status = 'revoked'
                    ELSE true END)
-            AND ($3::text IS NULL OR i.email::text ILIKE '%' || $3 || '%' ESCAPE '\\')
+            AND ($3::text IS NULL OR i.email::text ILIKE '%' || $3 || '%' ESCAPE '\')
             AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4, $5::uuid))
           ORDER BY i.created_at DESC, i.id DESC
-          LIMIT $6"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(f.org)
-        .bind(f.status.map(InvitationStatus::as_str))
-        .bind(f.search.map(like_escape))
-        .bind(f.before.map(|b| b.0))
-        .bind(f.before.map(|b| b.1))
-        .bind(f.limit)
-        .fetch_all(db)
-        .await?;
+          LIMIT $6"#,
+        f.org,
+        f.status.map(InvitationStatus::as_str),
+        f.search.map(like_escape),
+        f.before.map(|b| b.0),
+        f.before.map(|b| b.1),
+        f.limit,
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| ListedInvitation {
-            created_at: r.get("created_at"),
-            last_sent_at: r.get("last_sent_at"),
-            resend_count: r.get("resend_count"),
-            inviter_name: r.get("inviter_name"),
-            delivery: r.get("delivery"),
-            facts: facts(r),
+            facts: InvitationFacts {
+                id: r.id,
+                organisation_id: r.organisation_id,
+                organisation_name: r.organisation_name,
+                organisation_kind: r.organisation_kind,
+                email: r.email,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                role: r.role,
+                designation: r.designation,
+                department: r.department,
+                status: r.status,
+                overdue: r.overdue,
+                expires_at: r.expires_at,
+                inviter_id: r.inviter_id,
+            },
+            created_at: r.created_at,
+            last_sent_at: r.last_sent_at,
+            resend_count: r.resend_count,
+            inviter_name: r.inviter_name,
+            delivery: r.delivery,
         })
         .collect())
 }
@@ -105,31 +123,6 @@ pub struct InvitationFacts {
     pub inviter_id: Option<Uuid>,
 }
 
-const FACTS_COLUMNS: &str = "SELECT i.id, i.organisation_id, o.name AS organisation_name,
-        o.kind AS organisation_kind, i.email::text AS email, i.first_name, i.last_name, i.role,
-        i.designation, i.department, i.status,
-        (i.status = 'pending' AND i.expires_at <= now()) AS overdue, i.expires_at, i.inviter_id";
-const FACTS_FROM: &str = "FROM invitations i JOIN organisations o ON o.id = i.organisation_id";
-
-fn facts(r: sqlx::postgres::PgRow) -> InvitationFacts {
-    InvitationFacts {
-        id: r.get("id"),
-        organisation_id: r.get("organisation_id"),
-        organisation_name: r.get("organisation_name"),
-        organisation_kind: r.get("organisation_kind"),
-        email: r.get("email"),
-        first_name: r.get("first_name"),
-        last_name: r.get("last_name"),
-        role: r.get("role"),
-        designation: r.get("designation"),
-        department: r.get("department"),
-        status: r.get("status"),
-        overdue: r.get("overdue"),
-        expires_at: r.get("expires_at"),
-        inviter_id: r.get("inviter_id"),
-    }
-}
-
 /// Loads and row-locks an invitation within scope (`org` `None` = any organisation).
 ///
 /// # Errors
@@ -139,15 +132,21 @@ pub async fn lock_in_scope(
     id: Uuid,
     org: Option<Uuid>,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
-    let sql = format!(
-        "{FACTS_COLUMNS} {FACTS_FROM} WHERE i.id = $1 AND ($2::uuid IS NULL OR i.organisation_id = $2) FOR UPDATE OF i"
-    );
-    Ok(sqlx::query(&sql)
-        .bind(id)
-        .bind(org)
-        .fetch_optional(tx)
-        .await?
-        .map(facts))
+    sqlx::query_as!(
+        InvitationFacts,
+        r#"SELECT i.id, i.organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, i.email::text AS "email!", i.first_name,
+                i.last_name, i.role, i.designation, i.department, i.status,
+                (i.status = 'pending' AND i.expires_at <= now()) AS "overdue!", i.expires_at,
+                i.inviter_id
+           FROM invitations i JOIN organisations o ON o.id = i.organisation_id
+          WHERE i.id = $1 AND ($2::uuid IS NULL OR i.organisation_id = $2)
+            FOR UPDATE OF i"#,
+        id,
+        org,
+    )
+    .fetch_optional(tx)
+    .await
 }
 
 /// Finds an invitation by the hash of its token. Spends nothing.
@@ -158,12 +157,19 @@ pub async fn find_by_token<'c>(
     db: impl PgExecutor<'c>,
     hash: &TokenHash,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
-    let sql = format!("{FACTS_COLUMNS} {FACTS_FROM} WHERE i.token_hash = $1");
-    Ok(sqlx::query(&sql)
-        .bind(&hash.0[..])
-        .fetch_optional(db)
-        .await?
-        .map(facts))
+    sqlx::query_as!(
+        InvitationFacts,
+        r#"SELECT i.id, i.organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, i.email::text AS "email!", i.first_name,
+                i.last_name, i.role, i.designation, i.department, i.status,
+                (i.status = 'pending' AND i.expires_at <= now()) AS "overdue!", i.expires_at,
+                i.inviter_id
+           FROM invitations i JOIN organisations o ON o.id = i.organisation_id
+          WHERE i.token_hash = $1"#,
+        &hash.0[..],
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// Spends a token: the single atomic step that turns a pending, unexpired invitation into an
@@ -175,22 +181,19 @@ pub async fn spend_token(
     tx: &mut PgConnection,
     hash: &TokenHash,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
-    let row = sqlx::query(
+    let spent = sqlx::query_scalar!(
         "UPDATE invitations SET status = 'accepted', accepted_at = now()
           WHERE token_hash = $1 AND status = 'pending' AND expires_at > now()
          RETURNING id",
+        &hash.0[..],
     )
-    .bind(&hash.0[..])
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let sql = format!("{FACTS_COLUMNS} {FACTS_FROM} WHERE i.id = $1");
-    Ok(Some(facts(
-        sqlx::query(&sql)
-            .bind(row.get::<Uuid, _>("id"))
-            .fetch_one(tx)
-            .await?,
-    )))
+    if spent.is_none() {
+        return Ok(None);
+    }
+    // The token still names the row, now accepted, within this transaction.
+    find_by_token(tx, hash).await
 }
 
 /// An organisation's name and kind.
@@ -201,13 +204,10 @@ pub async fn organisation<'c>(
     db: impl PgExecutor<'c>,
     id: Uuid,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    Ok(
-        sqlx::query("SELECT name, kind FROM organisations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .map(|r| (r.get("name"), r.get("kind"))),
-    )
+    let row = sqlx::query!("SELECT name, kind FROM organisations WHERE id = $1", id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(|r| (r.name, r.kind)))
 }
 
 /// A new invitation row.
@@ -230,23 +230,23 @@ pub struct NewRow<'a> {
 /// `invitations_one_pending_per_email`.
 pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> Result<(), sqlx::Error> {
     let i = row.invitee;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
                 designation, department, inviter_id, token_hash, expires_at, last_sent_at, partner_id)
          VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12)",
+        row.id,
+        row.organisation_id,
+        i.email.as_str(),
+        i.first_name.as_str(),
+        i.last_name.as_str(),
+        i.role.as_str(),
+        i.designation.as_deref(),
+        i.department.as_deref(),
+        row.inviter_id,
+        &row.token_hash.0[..],
+        row.expires_at,
+        row.partner_id,
     )
-    .bind(row.id)
-    .bind(row.organisation_id)
-    .bind(i.email.as_str())
-    .bind(i.first_name.as_str())
-    .bind(i.last_name.as_str())
-    .bind(i.role.as_str())
-    .bind(&i.designation)
-    .bind(&i.department)
-    .bind(row.inviter_id)
-    .bind(&row.token_hash.0[..])
-    .bind(row.expires_at)
-    .bind(row.partner_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -262,14 +262,14 @@ pub async fn reissue(
     token_hash: &TokenHash,
     expires_at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE invitations SET token_hash = $2, status = 'pending', expires_at = $3,
                 last_sent_at = now(), resend_count = resend_count + 1
           WHERE id = $1",
+        id,
+        &token_hash.0[..],
+        expires_at,
     )
-    .bind(id)
-    .bind(&token_hash.0[..])
-    .bind(expires_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -284,12 +284,12 @@ pub async fn revoke(
     id: Uuid,
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE invitations SET status = 'revoked', revoked_at = now(), revoke_reason = $2
           WHERE id = $1",
+        id,
+        reason,
     )
-    .bind(id)
-    .bind(reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -304,12 +304,12 @@ pub async fn pending_for_email<'c>(
     org: Uuid,
     email: &str,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT id FROM invitations
           WHERE organisation_id = $1 AND email = $2::citext AND status = 'pending'",
+        org,
+        email,
     )
-    .bind(org)
-    .bind(email)
     .fetch_all(db)
     .await
 }
@@ -324,15 +324,16 @@ pub async fn organisation_choices<'c>(
     scope: Option<Uuid>,
     own: Uuid,
 ) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, name, kind FROM organisations
           WHERE $1::uuid IS NULL OR id = $1
           ORDER BY (id = $2) DESC, kind = 'platform' DESC, name",
+        scope,
+        own,
     )
-    .bind(scope)
-    .bind(own)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name, r.kind)).collect())
 }
 
 /// Whether `email` already belongs to a member of organisation `org`.
@@ -344,12 +345,12 @@ pub async fn is_member<'c>(
     org: Uuid,
     email: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-                         WHERE m.organisation_id = $1 AND u.email = $2::citext)",
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                          WHERE m.organisation_id = $1 AND u.email = $2::citext) AS "exists!""#,
+        org,
+        email,
     )
-    .bind(org)
-    .bind(email)
     .fetch_one(db)
     .await
 }
@@ -374,7 +375,8 @@ pub async fn history<'c>(
     id: Uuid,
     org: Option<Uuid>,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as!(
+        AuditRow,
         "SELECT e.action, u.first_name || ' ' || u.last_name AS actor, e.occurred_at,
                 host(e.ip) AS ip, e.user_agent, e.detail
            FROM audit_events e
@@ -382,22 +384,11 @@ pub async fn history<'c>(
           WHERE e.subject_type = 'invitation' AND e.subject_id = $1
             AND ($2::uuid IS NULL OR e.organisation_id = $2)
           ORDER BY e.id",
+        id,
+        org,
     )
-    .bind(id)
-    .bind(org)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditRow {
-            action: r.get("action"),
-            actor: r.get("actor"),
-            occurred_at: r.get("occurred_at"),
-            ip: r.get("ip"),
-            user_agent: r.get("user_agent"),
-            detail: r.get("detail"),
-        })
-        .collect())
+    .await
 }
 
 /// Marks every overdue pending invitation expired and audits each, in one statement.
@@ -406,16 +397,16 @@ pub async fn history<'c>(
 /// # Errors
 /// Database errors.
 pub async fn expire_overdue<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "WITH expired AS (
+    let done = sqlx::query!(
+        r#"WITH expired AS (
             UPDATE invitations SET status = 'expired'
              WHERE status = 'pending' AND expires_at <= now()
             RETURNING id, organisation_id, expires_at)
          INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind, detail)
          SELECT organisation_id, 'invitation', id, 'expired', 'system',
                 jsonb_build_object('expires_at',
-                    to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))
-           FROM expired",
+                    to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+           FROM expired"#
     )
     .execute(db)
     .await?;

@@ -1,7 +1,7 @@
 //! SQL for invite codes and their audit trail.
 
 use crate::crypto::Sealed;
-use sqlx::{PgConnection, PgExecutor, Row};
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,34 +25,28 @@ pub struct CodeRow<'a> {
 /// # Errors
 /// Database errors.
 pub async fn insert(conn: &mut PgConnection, row: &CodeRow<'_>) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO invite_codes (id, organisation_id, code_hmac, code_ciphertext, code_nonce,
                                    key_id, role, max_uses, note, batch_id, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (code_hmac) DO NOTHING",
+        row.id,
+        row.organisation_id,
+        &row.code_hmac[..],
+        &row.sealed.ciphertext,
+        &row.sealed.nonce,
+        &row.sealed.key_id,
+        row.role,
+        row.max_uses,
+        row.note,
+        row.batch_id,
+        row.created_by,
+        row.expires_at,
     )
-    .bind(row.id)
-    .bind(row.organisation_id)
-    .bind(&row.code_hmac[..])
-    .bind(&row.sealed.ciphertext)
-    .bind(&row.sealed.nonce)
-    .bind(&row.sealed.key_id)
-    .bind(row.role)
-    .bind(row.max_uses)
-    .bind(row.note)
-    .bind(row.batch_id)
-    .bind(row.created_by)
-    .bind(row.expires_at)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// The effective status as SQL, matching [`crate::domain::CodeStatus::of`].
-const STATUS_SQL: &str = "CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'
-                               WHEN c.used_count >= c.max_uses THEN 'used'
-                               WHEN c.expires_at <= now() THEN 'expired'
-                               ELSE 'active' END";
 
 /// A listed code.
 pub struct ListedCode {
@@ -78,35 +72,27 @@ pub async fn list<'c>(
     status: &str,
     limit: i64,
 ) -> Result<Vec<ListedCode>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT c.id, {STATUS_SQL} AS status, c.role, c.note, c.created_at, c.expires_at,
-                c.used_count, c.max_uses, c.batch_id IS NOT NULL AS in_batch,
-                trim(u.first_name || ' ' || u.last_name) AS creator_name
+    // `s.status` is the effective status, matching [`crate::domain::CodeStatus::of`].
+    sqlx::query_as!(
+        ListedCode,
+        r#"SELECT c.id, s.status AS "status!", c.role, c.note, c.created_at, c.expires_at,
+                c.used_count, c.max_uses, c.batch_id IS NOT NULL AS "in_batch!",
+                trim(u.first_name || ' ' || u.last_name) AS "creator_name!"
            FROM invite_codes c JOIN users u ON u.id = c.created_by
-          WHERE c.organisation_id = $1 AND ($2 = '' OR {STATUS_SQL} = $2)
+          CROSS JOIN LATERAL (
+                SELECT CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'
+                            WHEN c.used_count >= c.max_uses THEN 'used'
+                            WHEN c.expires_at <= now() THEN 'expired'
+                            ELSE 'active' END AS status) s
+          WHERE c.organisation_id = $1 AND ($2 = '' OR s.status = $2)
           ORDER BY c.created_at DESC, c.id DESC
-          LIMIT $3"
-    ))
-    .bind(organisation_id)
-    .bind(status)
-    .bind(limit)
+          LIMIT $3"#,
+        organisation_id,
+        status,
+        limit,
+    )
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ListedCode {
-            id: r.get("id"),
-            status: r.get("status"),
-            role: r.get("role"),
-            creator_name: r.get("creator_name"),
-            note: r.get("note"),
-            created_at: r.get("created_at"),
-            expires_at: r.get("expires_at"),
-            used_count: r.get("used_count"),
-            max_uses: r.get("max_uses"),
-            in_batch: r.get("in_batch"),
-        })
-        .collect())
+    .await
 }
 
 /// The sealed copy of code `id` if it belongs to `organisation_id`.
@@ -118,19 +104,15 @@ pub async fn sealed<'c>(
     id: Uuid,
     organisation_id: Uuid,
 ) -> Result<Option<Sealed>, sqlx::Error> {
-    let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-        "SELECT key_id, code_nonce, code_ciphertext FROM invite_codes
+    sqlx::query_as!(
+        Sealed,
+        "SELECT key_id, code_nonce AS nonce, code_ciphertext AS ciphertext FROM invite_codes
           WHERE id = $1 AND organisation_id = $2",
+        id,
+        organisation_id,
     )
-    .bind(id)
-    .bind(organisation_id)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|(key_id, nonce, ciphertext)| Sealed {
-        key_id,
-        nonce,
-        ciphertext,
-    }))
+    .await
 }
 
 /// Revokes code `id` of `organisation_id`. `Ok(None)` if there is no such code,
@@ -144,22 +126,21 @@ pub async fn revoke(
     organisation_id: Uuid,
     by: Uuid,
 ) -> Result<Option<bool>, sqlx::Error> {
-    let row: Option<(bool,)> = sqlx::query_as(
-        "WITH target AS (
+    sqlx::query_scalar!(
+        r#"WITH target AS (
              SELECT id, revoked_at IS NULL AS live FROM invite_codes
               WHERE id = $1 AND organisation_id = $2 FOR UPDATE
          ), done AS (
              UPDATE invite_codes c SET revoked_at = now(), revoked_by = $3
                FROM target t WHERE c.id = t.id AND t.live
          )
-         SELECT live FROM target",
+         SELECT live AS "live!" FROM target"#,
+        id,
+        organisation_id,
+        by,
     )
-    .bind(id)
-    .bind(organisation_id)
-    .bind(by)
     .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(live,)| live))
+    .await
 }
 
 /// A code that was just spent.
@@ -181,23 +162,18 @@ pub async fn spend(
     conn: &mut PgConnection,
     code_hmac: &[u8; 32],
 ) -> Result<Option<SpentCode>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as!(
+        SpentCode,
         "UPDATE invite_codes c SET used_count = c.used_count + 1
            FROM organisations o
           WHERE c.code_hmac = $1 AND o.id = c.organisation_id
             AND c.used_count < c.max_uses AND c.expires_at > now() AND c.revoked_at IS NULL
-      RETURNING c.id, c.organisation_id, o.name, o.kind, c.role",
+      RETURNING c.id, c.organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, c.role",
+        &code_hmac[..],
     )
-    .bind(&code_hmac[..])
     .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| SpentCode {
-        id: r.get("id"),
-        organisation_id: r.get("organisation_id"),
-        organisation_name: r.get("name"),
-        organisation_kind: r.get("kind"),
-        role: r.get("role"),
-    }))
+    .await
 }
 
 /// Why a code could not be spent: `None` if no code has this HMAC, else its facts.
@@ -215,18 +191,15 @@ pub async fn dead_code<'c>(
     db: impl PgExecutor<'c>,
     code_hmac: &[u8; 32],
 ) -> Result<Option<DeadCode>, sqlx::Error> {
-    let row: Option<(bool, bool, OffsetDateTime)> = sqlx::query_as(
-        "SELECT revoked_at IS NOT NULL, used_count >= max_uses, expires_at
-           FROM invite_codes WHERE code_hmac = $1",
+    sqlx::query_as!(
+        DeadCode,
+        r#"SELECT revoked_at IS NOT NULL AS "revoked!", used_count >= max_uses AS "used_up!",
+                expires_at
+           FROM invite_codes WHERE code_hmac = $1"#,
+        &code_hmac[..],
     )
-    .bind(&code_hmac[..])
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|(revoked, used_up, expires_at)| DeadCode {
-        revoked,
-        used_up,
-        expires_at,
-    }))
+    .await
 }
 
 /// Creates a key-only user (no email, no password) and their membership. `Ok(None)` if the
@@ -243,25 +216,27 @@ pub async fn create_key_member(
     role: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     let user_id = Uuid::new_v4();
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "INSERT INTO users (id, email, first_name, last_name, password_hash, public_key, did)
          VALUES ($1, NULL, $2, '', NULL, $3, $4)
          ON CONFLICT DO NOTHING",
+        user_id,
+        display_name,
+        &public_key[..],
+        did,
     )
-    .bind(user_id)
-    .bind(display_name)
-    .bind(&public_key[..])
-    .bind(did)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
-    sqlx::query("INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3)")
-        .bind(user_id)
-        .bind(organisation_id)
-        .bind(role)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3)",
+        user_id,
+        organisation_id,
+        role,
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(Some(user_id))
 }

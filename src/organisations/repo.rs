@@ -1,7 +1,7 @@
 //! SQL for organisations.
 
 use crate::domain::OrgKind;
-use sqlx::{PgExecutor, Row};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
 /// One organisation with its counts, as the list shows it.
@@ -20,13 +20,14 @@ pub struct OrganisationRow {
 /// # Errors
 /// Database errors.
 pub async fn list<'c>(db: impl PgExecutor<'c>) -> Result<Vec<OrganisationRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.name, o.kind, p.name AS parent_name,
-                (SELECT count(*) FROM memberships m WHERE m.organisation_id = o.id) AS members,
+    let rows = sqlx::query!(
+        r#"SELECT o.id, o.name, o.kind, p.name AS "parent_name?",
+                (SELECT count(*) FROM memberships m WHERE m.organisation_id = o.id)
+                    AS "members!",
                 (SELECT count(*) FROM invitations i WHERE i.organisation_id = o.id
-                    AND i.status = 'pending' AND i.expires_at > now()) AS pending
+                    AND i.status = 'pending' AND i.expires_at > now()) AS "pending!"
            FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id
-          ORDER BY o.kind = 'platform' DESC, lower(o.name)",
+          ORDER BY o.kind = 'platform' DESC, lower(o.name)"#
     )
     .fetch_all(db)
     .await?;
@@ -34,12 +35,12 @@ pub async fn list<'c>(db: impl PgExecutor<'c>) -> Result<Vec<OrganisationRow>, s
         .into_iter()
         .filter_map(|r| {
             Some(OrganisationRow {
-                id: r.get("id"),
-                name: r.get("name"),
-                kind: OrgKind::parse(r.get("kind"))?,
-                parent_name: r.get("parent_name"),
-                members: r.get("members"),
-                pending_invitations: r.get("pending"),
+                id: r.id,
+                name: r.name,
+                kind: OrgKind::parse(&r.kind)?,
+                parent_name: r.parent_name,
+                members: r.members,
+                pending_invitations: r.pending,
             })
         })
         .collect())
@@ -50,10 +51,11 @@ pub async fn list<'c>(db: impl PgExecutor<'c>) -> Result<Vec<OrganisationRow>, s
 /// # Errors
 /// Database errors.
 pub async fn is_association<'c>(db: impl PgExecutor<'c>, id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1 AND kind = 'association')",
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1 AND kind = 'association')
+               AS "exists!""#,
+        id,
     )
-    .bind(id)
     .fetch_one(db)
     .await
 }
@@ -69,13 +71,15 @@ pub async fn insert<'c>(
     kind: OrgKind,
     parent: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO organisations (id, name, kind, parent_id) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(name)
-        .bind(kind.as_str())
-        .bind(parent)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO organisations (id, name, kind, parent_id) VALUES ($1, $2, $3, $4)",
+        id,
+        name,
+        kind.as_str(),
+        parent,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -84,15 +88,15 @@ pub async fn insert<'c>(
 /// # Errors
 /// Database errors.
 pub async fn ensure_platform(pool: &sqlx::PgPool, name: &str) -> Result<Uuid, sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO organisations (id, name, kind) VALUES ($1, $2, 'platform')
          ON CONFLICT DO NOTHING",
+        Uuid::new_v4(),
+        name,
     )
-    .bind(Uuid::new_v4())
-    .bind(name)
     .execute(pool)
     .await?;
-    sqlx::query_scalar("SELECT id FROM organisations WHERE kind = 'platform'")
+    sqlx::query_scalar!("SELECT id FROM organisations WHERE kind = 'platform'")
         .fetch_one(pool)
         .await
 }

@@ -24,22 +24,15 @@ pub async fn client<'c>(
     db: impl PgExecutor<'c>,
     client_id: &str,
 ) -> Result<Option<Client>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>)> = sqlx::query_as(
-        "SELECT id, organisation_id, status, client_secret_hash, scopes FROM partners
-          WHERE client_id = $1",
+    sqlx::query_as!(
+        Client,
+        "SELECT id AS partner_id, organisation_id, status, client_secret_hash AS secret_hash,
+                scopes
+           FROM partners WHERE client_id = $1",
+        client_id,
     )
-    .bind(client_id)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(
-        |(partner_id, organisation_id, status, secret_hash, scopes)| Client {
-            partner_id,
-            organisation_id,
-            status,
-            secret_hash,
-            scopes,
-        },
-    ))
+    .await
 }
 
 /// Stores a new access token (by its SHA-256) valid for `lifetime_secs`, and drops this
@@ -54,20 +47,22 @@ pub async fn insert_token(
     scopes: &[String],
     lifetime_secs: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO partner_access_tokens (token_hash, partner_id, scopes, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+        &token_hash[..],
+        partner_id,
+        scopes,
+        lifetime_secs as f64,
     )
-    .bind(&token_hash[..])
-    .bind(partner_id)
-    .bind(scopes)
-    .bind(lifetime_secs as f64)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM partner_access_tokens WHERE partner_id = $1 AND expires_at < now()")
-        .bind(partner_id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM partner_access_tokens WHERE partner_id = $1 AND expires_at < now()",
+        partner_id,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -90,23 +85,16 @@ pub async fn token_holder<'c>(
     db: impl PgExecutor<'c>,
     token_hash: &[u8; 32],
 ) -> Result<Option<TokenHolder>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, String, String, Vec<String>)> = sqlx::query_as(
-        "SELECT p.id, p.organisation_id, p.name, p.status, t.scopes
+    sqlx::query_as!(
+        TokenHolder,
+        "SELECT p.id AS partner_id, p.organisation_id, p.name AS partner_name, p.status,
+                t.scopes
            FROM partner_access_tokens t JOIN partners p ON p.id = t.partner_id
           WHERE t.token_hash = $1 AND t.expires_at > now()",
+        &token_hash[..],
     )
-    .bind(&token_hash[..])
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(
-        |(partner_id, organisation_id, partner_name, status, scopes)| TokenHolder {
-            partner_id,
-            organisation_id,
-            partner_name,
-            status,
-            scopes,
-        },
-    ))
+    .await
 }
 
 /// Records a successful authenticated call: the partner's "last successful sync".
@@ -117,10 +105,12 @@ pub async fn touch_last_sync<'c>(
     db: impl PgExecutor<'c>,
     partner_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE partners SET last_successful_sync_at = now() WHERE id = $1")
-        .bind(partner_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE partners SET last_successful_sync_at = now() WHERE id = $1",
+        partner_id,
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -129,11 +119,11 @@ pub async fn touch_last_sync<'c>(
 /// # Errors
 /// Database errors.
 pub async fn activate(conn: &mut PgConnection, partner_id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE partners SET status = 'active', activated_at = now()
           WHERE id = $1 AND status = 'approved'",
+        partner_id,
     )
-    .bind(partner_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -160,36 +150,18 @@ pub async fn partner_invitation<'c>(
     partner_id: Uuid,
     id: Uuid,
 ) -> Result<Option<PartnerInvitation>, sqlx::Error> {
-    type Row = (
-        Uuid,
-        String,
-        String,
-        String,
-        OffsetDateTime,
-        OffsetDateTime,
-        Option<OffsetDateTime>,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, email::text, role,
-                CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired' ELSE status END,
+    sqlx::query_as!(
+        PartnerInvitation,
+        r#"SELECT id, email::text AS "email!", role,
+                CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired'
+                     ELSE status END AS "status!",
                 created_at, expires_at, accepted_at
-           FROM invitations WHERE id = $1 AND partner_id = $2",
+           FROM invitations WHERE id = $1 AND partner_id = $2"#,
+        id,
+        partner_id,
     )
-    .bind(id)
-    .bind(partner_id)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(
-        |(id, email, role, status, created_at, expires_at, accepted_at)| PartnerInvitation {
-            id,
-            email,
-            role,
-            status,
-            created_at,
-            expires_at,
-            accepted_at,
-        },
-    ))
+    .await
 }
 
 /// Members per role of `org`.
@@ -200,12 +172,14 @@ pub async fn members_by_role<'c>(
     db: impl PgExecutor<'c>,
     org: Uuid,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT role, count(*) FROM memberships WHERE organisation_id = $1 GROUP BY role",
+    let rows = sqlx::query!(
+        r#"SELECT role, count(*) AS "members!" FROM memberships
+            WHERE organisation_id = $1 GROUP BY role"#,
+        org,
     )
-    .bind(org)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.role, r.members)).collect())
 }
 
 /// Invitations per effective status of `org`.
@@ -216,12 +190,17 @@ pub async fn invitations_by_status<'c>(
     db: impl PgExecutor<'c>,
     org: Uuid,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired' ELSE status END,
-                count(*)
-           FROM invitations WHERE organisation_id = $1 GROUP BY 1",
+    let rows = sqlx::query!(
+        r#"SELECT CASE WHEN status = 'pending' AND expires_at <= now() THEN 'expired'
+                     ELSE status END AS "status!",
+                count(*) AS "invitations!"
+           FROM invitations WHERE organisation_id = $1 GROUP BY 1"#,
+        org,
     )
-    .bind(org)
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.status, r.invitations))
+        .collect())
 }

@@ -1,6 +1,6 @@
 //! SQL for providers, partners, their access tokens and their audit trail.
 
-use sqlx::{PgConnection, PgExecutor, Row};
+use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -22,26 +22,16 @@ pub async fn partners_of<'c>(
     db: impl PgExecutor<'c>,
     organisation_id: Uuid,
 ) -> Result<Vec<PartnerListRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as!(
+        PartnerListRow,
         "SELECT p.id, p.name, v.name AS provider_name, p.environment, p.status,
                 p.last_successful_sync_at
            FROM partners p JOIN integration_providers v ON v.id = p.provider_id
           WHERE p.organisation_id = $1 ORDER BY p.created_at DESC",
+        organisation_id,
     )
-    .bind(organisation_id)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PartnerListRow {
-            id: r.get("id"),
-            name: r.get("name"),
-            provider_name: r.get("provider_name"),
-            environment: r.get("environment"),
-            status: r.get("status"),
-            last_successful_sync_at: r.get("last_successful_sync_at"),
-        })
-        .collect())
+    .await
 }
 
 /// A new partner.
@@ -66,21 +56,21 @@ pub async fn insert_partner(
     conn: &mut PgConnection,
     p: &NewPartner<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO partners (id, organisation_id, name, legal_basis, agreement_document_id,
                                provider_id, environment, contacts, scopes, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        p.id,
+        p.organisation_id,
+        p.name,
+        p.legal_basis,
+        p.agreement_document_id,
+        p.provider_id,
+        p.environment,
+        p.contacts,
+        p.scopes,
+        p.created_by,
     )
-    .bind(p.id)
-    .bind(p.organisation_id)
-    .bind(p.name)
-    .bind(p.legal_basis)
-    .bind(p.agreement_document_id)
-    .bind(p.provider_id)
-    .bind(p.environment)
-    .bind(p.contacts)
-    .bind(p.scopes)
-    .bind(p.created_by)
     .execute(conn)
     .await?;
     Ok(())
@@ -109,43 +99,6 @@ pub struct PartnerRow {
     pub last_successful_sync_at: Option<OffsetDateTime>,
 }
 
-const PARTNER_SELECT: &str = "SELECT p.id, p.organisation_id, p.name, p.legal_basis,
-        p.agreement_document_id, p.provider_id, p.environment, p.contacts, p.scopes, p.status,
-        trim(c.first_name || ' ' || c.last_name) AS created_by_name, p.submitted_by,
-        trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
-        trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
-        p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
-        p.last_successful_sync_at
-   FROM partners p
-   JOIN users c ON c.id = p.created_by
-   LEFT JOIN users s ON s.id = p.submitted_by
-   LEFT JOIN users d ON d.id = p.decided_by
-  WHERE p.id = $1 AND p.organisation_id = $2";
-
-fn partner_row(r: &sqlx::postgres::PgRow) -> PartnerRow {
-    PartnerRow {
-        id: r.get("id"),
-        organisation_id: r.get("organisation_id"),
-        name: r.get("name"),
-        legal_basis: r.get("legal_basis"),
-        agreement_document_id: r.get("agreement_document_id"),
-        provider_id: r.get("provider_id"),
-        environment: r.get("environment"),
-        contacts: r.get("contacts"),
-        scopes: r.get("scopes"),
-        status: r.get("status"),
-        created_by_name: r.get("created_by_name"),
-        submitted_by: r.get("submitted_by"),
-        submitted_by_name: r.get("submitted_by_name"),
-        decided_by_name: r.get("decided_by_name"),
-        approval_policy_document_id: r.get("approval_policy_document_id"),
-        rejection_reason: r.get("rejection_reason"),
-        client_id: r.get("client_id"),
-        activated_at: r.get("activated_at"),
-        last_successful_sync_at: r.get("last_successful_sync_at"),
-    }
-}
-
 /// A partner of `organisation_id`.
 ///
 /// # Errors
@@ -155,12 +108,25 @@ pub async fn partner<'c>(
     id: Uuid,
     organisation_id: Uuid,
 ) -> Result<Option<PartnerRow>, sqlx::Error> {
-    let row = sqlx::query(PARTNER_SELECT)
-        .bind(id)
-        .bind(organisation_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.as_ref().map(partner_row))
+    sqlx::query_as!(
+        PartnerRow,
+        r#"SELECT p.id, p.organisation_id, p.name, p.legal_basis, p.agreement_document_id,
+                p.provider_id, p.environment, p.contacts, p.scopes, p.status,
+                trim(c.first_name || ' ' || c.last_name) AS "created_by_name!", p.submitted_by,
+                trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
+                trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
+                p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
+                p.last_successful_sync_at
+           FROM partners p
+           JOIN users c ON c.id = p.created_by
+           LEFT JOIN users s ON s.id = p.submitted_by
+           LEFT JOIN users d ON d.id = p.decided_by
+          WHERE p.id = $1 AND p.organisation_id = $2"#,
+        id,
+        organisation_id,
+    )
+    .fetch_optional(db)
+    .await
 }
 
 /// A partner of `organisation_id`, locked for the rest of the transaction.
@@ -172,12 +138,26 @@ pub async fn partner_for_update(
     id: Uuid,
     organisation_id: Uuid,
 ) -> Result<Option<PartnerRow>, sqlx::Error> {
-    let row = sqlx::query(&format!("{PARTNER_SELECT} FOR UPDATE OF p"))
-        .bind(id)
-        .bind(organisation_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.as_ref().map(partner_row))
+    sqlx::query_as!(
+        PartnerRow,
+        r#"SELECT p.id, p.organisation_id, p.name, p.legal_basis, p.agreement_document_id,
+                p.provider_id, p.environment, p.contacts, p.scopes, p.status,
+                trim(c.first_name || ' ' || c.last_name) AS "created_by_name!", p.submitted_by,
+                trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
+                trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
+                p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
+                p.last_successful_sync_at
+           FROM partners p
+           JOIN users c ON c.id = p.created_by
+           LEFT JOIN users s ON s.id = p.submitted_by
+           LEFT JOIN users d ON d.id = p.decided_by
+          WHERE p.id = $1 AND p.organisation_id = $2
+            FOR UPDATE OF p"#,
+        id,
+        organisation_id,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Sets environment, contacts and scopes; `to_draft` sends an approved partner back to draft
@@ -193,24 +173,26 @@ pub async fn update_config(
     scopes: &[String],
     to_draft: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE partners SET environment = $2, contacts = $3, scopes = $4,
                 status = CASE WHEN $5 THEN 'draft' ELSE status END,
                 client_secret_hash = CASE WHEN $5 THEN NULL ELSE client_secret_hash END
           WHERE id = $1",
+        id,
+        environment,
+        contacts,
+        scopes,
+        to_draft,
     )
-    .bind(id)
-    .bind(environment)
-    .bind(contacts)
-    .bind(scopes)
-    .bind(to_draft)
     .execute(&mut *conn)
     .await?;
     if to_draft {
-        sqlx::query("DELETE FROM partner_access_tokens WHERE partner_id = $1")
-            .bind(id)
-            .execute(conn)
-            .await?;
+        sqlx::query!(
+            "DELETE FROM partner_access_tokens WHERE partner_id = $1",
+            id
+        )
+        .execute(conn)
+        .await?;
     }
     Ok(())
 }
@@ -220,13 +202,13 @@ pub async fn update_config(
 /// # Errors
 /// Database errors.
 pub async fn set_submitted(conn: &mut PgConnection, id: Uuid, by: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE partners SET status = 'pending_approval', submitted_by = $2, submitted_at = now(),
                 rejection_reason = NULL
           WHERE id = $1",
+        id,
+        by,
     )
-    .bind(id)
-    .bind(by)
     .execute(conn)
     .await?;
     Ok(())
@@ -244,17 +226,17 @@ pub async fn set_approved(
     client_id: &str,
     secret_hash: &[u8; 32],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE partners SET status = 'approved', decided_by = $2, decided_at = now(),
                 approval_policy_document_id = $3, client_id = $4, client_secret_hash = $5,
                 credentials_issued_at = now()
           WHERE id = $1",
+        id,
+        by,
+        policy_document_id,
+        client_id,
+        &secret_hash[..],
     )
-    .bind(id)
-    .bind(by)
-    .bind(policy_document_id)
-    .bind(client_id)
-    .bind(&secret_hash[..])
     .execute(conn)
     .await?;
     Ok(())
@@ -269,9 +251,7 @@ pub async fn set_status(
     id: Uuid,
     status: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE partners SET status = $2 WHERE id = $1")
-        .bind(id)
-        .bind(status)
+    sqlx::query!("UPDATE partners SET status = $2 WHERE id = $1", id, status)
         .execute(conn)
         .await?;
     Ok(())
@@ -287,14 +267,14 @@ pub async fn set_rejected(
     by: Uuid,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE partners SET status = 'rejected', decided_by = $2, decided_at = now(),
                 rejection_reason = $3
           WHERE id = $1",
+        id,
+        by,
+        reason,
     )
-    .bind(id)
-    .bind(by)
-    .bind(reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -305,18 +285,20 @@ pub async fn set_rejected(
 /// # Errors
 /// Database errors.
 pub async fn set_decommissioned(conn: &mut PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE partners SET status = 'decommissioned', decommissioned_at = now(),
                 client_secret_hash = NULL
           WHERE id = $1",
+        id,
     )
-    .bind(id)
     .execute(&mut *conn)
     .await?;
-    let done = sqlx::query("DELETE FROM partner_access_tokens WHERE partner_id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query!(
+        "DELETE FROM partner_access_tokens WHERE partner_id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -336,28 +318,20 @@ pub async fn events<'c>(
     db: impl PgExecutor<'c>,
     partner_id: Uuid,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT e.action, e.occurred_at, e.detail,
+    sqlx::query_as!(
+        EventRow,
+        r#"SELECT e.action, e.occurred_at, e.detail,
                 CASE e.actor_kind WHEN 'user' THEN trim(u.first_name || ' ' || u.last_name)
                                   WHEN 'partner_client' THEN 'Partner client'
                                   WHEN 'anonymous' THEN 'Partner tech lead'
-                                  ELSE 'Gatehouse' END AS actor
+                                  ELSE 'Gatehouse' END AS "actor!"
            FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
           WHERE (e.subject_type = 'partner' AND e.subject_id = $1)
              OR (e.subject_type = 'credential_invitation'
                  AND e.subject_id IN (SELECT id FROM credential_invitations WHERE partner_id = $1))
-          ORDER BY e.id",
+          ORDER BY e.id"#,
+        partner_id,
     )
-    .bind(partner_id)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| EventRow {
-            action: r.get("action"),
-            actor: r.get("actor"),
-            occurred_at: r.get("occurred_at"),
-            detail: r.get("detail"),
-        })
-        .collect())
+    .await
 }

@@ -9,10 +9,12 @@ use uuid::Uuid;
 /// # Errors
 /// Database errors.
 pub async fn account_exists<'c>(db: impl PgExecutor<'c>, email: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
-        .bind(email)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext) AS "exists!""#,
+        email,
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Whether any account exists (the first start has none).
@@ -20,7 +22,7 @@ pub async fn account_exists<'c>(db: impl PgExecutor<'c>, email: &str) -> Result<
 /// # Errors
 /// Database errors.
 pub async fn any_user<'c>(db: impl PgExecutor<'c>) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM users) AS "exists!""#)
         .fetch_one(db)
         .await
 }
@@ -37,15 +39,15 @@ pub async fn insert_user(
     last_name: &str,
     password_hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO users (id, email, first_name, last_name, password_hash)
          VALUES ($1, $2::citext, $3, $4, $5)",
+        id,
+        email,
+        first_name,
+        last_name,
+        password_hash,
     )
-    .bind(id)
-    .bind(email)
-    .bind(first_name)
-    .bind(last_name)
-    .bind(password_hash)
     .execute(conn)
     .await?;
     Ok(())
@@ -61,21 +63,23 @@ pub async fn admit(
     spent: &InvitationFacts,
     user_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invitations SET accepted_user_id = $2 WHERE id = $1")
-        .bind(spent.id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "UPDATE invitations SET accepted_user_id = $2 WHERE id = $1",
+        spent.id,
+        user_id,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
         "INSERT INTO memberships (user_id, organisation_id, role, designation, department)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id, organisation_id) DO NOTHING",
+        user_id,
+        spent.organisation_id,
+        spent.role,
+        spent.designation.as_deref(),
+        spent.department.as_deref(),
     )
-    .bind(user_id)
-    .bind(spent.organisation_id)
-    .bind(&spent.role)
-    .bind(&spent.designation)
-    .bind(&spent.department)
     .execute(conn)
     .await?;
     Ok(())
@@ -90,14 +94,15 @@ pub async fn inviter_contact<'c>(
     db: impl PgExecutor<'c>,
     inviter: Uuid,
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT u.email::text, o.kind, m.role FROM users u
-           JOIN memberships m ON m.user_id = u.id
-           JOIN organisations o ON o.id = m.organisation_id
-          WHERE u.id = $1 AND u.email IS NOT NULL
-          ORDER BY (o.kind = 'platform') DESC LIMIT 1",
+    let row = sqlx::query!(
+        r#"SELECT u.email::text AS "email!", o.kind, m.role FROM users u
+             JOIN memberships m ON m.user_id = u.id
+             JOIN organisations o ON o.id = m.organisation_id
+            WHERE u.id = $1 AND u.email IS NOT NULL
+            ORDER BY (o.kind = 'platform') DESC LIMIT 1"#,
+        inviter,
     )
-    .bind(inviter)
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.email, r.kind, r.role)))
 }
