@@ -22,8 +22,8 @@ pub struct RenderedEmail {
 
 /// An email could not be rendered: a template failed to parse when the environment was built,
 /// or failed to render (e.g. it names a variable the email does not provide). Only a broken
-/// template causes it, never a value from a person; the tests below render every template,
-/// so it cannot reach production unnoticed. Callers log it and answer 500.
+/// template causes it, never a value from a person; the snapshot tests below render every
+/// template, so it cannot reach production unnoticed. Callers log it and answer 500.
 #[derive(Debug, thiserror::Error)]
 #[error("could not render the {email} email")]
 pub struct RenderError {
@@ -206,6 +206,94 @@ fn render(email: &'static str, ctx: Value) -> Result<RenderedEmail, RenderError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A token as the app makes them (64 hex characters); snapshots show it as `[REDACTED]`.
+    const TOKEN: &str = "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e";
+
+    /// The email as one reviewable text, the token redacted. Asserts first that the token
+    /// appears once in each body (the link) and never in the subject.
+    fn redacted(m: &RenderedEmail) -> String {
+        assert!(!m.subject.contains(TOKEN), "no token in the subject");
+        assert_eq!(
+            m.text.matches(TOKEN).count(),
+            1,
+            "the text link holds the token"
+        );
+        assert_eq!(
+            m.html.matches(TOKEN).count(),
+            1,
+            "the HTML link holds the token"
+        );
+        sections(m).replace(TOKEN, "[REDACTED]")
+    }
+
+    /// Subject, text and HTML as one text, so one snapshot file shows the whole email.
+    fn sections(m: &RenderedEmail) -> String {
+        format!(
+            "Subject: {}\n\n----- text/plain -----\n{}\n----- text/html -----\n{}",
+            m.subject, m.text, m.html
+        )
+    }
+
+    /// A registration link as `invitations::service::registration_link` makes them.
+    fn registration_link() -> String {
+        let org = "4b6f1c3e-2d8a-4f5b-9c7e-1a2b3c4d5e6f";
+        format!("https://gatehouse.test/register?token={TOKEN}&org={org}")
+    }
+
+    #[test]
+    fn invitation_snapshot() {
+        let m = invitation(&InvitationEmail {
+            invitee_first_name: "Ada",
+            organisation: "Smith & Daughters",
+            role: "Member",
+            inviter: Some("Grace Hopper"),
+            link: &registration_link(),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn invitation_by_gatehouse_itself_snapshot() {
+        let m = invitation(&InvitationEmail {
+            invitee_first_name: "Admin",
+            organisation: "Platform",
+            role: "Admin",
+            inviter: None,
+            link: &registration_link(),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn credential_invitation_snapshot() {
+        let m = credential_invitation(&CredentialInvitationEmail {
+            partner: "First Bank",
+            organisation: "Acme Payments",
+            provider: "Stripe",
+            environment: "Sandbox",
+            link: &format!("https://gatehouse.test/integrations/credential-invite/{TOKEN}"),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn reissue_request_snapshot() {
+        let m = reissue_request(
+            "ada@example.org",
+            "Smith & Daughters",
+            "https://gatehouse.test/company/invitations",
+        )
+        .unwrap();
+        // No token here: the link is the inviter's own list page.
+        insta::assert_snapshot!(sections(&m));
+    }
 
     #[test]
     fn every_value_from_a_person_is_escaped_in_html_only() {
