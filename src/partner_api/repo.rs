@@ -16,6 +16,9 @@ pub struct Client {
     pub scopes: Vec<String>,
 }
 
+/// `partners` columns: id, organisation_id, status, client_secret_hash, scopes.
+type ClientRow = (Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>);
+
 /// The client with `client_id`.
 ///
 /// # Errors
@@ -24,7 +27,7 @@ pub async fn client<'c>(
     db: impl PgExecutor<'c>,
     client_id: &str,
 ) -> Result<Option<Client>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>)> = sqlx::query_as(
+    let row: Option<ClientRow> = sqlx::query_as(
         "SELECT id, organisation_id, status, client_secret_hash, scopes FROM partners
           WHERE client_id = $1",
     )
