@@ -19,8 +19,11 @@ async fn invitation_email_reaches_a_real_smtp_server() {
     })
     .await;
     let (_, mut admin) = app.manager("company").await;
-    let (token_before, _) = app.latest_token("admin@localhost").await;
-    assert_eq!(token_before.len(), 64);
+    // The bootstrap admin's invitation goes out through the same worker. (Reading its token
+    // from the outbox here raced the worker, which blanks the body once the message is sent.)
+    sink.message_to("admin@localhost", 10)
+        .await
+        .expect("the bootstrap invitation arrives");
     app.invite(&mut admin, "mail@example.org", "member").await;
     let msg = sink
         .message_to("mail@example.org", 10)
