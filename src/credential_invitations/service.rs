@@ -64,7 +64,7 @@ fn link(state: &AppState, token: &InvitationToken) -> String {
 /// Creates a credential invitation and queues its email in one transaction.
 ///
 /// # Errors
-/// 404 (partner of another tenant), 409 (rejected or decommissioned partner), 422.
+/// 404 (partner of another tenant), 409 (rejected or decommissioned partner), 422; 500 on database failure or a broken email template.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
@@ -134,7 +134,10 @@ pub async fn create(
         environment: env.label(),
         link: &link,
         expires: &format_expiry(expires_at),
-    });
+    })
+    .map_err(AppError::internal(
+        "credential invitation email did not render",
+    ))?;
     outbox::enqueue(&mut tx, email.as_str(), &rendered, None)
         .await
         .map_err(db)?;

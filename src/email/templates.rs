@@ -1,13 +1,36 @@
-//! Email bodies. Every value that comes from a person (names, organisation) is HTML-escaped.
+//! Email bodies, rendered from the minijinja templates in `templates/email/` (one folder per
+//! email: `subject.txt`, `body.txt`, `body.html`; see that folder's README for the variables).
+//!
+//! The templates are embedded at compile time, so the binary reads no file at run time, and are
+//! parsed once into one shared [`Environment`]. Escaping follows the template's extension:
+//! `.html` output HTML-escapes every value (`& < > " '`, so a value from a person can neither
+//! open a tag nor leave an attribute), `.txt` output escapes nothing.
 
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use minijinja::{
+    context, escape_formatter, syntax::SyntaxConfig, AutoEscape, Environment, Output, State,
+    UndefinedBehavior, Value,
+};
+use std::sync::{Arc, LazyLock};
 
-/// A rendered email: subject, plain-text body, HTML body.
+/// A rendered email: subject (one line), plain-text body, HTML body.
 #[derive(Clone, Debug)]
 pub struct RenderedEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+/// An email could not be rendered: a template failed to parse when the environment was built,
+/// or failed to render (e.g. it names a variable the email does not provide). Only a broken
+/// template causes it, never a value from a person; the snapshot tests below render every
+/// template, so it cannot reach production unnoticed. Callers log it and answer 500.
+#[derive(Debug, thiserror::Error)]
+#[error("could not render the {email} email")]
+pub struct RenderError {
+    /// The email's folder name, e.g. `"invitation"`.
+    email: &'static str,
+    #[source]
+    source: Arc<minijinja::Error>,
 }
 
 /// What an invitation email says.
@@ -23,59 +46,22 @@ pub struct InvitationEmail<'a> {
     pub expires: &'a str,
 }
 
-fn layout(title: &str, inner: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{title}</title></head>
-<body style="margin:0;padding:24px;background:#f4f4f5;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#18181b">
-<table role="presentation" width="100%" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:12px;padding:32px">
-<tr><td>
-<p style="margin:0 0 24px;font-weight:600;color:#4338ca">Gatehouse</p>
-{inner}
-</td></tr></table></body></html>"#,
-        title = text(title)
+/// The invitation to complete registration (`templates/email/invitation/`).
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
+pub fn invitation(e: &InvitationEmail<'_>) -> Result<RenderedEmail, RenderError> {
+    render(
+        "invitation",
+        context! {
+            invitee_first_name => e.invitee_first_name,
+            organisation => e.organisation,
+            role => e.role,
+            inviter => e.inviter,
+            link => e.link,
+            expires => e.expires,
+        },
     )
-}
-
-/// The invitation to complete registration.
-pub fn invitation(e: &InvitationEmail<'_>) -> RenderedEmail {
-    let subject = format!("Invitation to join {}", e.organisation);
-    let by = e
-        .inviter
-        .map_or_else(String::new, |name| format!(" by {name}"));
-    let text_body = format!(
-        "Hello {first},\n\n\
-         You have been invited{by} to join {org} as {role}.\n\n\
-         Complete Registration: {link}\n\n\
-         This link works once and expires on {expires}.\n\
-         If you did not expect this invitation, you can ignore this email.\n",
-        first = e.invitee_first_name,
-        org = e.organisation,
-        role = e.role,
-        link = e.link,
-        expires = e.expires,
-    );
-    let by_html = e.inviter.map_or_else(String::new, |name| {
-        format!(" by <strong>{}</strong>", text(name))
-    });
-    let inner = format!(
-        r#"<h1 style="font-size:20px;margin:0 0 16px">Join {org}</h1>
-<p>Hello {first},</p>
-<p>You have been invited{by_html} to join <strong>{org}</strong> as <strong>{role}</strong>.</p>
-<p style="margin:28px 0"><a href="{href}" style="background:#4338ca;color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">Complete Registration</a></p>
-<p style="color:#52525b;font-size:14px">This link works once and expires on {expires}. If you did not expect this invitation, you can ignore this email.</p>"#,
-        org = text(e.organisation),
-        first = text(e.invitee_first_name),
-        role = text(e.role),
-        href = attr(e.link),
-        expires = text(e.expires),
-    );
-    RenderedEmail {
-        html: layout(&subject, &inner),
-        subject,
-        text: text_body,
-    }
 }
 
 /// What a credential invitation email says.
@@ -87,93 +73,278 @@ pub struct CredentialInvitationEmail<'a> {
     pub environment: &'a str,
     /// The one-time link to the credential page; the only place the token appears.
     pub link: &'a str,
+    /// Expiry as readable UTC text, e.g. "30 November 2026, 14:05 UTC".
     pub expires: &'a str,
 }
 
-/// Asks a partner's tech lead to submit their API key and secret.
-pub fn credential_invitation(e: &CredentialInvitationEmail<'_>) -> RenderedEmail {
-    let subject = format!(
-        "Submit your {} credentials for {}",
-        e.provider, e.organisation
-    );
-    let text_body = format!(
-        "Hello,\n\n\
-         {org} asks {partner} to submit the API key and secret for {provider} ({env}).\n\n\
-         Submit credentials: {link}\n\n\
-         The page shows the provider's security policy, runbook and escalation contact. \
-         The link works once and expires on {expires}. The secret is encrypted on arrival and \
-         never shown again.\n",
-        org = e.organisation,
-        partner = e.partner,
-        provider = e.provider,
-        env = e.environment,
-        link = e.link,
-        expires = e.expires,
-    );
-    let inner = format!(
-        r#"<h1 style="font-size:20px;margin:0 0 16px">Submit {provider} credentials</h1>
-<p><strong>{org}</strong> asks <strong>{partner}</strong> to submit the API key and secret for <strong>{provider}</strong> ({env}).</p>
-<p style="margin:28px 0"><a href="{href}" style="background:#4338ca;color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">Submit credentials</a></p>
-<p style="color:#52525b;font-size:14px">The link works once and expires on {expires}. The secret is encrypted on arrival and never shown again.</p>"#,
-        org = text(e.organisation),
-        partner = text(e.partner),
-        provider = text(e.provider),
-        env = text(e.environment),
-        href = attr(e.link),
-        expires = text(e.expires),
-    );
-    RenderedEmail {
-        html: layout(&subject, &inner),
-        subject,
-        text: text_body,
-    }
+/// Asks a partner's tech lead to submit their API key and secret
+/// (`templates/email/credential_invitation/`).
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
+pub fn credential_invitation(
+    e: &CredentialInvitationEmail<'_>,
+) -> Result<RenderedEmail, RenderError> {
+    render(
+        "credential_invitation",
+        context! {
+            partner => e.partner,
+            organisation => e.organisation,
+            provider => e.provider,
+            environment => e.environment,
+            link => e.link,
+            expires => e.expires,
+        },
+    )
 }
 
-/// Tells an inviter that an invitee asked for a new invitation after theirs expired.
+/// Tells an inviter that an invitee asked for a new invitation after theirs expired
+/// (`templates/email/reissue_request/`). `manage_link` is the inviter's Member Invitations page.
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
 pub fn reissue_request(
     invitee_email: &str,
     organisation: &str,
     manage_link: &str,
-) -> RenderedEmail {
-    let subject = format!("{invitee_email} asked for a new invitation to {organisation}");
-    let text_body = format!(
-        "{invitee_email} opened an expired invitation to {organisation} and asked for a new one.\n\n\
-         To send it, open Member Invitations and choose Resend: {manage_link}\n"
+) -> Result<RenderedEmail, RenderError> {
+    render(
+        "reissue_request",
+        context! { invitee_email, organisation, manage_link },
+    )
+}
+
+/// Every template, by its name in the environment (path under `templates/email/`).
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/email/", $name)))),*]
+    };
+}
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "layout.html",
+    "invitation/subject.txt",
+    "invitation/body.txt",
+    "invitation/body.html",
+    "credential_invitation/subject.txt",
+    "credential_invitation/body.txt",
+    "credential_invitation/body.html",
+    "reissue_request/subject.txt",
+    "reissue_request/body.txt",
+    "reissue_request/body.html",
+];
+
+/// The one environment, built on first use; a parse error is kept and returned by every render.
+static ENVIRONMENT: LazyLock<Result<Environment<'static>, Arc<minijinja::Error>>> =
+    LazyLock::new(|| build_environment().map_err(Arc::new));
+
+fn build_environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    // Files are sent as written: keep the text body's final newline.
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()?,
     );
-    let inner = format!(
-        r#"<p><strong>{who}</strong> opened an expired invitation to <strong>{org}</strong> and asked for a new one.</p>
-<p style="margin:28px 0"><a href="{href}" style="background:#4338ca;color:#ffffff;padding:12px 20px;border-radius:8px;text-decoration:none;font-weight:600">Open Member Invitations</a></p>"#,
-        who = text(invitee_email),
-        org = text(organisation),
-        href = attr(manage_link),
-    );
-    RenderedEmail {
-        html: layout(&subject, &inner),
-        subject,
-        text: text_body,
+    // A misspelt variable is an error (caught by the tests), not a silent blank.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Autoescape by extension is minijinja's default callback (.html on, .txt off).
+    env.set_formatter(escape_html_without_slash);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
     }
+    Ok(env)
+}
+
+/// minijinja's own HTML escaping also turns `/` into `&#x2f;`, which would mangle every link in
+/// the HTML source for no gain (OWASP no longer asks for it). This escapes `& < > " '` and
+/// leaves everything else to [`escape_formatter`].
+fn escape_html_without_slash(
+    out: &mut Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+            let mut rest = s;
+            while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+                out.write_str(&rest[..i])?;
+                out.write_str(match rest.as_bytes()[i] {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    _ => "&#x27;",
+                })?;
+                rest = &rest[i + 1..];
+            }
+            out.write_str(rest)?;
+            Ok(())
+        }
+        _ => escape_formatter(out, state, value),
+    }
+}
+
+/// Renders `templates/email/<email>/` with `ctx`; the HTML layout also gets `subject`.
+fn render(email: &'static str, ctx: Value) -> Result<RenderedEmail, RenderError> {
+    let error = |source: Arc<minijinja::Error>| RenderError { email, source };
+    let env = ENVIRONMENT.as_ref().map_err(|e| error(Arc::clone(e)))?;
+    let part = |file: &str, ctx: &Value| {
+        env.get_template(&format!("{email}/{file}"))
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| error(Arc::new(e)))
+    };
+    let subject = part("subject.txt", &ctx)?.trim().to_owned();
+    let text = part("body.txt", &ctx)?;
+    let html = part("body.html", &context! { subject => &subject, ..ctx })?;
+    Ok(RenderedEmail {
+        subject,
+        text,
+        html,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A token as the app makes them (64 hex characters); snapshots show it as `[REDACTED]`.
+    const TOKEN: &str = "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e";
+
+    /// The email as one reviewable text, the token redacted. Asserts first that the token
+    /// appears once in each body (the link) and never in the subject.
+    fn redacted(m: &RenderedEmail) -> String {
+        assert!(!m.subject.contains(TOKEN), "no token in the subject");
+        assert_eq!(
+            m.text.matches(TOKEN).count(),
+            1,
+            "the text link holds the token"
+        );
+        assert_eq!(
+            m.html.matches(TOKEN).count(),
+            1,
+            "the HTML link holds the token"
+        );
+        sections(m).replace(TOKEN, "[REDACTED]")
+    }
+
+    /// Subject, text and HTML as one text, so one snapshot file shows the whole email.
+    fn sections(m: &RenderedEmail) -> String {
+        format!(
+            "Subject: {}\n\n----- text/plain -----\n{}\n----- text/html -----\n{}",
+            m.subject, m.text, m.html
+        )
+    }
+
+    /// A registration link as `invitations::service::registration_link` makes them.
+    fn registration_link() -> String {
+        let org = "4b6f1c3e-2d8a-4f5b-9c7e-1a2b3c4d5e6f";
+        format!("https://gatehouse.test/register?token={TOKEN}&org={org}")
+    }
+
     #[test]
-    fn invitation_names_org_role_inviter_and_escapes() {
+    fn invitation_snapshot() {
         let m = invitation(&InvitationEmail {
             invitee_first_name: "Ada",
-            organisation: "Acme <Ltd>",
+            organisation: "Smith & Daughters",
             role: "Member",
             inviter: Some("Grace Hopper"),
-            link: "https://g.example/register?token=ab&org=1",
+            link: &registration_link(),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn invitation_by_gatehouse_itself_snapshot() {
+        let m = invitation(&InvitationEmail {
+            invitee_first_name: "Admin",
+            organisation: "Platform",
+            role: "Admin",
+            inviter: None,
+            link: &registration_link(),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn credential_invitation_snapshot() {
+        let m = credential_invitation(&CredentialInvitationEmail {
+            partner: "First Bank",
+            organisation: "Acme Payments",
+            provider: "Stripe",
+            environment: "Sandbox",
+            link: &format!("https://gatehouse.test/integrations/credential-invite/{TOKEN}"),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
+    }
+
+    #[test]
+    fn reissue_request_snapshot() {
+        let m = reissue_request(
+            "ada@example.org",
+            "Smith & Daughters",
+            "https://gatehouse.test/company/invitations",
+        )
+        .unwrap();
+        // No token here: the link is the inviter's own list page.
+        insta::assert_snapshot!(sections(&m));
+    }
+
+    #[test]
+    fn every_value_from_a_person_is_escaped_in_html_only() {
+        let nasty = r#"<script>alert('x')</script> & "q""#;
+        let m = invitation(&InvitationEmail {
+            invitee_first_name: nasty,
+            organisation: "Acme <Ltd>",
+            role: "Member",
+            inviter: Some(nasty),
+            link: "https://g.example/register?token=ab&org=1\"><b>",
             expires: "1 December 2026, 10:00 UTC",
-        });
-        assert!(m.subject.contains("Acme <Ltd>"));
-        assert!(m.text.contains("by Grace Hopper") && m.text.contains("as Member"));
-        assert!(m.html.contains("Acme &lt;Ltd&gt;") && !m.html.contains("<Ltd>"));
-        assert!(m.html.contains("register?token=ab&amp;org=1"));
+        })
+        .unwrap();
+        assert_eq!(m.subject, "Invitation to join Acme <Ltd>");
+        assert!(m.text.contains(nasty) && m.text.contains("as Member"));
         assert!(m
             .text
-            .contains("Complete Registration: https://g.example/register?token=ab&org=1"));
+            .contains("Complete Registration: https://g.example/register?token=ab&org=1\"><b>"));
+        assert!(!m.html.contains("<script>") && !m.html.contains("<Ltd>"));
+        assert!(m
+            .html
+            .contains("<title>Invitation to join Acme &lt;Ltd&gt;</title>"));
+        assert!(m
+            .html
+            .contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;q&quot;"));
+        // The link cannot leave its attribute; slashes stay readable.
+        assert!(m.html.contains(
+            r#"href="https://g.example/register?token=ab&amp;org=1&quot;&gt;&lt;b&gt;""#
+        ));
+        for m in [
+            reissue_request(nasty, nasty, "https://g.example/x").unwrap(),
+            credential_invitation(&CredentialInvitationEmail {
+                partner: nasty,
+                organisation: nasty,
+                provider: nasty,
+                environment: nasty,
+                link: "https://g.example/x",
+                expires: nasty,
+            })
+            .unwrap(),
+        ] {
+            assert!(m.subject.contains(nasty) && m.text.contains(nasty));
+            assert!(!m.html.contains("<script>") && !m.html.contains("\"q\""));
+        }
+    }
+
+    #[test]
+    fn bodies_end_with_one_newline_and_subjects_with_none() {
+        let m = reissue_request("a@example.org", "Acme", "https://g.example/x").unwrap();
+        assert!(!m.subject.ends_with('\n'));
+        assert!(m.text.ends_with("Resend: https://g.example/x\n"));
+        assert!(m.html.ends_with("</td></tr></table></body></html>\n"));
     }
 }

@@ -321,7 +321,7 @@ pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invita
 /// hour (silently: the answer does not change).
 ///
 /// # Errors
-/// 422 for a malformed email; 429 past the per-IP limit; 500 on database failure.
+/// 422 for a malformed email; 429 past the per-IP limit; 500 on database failure or a broken email template.
 #[tracing::instrument(skip_all)]
 pub async fn request_reissue(
     state: &AppState,
@@ -387,7 +387,8 @@ pub async fn request_reissue(
                 &f.email,
                 &f.organisation_name,
                 &state.config.link(path),
-            );
+            )
+            .map_err(AppError::internal("reissue request email did not render"))?;
             outbox::enqueue(&mut tx, &inviter_email, &rendered, None)
                 .await
                 .map_err(db_error)?;

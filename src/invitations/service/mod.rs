@@ -119,6 +119,8 @@ pub enum InvitationError {
     NotRevocable(InvitationStatus),
     #[error("database")]
     Db(#[from] sqlx::Error),
+    #[error("invitation email")]
+    Email(#[from] templates::RenderError),
 }
 
 impl From<InvitationError> for AppError {
@@ -157,6 +159,7 @@ impl From<InvitationError> for AppError {
                 s.label().to_lowercase()
             )),
             InvitationError::Db(e) => AppError::internal("invitation database error")(e),
+            InvitationError::Email(e) => AppError::internal("invitation email did not render")(e),
         }
     }
 }
@@ -190,7 +193,7 @@ async fn queue_invitation_email(
     inviter: Option<&str>,
     link: &str,
     expires_at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), InvitationError> {
     let rendered = templates::invitation(&templates::InvitationEmail {
         invitee_first_name: first_name,
         organisation: org_name,
@@ -198,7 +201,7 @@ async fn queue_invitation_email(
         inviter,
         link,
         expires: &format_expiry(expires_at),
-    });
+    })?;
     outbox::enqueue(tx, email, &rendered, Some(invitation_id)).await?;
     Ok(())
 }
@@ -230,7 +233,7 @@ pub struct Created {
 ///
 /// # Errors
 /// [`InvitationError::RateLimited`], `AlreadyPending`, `AlreadyMember`,
-/// `OrganisationNotFound`, or `Db`.
+/// `OrganisationNotFound`, `Db`, or `Email` (a broken email template).
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
@@ -311,7 +314,7 @@ pub async fn create(
 ///
 /// # Errors
 /// `NotFound` (also when outside `scope`), `NotResendable`, `AlreadyPending` (a newer pending
-/// invitation exists for the same email), `RateLimited`, `Db`.
+/// invitation exists for the same email), `RateLimited`, `Db`, `Email`.
 #[tracing::instrument(skip_all)]
 pub async fn resend(
     state: &AppState,
