@@ -10,7 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/db.sh
 . scripts/db.sh
-gatehouse_pg_start
+# Called from scripts/test.sh, which has chosen (or started) the server already.
+if [ -z "${PG_ADMIN_URL:-}" ]; then
+  gatehouse_pg_start
+fi
 
 check=false
 [ "${1:-}" = "--check" ] && check=true

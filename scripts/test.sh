@@ -10,6 +10,11 @@ scripts/setup.sh --e2e
 GATEHOUSE_PG_EXTRA="-c fsync=off -c synchronous_commit=off -c max_connections=300" gatehouse_pg_start
 export TEST_PG_ADMIN_URL="$PG_ADMIN_URL"
 
+echo "==> .sqlx/ matches the queries and the migrations"
+# Offline builds compile queries against .sqlx/; this regenerates it against a fresh,
+# migrated database and fails if anything differs (a stale description or a schema mistake).
+scripts/sqlx-prepare.sh --check
+
 echo "==> unit and integration tests"
 # Each integration test makes a database of its own; clear those of earlier runs first
 # and this run's afterwards (the trap also runs when a test fails).

@@ -4,7 +4,7 @@
 
 /// Implements `Debug` for a struct printing only the listed fields and `..` for the rest.
 ///
-/// ```ignore
+/// ```text
 /// debug_without_secrets!(IssuedCredentials { client_id, token_endpoint });
 /// ```
 #[macro_export]
