@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A partner's OAuth client as the token endpoint checks it.
+#[derive(sqlx::FromRow)]
 pub struct Client {
     pub partner_id: Uuid,
     pub organisation_id: Uuid,
@@ -24,22 +25,15 @@ pub async fn client<'c>(
     db: impl PgExecutor<'c>,
     client_id: &str,
 ) -> Result<Option<Client>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, String, Option<Vec<u8>>, Vec<String>)> = sqlx::query_as(
-        "SELECT id, organisation_id, status, client_secret_hash, scopes FROM partners
+    sqlx::query_as(
+        "SELECT id AS partner_id, organisation_id, status, client_secret_hash AS secret_hash,
+                scopes
+           FROM partners
           WHERE client_id = $1",
     )
     .bind(client_id)
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(
-        |(partner_id, organisation_id, status, secret_hash, scopes)| Client {
-            partner_id,
-            organisation_id,
-            status,
-            secret_hash,
-            scopes,
-        },
-    ))
+    .await
 }
 
 /// Stores a new access token (by its SHA-256) valid for `lifetime_secs`, and drops this
