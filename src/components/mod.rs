@@ -17,7 +17,7 @@ use crate::{
     domain::{DeliveryState, InvitationStatus},
     error::{AppError, FieldError},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 /// Visual weight of a [`Button`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -99,6 +99,33 @@ pub fn on_action<T, E>(
     });
 }
 
+/// The field errors and the general message of a form whose submissions go to `action`,
+/// updated with each failure.
+///
+/// They start from the action's value as it is now, so that a form posted without scripts
+/// shows its errors: the server redirects a failed plain post back to the form's page with the
+/// error in the query (`__path`, `__err`), `ServerAction::new` decodes it, and the page renders
+/// it on the server, where effects do not run.
+pub fn form_errors<S>(
+    action: ServerAction<S>,
+) -> (RwSignal<Vec<FieldError>>, RwSignal<Option<String>>)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let fields = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<String>);
+    if let Some(Err(e)) = action.value().get_untracked() {
+        apply_error(&e, fields, general);
+    }
+    Effect::new(move |_| {
+        if let Some(Err(e)) = action.value().get() {
+            apply_error(&e, fields, general);
+        }
+    });
+    (fields, general)
+}
+
 /// Splits a server function's error into per-field errors and a general message.
 pub fn apply_error(
     err: &AppError,
@@ -174,6 +201,9 @@ pub fn TextField(
                 autofocus=autofocus
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described
+                // The attribute carries the initial value into the server-rendered HTML (a
+                // `prop:` is set only in the browser), so forms work before hydration.
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

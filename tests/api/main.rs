@@ -5,6 +5,7 @@ mod helpers;
 
 mod architecture;
 mod email;
+mod forms;
 mod invitations;
 mod invite_codes;
 mod organisations;
