@@ -126,6 +126,50 @@ where
     (fields, general)
 }
 
+/// How many times `action` has completed successfully, counted from its `version()`: the key
+/// of a resource that reloads after each success. A refusal does not count, as it changes
+/// nothing on the server, and reloading then would rebuild the form that shows the errors.
+pub fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Memo::new(move |previous: Option<&usize>| {
+        let version = action.version().get();
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version
+        } else {
+            previous.copied().unwrap_or(0)
+        }
+    })
+}
+
+/// Runs `ok` or `err` with each result of `action` that arrives after this call, but not with
+/// a result it already holds: a dialog rebuilt after its page reloaded must not act on (or
+/// show) the outcome of an earlier submission again.
+pub fn on_new_result<S>(
+    action: ServerAction<S>,
+    ok: impl Fn(S::Output) + 'static,
+    err: impl Fn(S::Error) + 'static,
+) where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    let seen = action.version().get_untracked();
+    Effect::new(move |_| {
+        if action.version().get() == seen {
+            return;
+        }
+        match action.value().get_untracked() {
+            Some(Ok(v)) => ok(v),
+            Some(Err(e)) => err(e),
+            None => {}
+        }
+    });
+}
+
 /// Splits a server function's error into per-field errors and a general message.
 pub fn apply_error(
     err: &AppError,
