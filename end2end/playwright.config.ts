@@ -4,7 +4,9 @@ import path from 'node:path';
 // Runs against the debug build made by `cargo leptos build`, on its own database
 // (E2E_DATABASE_URL, created fresh by scripts/test.sh), in Debian's Chromium.
 const root = path.resolve(__dirname, '..');
-const port = 3100;
+// E2E_PORT lets two checkouts run their end-to-end tests on one machine at the same time.
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const baseURL = `http://127.0.0.1:${port}`;
 export const serverLog = path.join(root, 'target', 'e2e-server.log');
 
 export default defineConfig({
@@ -16,7 +18,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL,
     viewport: { width: 1280, height: 800 },
     // No colour transitions: axe must measure settled colours after a colour-scheme switch.
     contextOptions: { reducedMotion: 'reduce' },
@@ -39,14 +41,14 @@ export default defineConfig({
     // stdout goes to a file: the first-start registration link is read from it, as an
     // operator would read it from the terminal.
     command: `exec "${path.join(root, 'target/debug/gatehouse')}" > "${serverLog}" 2>&1`,
-    url: `http://127.0.0.1:${port}/healthz`,
+    url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     env: {
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PUBLIC_URL: baseURL,
       RUST_LOG: 'info,sqlx=warn',
       // The binary defaults to production; the suite runs a development server.
       GATEHOUSE_ENV: 'development',

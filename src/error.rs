@@ -148,9 +148,15 @@ impl FromServerFnError for AppError {
     /// Encodes the error for the browser. On the server this also sets the HTTP status of the
     /// server function's response (and `Retry-After` for rate limits), so that clients other
     /// than our own pages see a meaningful status instead of a blanket 500.
+    ///
+    /// A browser's own form post (no script) is the exception: Leptos answers it with a
+    /// `302 Found` back to the form's page, carrying this error in the URL, and a status set
+    /// here would replace that redirect with a raw error body.
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
-        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            .filter(|_| !is_plain_form_post())
+        {
             use axum::http::{header::RETRY_AFTER, HeaderValue, StatusCode};
             opts.set_status(
                 StatusCode::from_u16(self.status_code())
@@ -168,6 +174,23 @@ impl FromServerFnError for AppError {
 
 /// `Retry-After` of a [`AppError::Busy`] answer, in seconds.
 pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+/// Whether the request being handled is a browser's own form submission, sent without the
+/// page's script: its `Accept` header names `text/html`, which `fetch` calls from the page do
+/// not. Leptos answers such a post to a server function with a redirect (to the function's
+/// own `leptos_axum::redirect` target, or back to the `Referer` with any error in the query),
+/// so that forms work before hydration and with scripts disabled.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts.method == axum::http::Method::POST
+            && parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
+}
 
 /// Collects field errors while parsing a form, so that every bad field is reported at once.
 #[derive(Default)]

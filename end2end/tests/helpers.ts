@@ -27,6 +27,29 @@ export async function expectAccessible(page: Page) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+/**
+ * `expectAccessible` for a page in a context with JavaScript disabled, where axe-core cannot
+ * run (its checks wait on timers that never fire). The page's document, exactly as that
+ * browser shows it, is checked in a twin page on the same origin that may run scripts but
+ * loads none of the app's (no hydration), so it stays the script-less page.
+ */
+export async function expectAccessibleWithoutScripts(page: Page) {
+  const html = await page.content();
+  const browser = page.context().browser();
+  if (!browser) throw new Error('no browser');
+  const context = await browser.newContext({ reducedMotion: 'reduce', viewport: page.viewportSize() });
+  try {
+    const twin = await context.newPage();
+    await twin.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    await twin.goto(new URL('/healthz', page.url()).href);
+    await twin.setContent(html, { waitUntil: 'load' });
+    await expect(twin.locator('body[data-hydrated]')).toHaveCount(0);
+    await expectAccessible(twin);
+  } finally {
+    await context.close();
+  }
+}
+
 /** Saves desktop and mobile-width screenshots of the current page. */
 export async function screenshots(page: Page, name: string) {
   fs.mkdirSync(shotsDir, { recursive: true });

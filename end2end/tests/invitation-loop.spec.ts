@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
-import { serverLog } from '../playwright.config';
+import { baseURL, serverLog } from '../playwright.config';
 import { expectAccessible, hydrated, linkFromMailbox, screenshots, sql } from './helpers';
 
 // One story, in order: a fresh Gatehouse, its first admin, a member, and every dead link.
@@ -32,7 +32,7 @@ async function invite(page: Page, email: string, first: string, last: string) {
 
 test('the bootstrap admin registers from the printed link', async ({ page }) => {
   const log = fs.readFileSync(serverLog, 'utf8');
-  const link = log.match(/http:\/\/127\.0\.0\.1:3100\/register\?token=[0-9a-f]{64}&org=[0-9a-f-]{36}/)?.[0];
+  const link = log.match(new RegExp(`${baseURL.replace(/\./g, '\\.')}/register\\?token=[0-9a-f]{64}&org=[0-9a-f-]{36}`))?.[0];
   expect(link, 'the first start prints a registration link').toBeTruthy();
 
   await page.goto(link!);

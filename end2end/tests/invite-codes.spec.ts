@@ -1,6 +1,7 @@
 import { test, expect, type Page, type Browser } from '@playwright/test';
 import fs from 'node:fs';
 import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+import { baseURL } from '../playwright.config';
 
 // One story, in order: a cooperative admin makes codes; new people join with them in fresh
 // browsers, keep their key backup, sign out and back in with the key; a revoked code is refused.
@@ -55,7 +56,7 @@ async function createCodes(page: Page, role: string, opts: { uses?: string; coun
 
 async function freshPage(browser: Browser) {
   const context = await browser.newContext({
-    baseURL: 'http://127.0.0.1:3100',
+    baseURL,
     reducedMotion: 'reduce',
     acceptDownloads: true,
   });
@@ -86,7 +87,7 @@ test('an admin creates a code, copies the code and the link, and sees the QR cod
   const code = await dialog.getByRole('textbox', { name: 'Invite code' }).inputValue();
   expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
   const url = await dialog.getByRole('textbox', { name: 'Shareable link' }).inputValue();
-  expect(url).toBe(`http://127.0.0.1:3100/join?code=${code}`);
+  expect(url).toBe(`${baseURL}/join?code=${code}`);
   shared = { code, url };
 
   await dialog.getByRole('button', { name: 'Copy invite code' }).click();

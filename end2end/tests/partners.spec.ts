@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+import { baseURL } from '../playwright.config';
 
 // One story, in order: an integration manager registers a partner, a tenant admin approves it
 // and sees the client secret once, a credential invitation goes to the partner's tech lead, who
@@ -154,7 +155,7 @@ test('a credential invitation is generated after confirming the provider metadat
 });
 
 test('the tech lead submits a key: weak ones are refused in the browser, a strong one is kept', async ({ browser }) => {
-  const context = await browser.newContext({ baseURL: 'http://127.0.0.1:3100', reducedMotion: 'reduce' });
+  const context = await browser.newContext({ baseURL, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const submits: string[] = [];
   page.on('request', (r) => {

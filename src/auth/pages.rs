@@ -1,10 +1,7 @@
 //! The sign-in page.
 
 use super::api::SignIn;
-use crate::{
-    components::{apply_error, field_error, Banner, TextField, Tone},
-    error::FieldError,
-};
+use crate::components::{field_error, form_errors, Banner, TextField, Tone};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -18,11 +15,11 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let fields = RwSignal::new(Vec::<FieldError>::new());
-    let general = RwSignal::new(None::<String>);
+    // Without scripts, a refused sign-in comes back as a redirect to this page with the error
+    // in the query; the action picks it up and the page renders it on the server.
+    let (fields, general) = form_errors(action);
     Effect::new(move |_| {
-        if let Some(Err(e)) = action.value().get() {
-            apply_error(&e, fields, general);
+        if let Some(Err(_)) = action.value().get() {
             password.set(String::new());
         }
     });

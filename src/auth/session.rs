@@ -213,6 +213,41 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
 }
 
+/// Keeps `value` in the session under `key` until [`take_flash`] reads it once: how a form
+/// posted without scripts hands its result to the page the server redirects it to.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store fails.
+pub async fn put_flash<T: serde::Serialize>(
+    session: &Session,
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
+    session.insert(key, value).await.map_err(session_error)
+}
+
+/// Takes the value [`put_flash`] left under `key`, if `wanted` accepts it; a value it refuses
+/// stays for its own page.
+///
+/// # Errors
+/// [`AppError::Internal`] if the session store fails.
+pub async fn take_flash<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+    wanted: impl Fn(&T) -> bool,
+) -> Result<Option<T>, AppError> {
+    match session.get::<T>(key).await.map_err(session_error)? {
+        Some(v) if wanted(&v) => {
+            session
+                .remove::<serde_json::Value>(key)
+                .await
+                .map_err(session_error)?;
+            Ok(Some(v))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The membership a person acts under after signing in: the most privileged one, platform
 /// first, oldest first among equals. `None` if the user has no membership.
 ///

@@ -17,7 +17,7 @@ use crate::{
     domain::{DeliveryState, InvitationStatus},
     error::{AppError, FieldError},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 /// Visual weight of a [`Button`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -99,6 +99,77 @@ pub fn on_action<T, E>(
     });
 }
 
+/// The field errors and the general message of a form whose submissions go to `action`,
+/// updated with each failure.
+///
+/// They start from the action's value as it is now, so that a form posted without scripts
+/// shows its errors: the server redirects a failed plain post back to the form's page with the
+/// error in the query (`__path`, `__err`), `ServerAction::new` decodes it, and the page renders
+/// it on the server, where effects do not run.
+pub fn form_errors<S>(
+    action: ServerAction<S>,
+) -> (RwSignal<Vec<FieldError>>, RwSignal<Option<String>>)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let fields = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<String>);
+    if let Some(Err(e)) = action.value().get_untracked() {
+        apply_error(&e, fields, general);
+    }
+    Effect::new(move |_| {
+        if let Some(Err(e)) = action.value().get() {
+            apply_error(&e, fields, general);
+        }
+    });
+    (fields, general)
+}
+
+/// How many times `action` has completed successfully, counted from its `version()`: the key
+/// of a resource that reloads after each success. A refusal does not count, as it changes
+/// nothing on the server, and reloading then would rebuild the form that shows the errors.
+pub fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Memo::new(move |previous: Option<&usize>| {
+        let version = action.version().get();
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version
+        } else {
+            previous.copied().unwrap_or(0)
+        }
+    })
+}
+
+/// Runs `ok` or `err` with each result of `action` that arrives after this call, but not with
+/// a result it already holds: a dialog rebuilt after its page reloaded must not act on (or
+/// show) the outcome of an earlier submission again.
+pub fn on_new_result<S>(
+    action: ServerAction<S>,
+    ok: impl Fn(S::Output) + 'static,
+    err: impl Fn(S::Error) + 'static,
+) where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    let seen = action.version().get_untracked();
+    Effect::new(move |_| {
+        if action.version().get() == seen {
+            return;
+        }
+        match action.value().get_untracked() {
+            Some(Ok(v)) => ok(v),
+            Some(Err(e)) => err(e),
+            None => {}
+        }
+    });
+}
+
 /// Splits a server function's error into per-field errors and a general message.
 pub fn apply_error(
     err: &AppError,
@@ -174,6 +245,9 @@ pub fn TextField(
                 autofocus=autofocus
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described
+                // The attribute carries the initial value into the server-rendered HTML (a
+                // `prop:` is set only in the browser), so forms work before hydration.
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

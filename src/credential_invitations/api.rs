@@ -80,6 +80,9 @@ pub async fn credential_invite(token: String) -> Result<CredentialInviteView, Ap
 /// provider's requirements (checked by the same validator as in the browser) and match its
 /// confirmation. Public, like the link itself.
 ///
+/// Posted by the page's own form without scripts, an accepted submission is also kept in the
+/// session for [`credential_receipt`], as the redirect back to the page cannot carry it.
+///
 /// # Errors
 /// 422 per field with every reason; 404/409/410 for dead links.
 #[server(endpoint = "integrations/credential-invite/submit")]
@@ -89,11 +92,14 @@ pub async fn submit_credentials(
     secret: String,
     secret_confirmation: String,
 ) -> Result<CredentialAccepted, AppError> {
-    use crate::{credential_invitations::service as credentials, security::RequestContext};
+    use crate::{
+        auth::session, credential_invitations::service as credentials, security::RequestContext,
+    };
     use secrecy::SecretString;
     let ctx = RequestContext::current();
-    let (state, _) = crate::auth::session::load().await?;
-    credentials::submit(
+    let plain_post = crate::error::is_plain_form_post();
+    let (state, web_session) = session::load().await?;
+    let accepted = credentials::submit(
         &state,
         &ctx,
         &token,
@@ -103,5 +109,54 @@ pub async fn submit_credentials(
             secret_confirmation: SecretString::from(secret_confirmation),
         },
     )
-    .await
+    .await?;
+    if plain_post {
+        let receipt = ssr::Receipt {
+            token_sha256: ssr::token_sha256(&token),
+            accepted: accepted.clone(),
+        };
+        session::put_flash(&web_session, ssr::RECEIPT_KEY, &receipt).await?;
+    }
+    Ok(accepted)
+}
+
+/// The acceptance of a submission for `token` that was posted without scripts from this
+/// browser and not shown yet: the page shows it once, in place of the "already used" answer.
+/// `None` otherwise.
+#[server(endpoint = "integrations/credential-invite/receipt")]
+pub async fn credential_receipt(token: String) -> Result<Option<CredentialAccepted>, AppError> {
+    let (_, web_session) = crate::auth::session::load().await?;
+    let wanted = ssr::token_sha256(&token);
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let receipt =
+        crate::auth::session::take_flash(&web_session, ssr::RECEIPT_KEY, |r: &ssr::Receipt| {
+            r.token_sha256 == wanted
+        })
+        .await?;
+    Ok(receipt.map(|r| r.accepted))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::CredentialAccepted;
+    use serde::{Deserialize, Serialize};
+
+    /// The session key of an accepted submission awaiting its page.
+    pub const RECEIPT_KEY: &str = "gatehouse.credential_receipt";
+
+    /// An accepted submission, tied to the hash of its invitation token (never the token).
+    #[derive(Serialize, Deserialize)]
+    pub struct Receipt {
+        pub token_sha256: String,
+        pub accepted: CredentialAccepted,
+    }
+
+    /// Hex SHA-256 of the token as stored for invitations; empty for text that is no token.
+    pub fn token_sha256(token: &str) -> String {
+        crate::domain::InvitationToken::parse(token)
+            .map(|t| hex::encode(t.hash().0))
+            .unwrap_or_default()
+    }
 }

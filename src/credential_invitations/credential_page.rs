@@ -5,19 +5,22 @@
 //! ([`crate::domain::assess_key`], compiled to wasm), so a weak key is refused before any
 //! request; the server checks again.
 
-use super::api::{credential_invite, CredentialAccepted, CredentialInviteView, SubmitCredentials};
+use super::api::{
+    credential_invite, credential_receipt, CredentialAccepted, CredentialInviteView,
+    SubmitCredentials,
+};
 use crate::{
-    components::{apply_error, field_error, format_utc, Banner, Countdown, TextField, Tone},
+    components::{field_error, form_errors, format_utc, Banner, Countdown, TextField, Tone},
     domain::{assess_key, KeyRequirements},
     error::{AppError, FieldError},
     providers::pages::PolicySummary,
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 /// Sets the HTTP status of a dead link and `Cache-Control: no-store` on every answer.
-fn set_response(result: &Result<CredentialInviteView, AppError>) {
+fn set_response<T>(result: &Result<T, AppError>) {
     #[cfg(feature = "ssr")]
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         use axum::http::{header, HeaderValue, StatusCode};
@@ -35,12 +38,18 @@ pub fn CredentialInvitePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let view_data = Resource::new(token, credential_invite);
+    let receipt = Resource::new(token, credential_receipt);
     view! {
         <main id="main" class="auth-page">
             <div class="auth-card auth-card-wide">
                 <p class="brand">"Gatehouse"</p>
                 <Suspense fallback=|| view! { <p>"Checking your link…"</p> }>
                     {move || Suspend::new(async move {
+                        // A submission posted without scripts comes back here, its link spent.
+                        if let Ok(Some(accepted)) = receipt.await {
+                            set_response(&Ok(()));
+                            return view! { <Received accepted /> }.into_any();
+                        }
                         let result = view_data.await;
                         set_response(&result);
                         match result {
@@ -55,6 +64,19 @@ pub fn CredentialInvitePage() -> impl IntoView {
                 </Suspense>
             </div>
         </main>
+    }
+}
+
+/// The answer to an accepted submission.
+#[component]
+fn Received(accepted: CredentialAccepted) -> impl IntoView {
+    view! {
+        <Title text="Credentials received" />
+        <h1 class="page-title">"Credentials received"</h1>
+        <Banner tone=Tone::Success title="Thank you">
+            <p>"The secret was encrypted as it arrived and will never be shown again, to anyone. You can close this page."</p>
+        </Banner>
+        <p>{format!("Rotate this secret every {} days. It is due on {}.", accepted.rotation_days, format_utc(accepted.rotation_due_at))}</p>
     }
 }
 
@@ -112,23 +134,23 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let visible = RwSignal::new(false);
-    let fields = RwSignal::new(Vec::<FieldError>::new());
-    let general = RwSignal::new(None::<String>);
+    // Without scripts the form posts itself: the server runs the same validator and a refusal
+    // comes back in the URL with every reason (see `form_errors`).
+    let (fields, general) = form_errors(action);
     let accepted = RwSignal::new(None::<CredentialAccepted>);
     let requirements = KeyRequirements {
         min_length: view.provider.min_key_length.max(0) as usize,
         min_entropy_bits: view.provider.min_entropy_bits.max(0) as u32,
     };
     let assessment = Memo::new(move |_| assess_key(&secret.get(), &requirements));
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(a)) => {
+    Effect::new(move |_| {
+        if let Some(Ok(a)) = action.value().get() {
             secret.set(String::new());
             confirm.set(String::new());
             accepted.set(Some(a));
         }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
     });
+    let hidden_token = token.clone();
     let token = StoredValue::new(token);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -171,16 +193,7 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
     let due_text = format_utc(view.rotation_due_if_accepted_now);
     view! {
         <Title text=format!("Submit {} credentials", provider_name) />
-        {move || match accepted.get() {
-            Some(a) => view! {
-                <h1 class="page-title">"Credentials received"</h1>
-                <Banner tone=Tone::Success title="Thank you">
-                    <p>"The secret was encrypted as it arrived and will never be shown again, to anyone. You can close this page."</p>
-                </Banner>
-                <p>{format!("Rotate this secret every {} days. It is due on {}.", a.rotation_days, format_utc(a.rotation_due_at))}</p>
-            }.into_any(),
-            None => ().into_any(),
-        }}
+        {move || accepted.get().map(|accepted| view! { <Received accepted /> })}
         <div class:hidden=move || accepted.get().is_some()>
             <h1 class="page-title">{format!("Submit {} credentials", view.provider.name)}</h1>
             <p class="page-subtitle">{format!("{} asks {} for the {} API key and secret ({}).", view.organisation_name, view.partner_name, view.provider.name, view.environment.label())}</p>
@@ -197,7 +210,8 @@ fn CredentialForm(token: String, view: CredentialInviteView) -> impl IntoView {
             <Show when=move || general.get().is_some()>
                 <Banner tone=Tone::Error>{move || general.get()}</Banner>
             </Show>
-            <form class="form-stack mt-6" novalidate=true on:submit=submit>
+            <form class="form-stack mt-6" method="post" action=SubmitCredentials::url() novalidate=true on:submit=submit>
+                <input type="hidden" name="token" value=hidden_token />
                 <TextField id="api-key-id" label="Key ID" name="api_key_id" required=true autocomplete="off" value=key_id error=field_error(fields, "api_key_id") />
                 <SecretField id="secret" label="Secret" name="secret" value=secret visible error=field_error(fields, "secret") described_extra="secret-strength" />
                 <div id="secret-strength" class="strength" aria-live="polite">

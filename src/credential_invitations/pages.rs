@@ -7,7 +7,8 @@ use super::api::{
 use crate::{
     auth::keystore::copy_to_clipboard,
     components::{
-        apply_error, field_error, format_utc, Banner, Dialog, SelectField, TextField, Tone,
+        apply_error, field_error, format_utc, on_new_result, Banner, Dialog, SelectField,
+        TextField, Tone,
     },
     error::FieldError,
     partners::dto::PartnerDetail,
@@ -106,9 +107,8 @@ pub fn EventsDialog(open: RwSignal<bool>, target: RwSignal<Option<Uuid>>) -> imp
 pub fn CredentialInviteDialog(
     open: RwSignal<bool>,
     partner: PartnerDetail,
-    on_done: Callback<()>,
+    action: ServerAction<CreateCredentialInvitation>,
 ) -> impl IntoView {
-    let action = ServerAction::<CreateCredentialInvitation>::new();
     let email = RwSignal::new(
         partner
             .contacts
@@ -121,17 +121,16 @@ pub fn CredentialInviteDialog(
     let general = RwSignal::new(None::<String>);
     let link = RwSignal::new(None::<String>);
     let env_options = environment_options(&partner.provider.environments);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(c)) => link.set(Some(c.link)),
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
-    // The page reloads its data only once the dialog closes: reloading earlier would rebuild
-    // this dialog and lose the link it shows.
+    on_new_result(
+        action,
+        move |c| link.set(Some(c.link)),
+        move |e| apply_error(&e, fields, general),
+    );
+    // The page reloads its data only once the dialog closes (it counts a new invitation then):
+    // reloading earlier would rebuild this dialog and lose the link it shows.
     Effect::new(move |_| {
-        if !open.get() && link.get_untracked().is_some() {
+        if !open.get() {
             link.set(None);
-            on_done.run(());
         }
     });
     let partner_id = partner.id;

@@ -9,8 +9,8 @@ use super::api::{
 use crate::{
     auth::api::SignedInUser,
     components::{
-        apply_error, field_error, format_utc, use_toast, Banner, DeliveryBadge, Dialog,
-        RequireSession, SelectField, StatusBadge, TextField, Tone,
+        apply_error, field_error, format_utc, on_new_result, successes, use_toast, Banner,
+        DeliveryBadge, Dialog, RequireSession, SelectField, StatusBadge, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
     domain::{DraftFields, InvitationDraft, InvitationStatus, Role},
@@ -50,9 +50,9 @@ fn validate_invite(fields: &DraftFields<'_>, org: Option<&OrganisationOption>) -
 fn InviteDialog(
     open: RwSignal<bool>,
     options: InviteChoices,
+    action: ServerAction<CreateInvitation>,
     on_sent: Callback<String>,
 ) -> impl IntoView {
-    let action = ServerAction::<CreateInvitation>::new();
     let default_org = options
         .organisations
         .first()
@@ -92,8 +92,9 @@ fn InviteDialog(
     });
     let many_orgs = options.organisations.len() > 1;
 
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => {
+    on_new_result(
+        action,
+        move |_| {
             let sent_to = email.get_untracked();
             for s in [email, first, last, role, designation, department] {
                 s.set(String::new());
@@ -102,10 +103,9 @@ fn InviteDialog(
             general.set(None);
             open.set(false);
             on_sent.run(sent_to);
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+        },
+        move |e| apply_error(&e, fields, general),
+    );
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -222,23 +222,23 @@ fn HistoryDialog(open: RwSignal<bool>, target: RwSignal<Option<(Uuid, String)>>)
 fn RevokeDialog(
     open: RwSignal<bool>,
     target: RwSignal<Option<(Uuid, String)>>,
+    action: ServerAction<RevokeInvitation>,
     on_done: Callback<String>,
 ) -> impl IntoView {
-    let action = ServerAction::<RevokeInvitation>::new();
     let reason = RwSignal::new(String::new());
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
+    on_new_result(
+        action,
+        move |()| {
             let who = target.get_untracked().map(|t| t.1).unwrap_or_default();
             reason.set(String::new());
             general.set(None);
             open.set(false);
             on_done.run(who);
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+        },
+        move |e| apply_error(&e, fields, general),
+    );
     view! {
         <Dialog id="revoke-dialog" title="Revoke invitation" open>
             <form class="form-stack" novalidate=true on:submit=move |ev| {
@@ -324,15 +324,18 @@ fn InvitationsBody() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let search_input = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
-    let version = RwSignal::new(0u32);
     let extra = RwSignal::new(Vec::<InvitationSummary>::new());
     let next_cursor = RwSignal::new(None::<String>);
     let loading_more = RwSignal::new(false);
     let page_error = RwSignal::new(None::<String>);
 
+    let create = ServerAction::<CreateInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let changes = [successes(create), successes(revoke), successes(resend)];
     let options = Resource::new(|| (), |_| invite_options());
     let page = Resource::new(
-        move || (status.get(), search.get(), version.get()),
+        move || (status.get(), search.get(), changes.map(|c| c.get())),
         |(s, q, _)| list_invitations(Some(s), Some(q), None),
     );
 
@@ -341,13 +344,10 @@ fn InvitationsBody() -> impl IntoView {
     let history_target = RwSignal::new(None::<(Uuid, String)>);
     let revoke_open = RwSignal::new(false);
     let revoke_target = RwSignal::new(None::<(Uuid, String)>);
-    let resend = ServerAction::<ResendInvitation>::new();
     let resend_to = RwSignal::new(String::new());
 
-    let refresh = move || {
-        extra.set(Vec::new());
-        version.update(|v| *v += 1);
-    };
+    // The rows fetched with "Load more" go with the reload (the first page comes back fresh).
+    let clear_extra = move || extra.set(Vec::new());
     Effect::new(move |_| match resend.value().get() {
         Some(Ok(())) => {
             toast.show(format!(
@@ -355,7 +355,7 @@ fn InvitationsBody() -> impl IntoView {
                 resend_to.get_untracked()
             ));
             page_error.set(None);
-            refresh();
+            clear_extra();
         }
         Some(Err(e)) => page_error.set(Some(e.to_string())),
         None => {}
@@ -363,11 +363,11 @@ fn InvitationsBody() -> impl IntoView {
 
     let on_sent = Callback::new(move |to: String| {
         toast.show(format!("Invitation sent to {to}."));
-        refresh();
+        clear_extra();
     });
     let on_revoked = Callback::new(move |to: String| {
         toast.show(format!("The invitation to {to} was revoked."));
-        refresh();
+        clear_extra();
     });
     let on_resend = Callback::new(move |(id, to): (Uuid, String)| {
         resend_to.set(to);
@@ -439,6 +439,12 @@ fn InvitationsBody() -> impl IntoView {
                 <button type="submit" class="btn btn-secondary">"Search"</button>
             </div>
         </form>
+        // Its own Suspense: reloading the list must not rebuild the dialog.
+        <Suspense>
+            {move || Suspend::new(async move {
+                options.await.ok().map(|o| view! { <InviteDialog open=invite_open options=o action=create on_sent /> })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading invitations…"</p> }>
             {move || Suspend::new(async move {
                 let opts = options.await;
@@ -449,7 +455,6 @@ fn InvitationsBody() -> impl IntoView {
                         let first_rows = p.invitations.clone();
                         let empty = first_rows.is_empty();
                         view! {
-                            {opts.ok().map(|o| view! { <InviteDialog open=invite_open options=o on_sent /> })}
                             {if empty {
                                 view! {
                                     <div class="empty-state">
@@ -498,7 +503,7 @@ fn InvitationsBody() -> impl IntoView {
                 </button>
             </p>
         </Show>
-        <RevokeDialog open=revoke_open target=revoke_target on_done=on_revoked />
+        <RevokeDialog open=revoke_open target=revoke_target action=revoke on_done=on_revoked />
         <HistoryDialog open=history_open target=history_target />
     }
 }

@@ -8,7 +8,6 @@
 use crate::{
     domain::{ChallengePurpose, SigningChallenge},
     error::AppError,
-    invitations::api::RoleOption,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -24,7 +23,7 @@ mod server {
 /// What the caller may choose in "Create Invite".
 #[server(endpoint = "invite-codes/options")]
 pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
-    use crate::domain::CodeExpiry;
+    use crate::{domain::CodeExpiry, invitations::api::RoleOption};
     let (_, user, _) = server::manager().await?;
     Ok(CodeChoices {
         organisation_name: user.org_name.clone(),

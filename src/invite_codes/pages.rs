@@ -8,8 +8,8 @@ use super::api::{
 use crate::{
     auth::{api::SignedInUser, keystore},
     components::{
-        apply_error, data_url, field_error, format_utc, use_toast, Banner, Dialog, RequireSession,
-        SelectField, TextField, Tone,
+        apply_error, data_url, field_error, format_utc, on_new_result, successes, use_toast,
+        Banner, Dialog, RequireSession, SelectField, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
     domain::{parse_batch_size, parse_max_uses, CodeStatus, OptionalText},
@@ -96,9 +96,8 @@ fn validate_create(max_uses: &str, count: &str, note: &str, role: &str) -> Vec<F
 fn CreateDialog(
     open: RwSignal<bool>,
     choices: CodeChoices,
-    on_created: Callback<()>,
+    action: ServerAction<CreateInviteCodes>,
 ) -> impl IntoView {
-    let action = ServerAction::<CreateInviteCodes>::new();
     let role = RwSignal::new(String::new());
     let days = RwSignal::new("7".to_owned());
     let max_uses = RwSignal::new("1".to_owned());
@@ -125,16 +124,15 @@ fn CreateDialog(
         .collect();
     let day_options = Signal::stored(day_options);
 
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(c)) => {
+    on_new_result(
+        action,
+        move |c| {
             fields.set(Vec::new());
             general.set(None);
             created.set(Some(c));
-            on_created.run(());
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+        },
+        move |e| apply_error(&e, fields, general),
+    );
     // Closing resets the dialog for the next code.
     Effect::new(move |_| {
         if !open.get() {
@@ -253,19 +251,19 @@ fn RevealDialog(open: RwSignal<bool>, target: RwSignal<Option<Uuid>>) -> impl In
 fn RevokeCodeDialog(
     open: RwSignal<bool>,
     target: RwSignal<Option<Uuid>>,
+    action: ServerAction<RevokeInviteCode>,
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let action = ServerAction::<RevokeInviteCode>::new();
     let general = RwSignal::new(None::<String>);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
+    on_new_result(
+        action,
+        move |()| {
             general.set(None);
             open.set(false);
             on_done.run(());
-        }
-        Some(Err(e)) => general.set(Some(e.to_string())),
-        None => {}
-    });
+        },
+        move |e| general.set(Some(e.to_string())),
+    );
     view! {
         <Dialog id="revoke-code-dialog" title="Revoke invite code" open description="Nobody can join with this code after it is revoked. People who already joined stay members.">
             <Show when=move || general.get().is_some()>
@@ -332,23 +330,20 @@ fn CodeRow(
 fn CodesBody() -> impl IntoView {
     let toast = use_toast();
     let status = RwSignal::new(String::new());
-    let version = RwSignal::new(0u32);
+    let create = ServerAction::<CreateInviteCodes>::new();
+    let revoke = ServerAction::<RevokeInviteCode>::new();
+    let (created, revoked) = (successes(create), successes(revoke));
     let choices = Resource::new(|| (), |_| invite_code_options());
     let codes = Resource::new(
-        move || (status.get(), version.get()),
-        |(s, _)| list_invite_codes(Some(s)),
+        move || (status.get(), created.get(), revoked.get()),
+        |(s, _, _)| list_invite_codes(Some(s)),
     );
     let create_open = RwSignal::new(false);
     let reveal_open = RwSignal::new(false);
     let reveal_target = RwSignal::new(None::<Uuid>);
     let revoke_open = RwSignal::new(false);
     let revoke_target = RwSignal::new(None::<Uuid>);
-    let refresh = move || version.update(|v| *v += 1);
-    let on_created = Callback::new(move |()| refresh());
-    let on_revoked = Callback::new(move |()| {
-        toast.show("The invite code was revoked.");
-        refresh();
-    });
+    let on_revoked = Callback::new(move |()| toast.show("The invite code was revoked."));
     let on_reveal = Callback::new(move |id| {
         reveal_target.set(Some(id));
         reveal_open.set(true);
@@ -387,7 +382,7 @@ fn CodesBody() -> impl IntoView {
         // Its own Suspense: refreshing the list must not rebuild the dialog showing new codes.
         <Suspense>
             {move || Suspend::new(async move {
-                choices.await.ok().map(|c| view! { <CreateDialog open=create_open choices=c on_created /> })
+                choices.await.ok().map(|c| view! { <CreateDialog open=create_open choices=c action=create /> })
             })}
         </Suspense>
         <Suspense fallback=|| view! { <p>"Loading invite codes…"</p> }>
@@ -424,6 +419,6 @@ fn CodesBody() -> impl IntoView {
             })}
         </Suspense>
         <RevealDialog open=reveal_open target=reveal_target />
-        <RevokeCodeDialog open=revoke_open target=revoke_target on_done=on_revoked />
+        <RevokeCodeDialog open=revoke_open target=revoke_target action=revoke on_done=on_revoked />
     }
 }

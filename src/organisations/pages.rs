@@ -4,8 +4,8 @@ use super::api::{list_organisations, CreateOrganisation, OrganisationSummary};
 use crate::{
     auth::api::SignedInUser,
     components::{
-        apply_error, field_error, use_toast, Banner, Dialog, RequireSession, SelectField,
-        TextField, Tone,
+        apply_error, field_error, on_new_result, successes, use_toast, Banner, Dialog,
+        RequireSession, SelectField, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
     domain::OrgKind,
@@ -25,29 +25,37 @@ pub fn OrganisationsPage() -> impl IntoView {
     }
 }
 
+/// The "New organisation" dialog. `associations` are the choices for a company's parent.
 #[component]
 fn NewOrganisationDialog(
     open: RwSignal<bool>,
-    associations: Vec<OrganisationSummary>,
+    action: ServerAction<CreateOrganisation>,
+    #[prop(into)] associations: Signal<Vec<OrganisationSummary>>,
     on_created: Callback<String>,
 ) -> impl IntoView {
-    let action = ServerAction::<CreateOrganisation>::new();
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new("company".to_owned());
     let parent = RwSignal::new(String::new());
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
-    let parent_options: Vec<(String, String)> = std::iter::once((String::new(), "None".to_owned()))
-        .chain(associations.into_iter().map(|a| (a.id.to_string(), a.name)))
-        .collect();
-    let parent_options = Signal::stored(parent_options);
+    let parent_options = Signal::derive(move || {
+        std::iter::once((String::new(), "None".to_owned()))
+            .chain(
+                associations
+                    .get()
+                    .into_iter()
+                    .map(|a| (a.id.to_string(), a.name)),
+            )
+            .collect::<Vec<_>>()
+    });
     let kind_options = Signal::stored(vec![
         ("company".to_owned(), "Company".to_owned()),
         ("association".to_owned(), "Association".to_owned()),
         ("cooperative".to_owned(), "Cooperative".to_owned()),
     ]);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => {
+    on_new_result(
+        action,
+        move |_| {
             let created = name.get_untracked();
             name.set(String::new());
             parent.set(String::new());
@@ -55,10 +63,9 @@ fn NewOrganisationDialog(
             general.set(None);
             open.set(false);
             on_created.run(created);
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+        },
+        move |e| apply_error(&e, fields, general),
+    );
     view! {
         <Dialog id="organisation-dialog" title="New organisation" open>
             <form class="form-stack" novalidate=true on:submit=move |ev| {
@@ -94,13 +101,14 @@ fn NewOrganisationDialog(
 #[component]
 fn OrganisationsBody() -> impl IntoView {
     let toast = use_toast();
-    let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| list_organisations());
+    let create = ServerAction::<CreateOrganisation>::new();
+    let created = successes(create);
+    let list = Resource::new(move || created.get(), |_| list_organisations());
     let open = RwSignal::new(false);
-    let on_created = Callback::new(move |name: String| {
-        toast.show(format!("{name} was created."));
-        version.update(|v| *v += 1);
-    });
+    let on_created = Callback::new(move |name: String| toast.show(format!("{name} was created.")));
+    // The dialog lives outside the list's Suspense, so that reloading the list never rebuilds
+    // it; the list hands it the associations each time it loads.
+    let associations = RwSignal::new(Vec::<OrganisationSummary>::new());
     view! {
         <Title text="Organisations" />
         <div class="page-head">
@@ -110,13 +118,13 @@ fn OrganisationsBody() -> impl IntoView {
             </div>
             <button type="button" class="btn btn-primary" on:click=move |_| open.set(true)>"New organisation"</button>
         </div>
+        <NewOrganisationDialog open action=create associations on_created />
         <Suspense fallback=|| view! { <p>"Loading organisations…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(orgs) => {
-                        let associations: Vec<_> = orgs.iter().filter(|o| o.kind == OrgKind::Association).cloned().collect();
+                        associations.set(orgs.iter().filter(|o| o.kind == OrgKind::Association).cloned().collect());
                         view! {
-                            <NewOrganisationDialog open associations on_created />
                             <div class="table-wrap">
                                 <table class="table">
                                     <caption class="sr-only">"Organisations"</caption>

@@ -3,7 +3,9 @@
 
 use super::api::{ProviderDto, SaveProvider};
 use crate::{
-    components::{apply_error, field_error, Banner, Dialog, TextArea, TextField, Tone},
+    components::{
+        apply_error, field_error, on_new_result, Banner, Dialog, TextArea, TextField, Tone,
+    },
     domain::IntegrationEnvironment,
     error::FieldError,
 };
@@ -84,9 +86,9 @@ pub fn environment_options(envs: &[IntegrationEnvironment]) -> Signal<Vec<(Strin
 pub fn ProviderDialog(
     open: RwSignal<bool>,
     editing: RwSignal<Option<ProviderDto>>,
+    action: ServerAction<SaveProvider>,
     on_saved: Callback<String>,
 ) -> impl IntoView {
-    let action = ServerAction::<SaveProvider>::new();
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let sandbox = RwSignal::new(true);
@@ -138,14 +140,14 @@ pub fn ProviderDialog(
             general.set(None);
         }
     });
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(_)) => {
+    on_new_result(
+        action,
+        move |_| {
             open.set(false);
             on_saved.run(name.get_untracked());
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+        },
+        move |e| apply_error(&e, fields, general),
+    );
     Effect::new(move |_| {
         for text in [
             name,

@@ -6,11 +6,13 @@ use super::api::{
 };
 use crate::{
     auth::api::SignOut,
-    components::{apply_error, field_error, format_utc, Banner, Countdown, TextField, Tone},
+    components::{
+        apply_error, field_error, form_errors, format_utc, Banner, Countdown, TextField, Tone,
+    },
     domain::{EmailAddress, PasswordPolicy, PersonName},
     error::{FieldError, FieldErrors},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -105,14 +107,10 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
     let last = RwSignal::new(preview.last_name.clone());
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
-    let fields = RwSignal::new(Vec::<FieldError>::new());
-    let general = RwSignal::new(None::<String>);
+    // With scripts, the fields are checked here first and the action is dispatched; without,
+    // the form posts itself and a refusal comes back in the URL (see `form_errors`).
+    let (fields, general) = form_errors(action);
     let min = preview.password_min_chars;
-    Effect::new(move |_| {
-        if let Some(Err(e)) = action.value().get() {
-            apply_error(&e, fields, general);
-        }
-    });
     let (t, o) = (
         StoredValue::new(token.clone()),
         StoredValue::new(org.clone()),
@@ -166,7 +164,7 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
         </dl>
         {existing}
         {show_form.then(|| view! {
-            <form class="form-stack" method="post" action="/api/registration/complete" novalidate=true on:submit=submit>
+            <form class="form-stack" method="post" action=CompleteRegistration::url() novalidate=true on:submit=submit>
                 <Show when=move || general.get().is_some()>
                     <Banner tone=Tone::Error>{move || general.get()}</Banner>
                 </Show>

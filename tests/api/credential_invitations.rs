@@ -314,3 +314,68 @@ async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed()
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_credential_submission_posted_without_scripts_is_confirmed_once_on_its_page() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (id, _, _) = approved_partner(&app, &mut t, "partner:ping").await;
+    let (token, _) = credential_invitation(&app, &mut t, &id).await;
+    let page = format!("/integrations/credential-invite/{token}");
+    let form = |secret: &'static str| {
+        [
+            ("token", token.as_str()),
+            ("api_key_id", "fb-key-01"),
+            ("secret", secret),
+            ("secret_confirmation", secret),
+        ]
+    };
+    let submit = "/api/integrations/credential-invite/submit";
+    let mut browser = Browser::anonymous();
+
+    // Refused: back to the page, which shows the server's reasons.
+    let res = app
+        .plain_post(&mut browser, submit, &page, &form("password1234"))
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let html = app
+        .get(&browser, back.trim_start_matches(&app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("The secret has 12 characters; this provider requires at least 32."));
+
+    // Accepted: the page shows the confirmation once, to this browser only.
+    let res = app
+        .plain_post(&mut browser, submit, &page, &form(STRONG_SECRET))
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let next = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(next.starts_with(&format!("{}{page}", app.base)), "{next}");
+    assert!(!next.contains("__err"), "{next}");
+    assert!(
+        app.get(&Browser::anonymous(), &page)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Credentials were already submitted with this link."),
+        "another browser sees the used link"
+    );
+    let res = app.get(&browser, &page).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Credentials received"), "{html}");
+    assert!(html.contains("Rotate this secret every 90 days."));
+    assert!(!html.contains(STRONG_SECRET));
+    let res = app.get(&browser, &page).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Credentials were already submitted with this link."));
+}

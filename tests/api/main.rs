@@ -6,6 +6,7 @@ mod helpers;
 mod architecture;
 mod credential_invitations;
 mod email;
+mod forms;
 mod hardening;
 mod invitations;
 mod invite_codes;

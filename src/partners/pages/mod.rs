@@ -10,12 +10,13 @@ use super::api::{load_integrations, CreatePartner, ScopeDto};
 use crate::{
     auth::api::SignedInUser,
     components::{
-        apply_error, field_error, format_utc, use_toast, Banner, Dialog, RequireSession,
+        apply_error, field_error, format_utc, successes, use_toast, Banner, Dialog, RequireSession,
         SelectField, TextArea, TextField, Tone,
     },
     domain::{IntegrationEnvironment, PartnerStatus, Scope},
     error::FieldError,
     providers::{
+        api::SaveProvider,
         dto::ProviderDto,
         pages::{environment_options, PolicySummary, ProviderDialog},
     },
@@ -188,15 +189,13 @@ pub fn IntegrationsPage() -> impl IntoView {
 #[component]
 fn IntegrationsBody() -> impl IntoView {
     let toast = use_toast();
-    let version = RwSignal::new(0u32);
-    let data = Resource::new(move || version.get(), |_| load_integrations());
+    let save_provider = ServerAction::<SaveProvider>::new();
+    let saved = successes(save_provider);
+    let data = Resource::new(move || saved.get(), |_| load_integrations());
     let provider_open = RwSignal::new(false);
     let editing = RwSignal::new(None::<ProviderDto>);
     let register_open = RwSignal::new(false);
-    let on_saved = Callback::new(move |name: String| {
-        toast.show(format!("Provider {name} saved."));
-        version.update(|v| *v += 1);
-    });
+    let on_saved = Callback::new(move |name: String| toast.show(format!("Provider {name} saved.")));
     let on_created = Callback::new(move |id: Uuid| {
         let _ = window()
             .location()
@@ -210,7 +209,7 @@ fn IntegrationsBody() -> impl IntoView {
                 <p class="page-subtitle">"Providers, partners and their credentials, with least-privilege scopes and an audit trail."</p>
             </div>
         </div>
-        <ProviderDialog open=provider_open editing on_saved />
+        <ProviderDialog open=provider_open editing action=save_provider on_saved />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

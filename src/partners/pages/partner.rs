@@ -4,11 +4,13 @@ use super::{allowed, scope_string, PartnerStatusBadge, ScopePicker};
 use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
     components::{
-        apply_error, field_error, format_utc, on_action, use_toast, Banner, Dialog, RequireSession,
-        SelectField, TextArea, TextField, Tone,
+        apply_error, field_error, format_utc, on_action, on_new_result, successes, use_toast,
+        Banner, Dialog, RequireSession, SelectField, TextArea, TextField, Tone,
     },
     credential_invitations::{
-        api::{RefreshCredentialInvitation, RevokeCredentialInvitation},
+        api::{
+            CreateCredentialInvitation, RefreshCredentialInvitation, RevokeCredentialInvitation,
+        },
         pages::{CredentialInviteDialog, EventsDialog, InvitationRow},
     },
     error::FieldError,
@@ -108,9 +110,8 @@ fn CredentialsShownOnce(creds: IssuedCredentials, open: RwSignal<bool>) -> impl 
 fn EditPartnerDialog(
     open: RwSignal<bool>,
     partner: PartnerDetail,
-    on_done: Callback<()>,
+    action: ServerAction<UpdatePartner>,
 ) -> impl IntoView {
-    let action = ServerAction::<UpdatePartner>::new();
     let environment = RwSignal::new(partner.environment.as_str().to_owned());
     let contacts = RwSignal::new(
         partner
@@ -124,14 +125,8 @@ fn EditPartnerDialog(
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
     let env_options = environment_options(&partner.provider.environments);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(())) => {
-            open.set(false);
-            on_done.run(());
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
+    // The page closes the dialog on success (and then reloads, which rebuilds this dialog).
+    on_new_result(action, |()| {}, move |e| apply_error(&e, fields, general));
     let id = partner.id;
     let catalogue = StoredValue::new(partner.scope_catalogue.clone());
     view! {
@@ -170,9 +165,41 @@ fn PartnerBody() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     };
     let toast = use_toast();
-    let version = RwSignal::new(0u32);
+    let submit = ServerAction::<SubmitPartner>::new();
+    let approve = ServerAction::<ApprovePartner>::new();
+    let reject = ServerAction::<RejectPartner>::new();
+    let decommission = ServerAction::<DecommissionPartner>::new();
+    let refresh_inv = ServerAction::<RefreshCredentialInvitation>::new();
+    let suspend = ServerAction::<SuspendPartner>::new();
+    let revoke_inv = ServerAction::<RevokeCredentialInvitation>::new();
+    let update = ServerAction::<UpdatePartner>::new();
+    let invite = ServerAction::<CreateCredentialInvitation>::new();
+    let invite_open = RwSignal::new(false);
+    // A new credential invitation counts once its dialog closes: reloading earlier would
+    // rebuild the dialog and lose the link it shows.
+    let invited = {
+        let created = successes(invite);
+        Memo::new(move |previous: Option<&usize>| {
+            if invite_open.get() {
+                previous.copied().unwrap_or(0)
+            } else {
+                created.get()
+            }
+        })
+    };
+    let changes = [
+        successes(submit),
+        successes(approve),
+        successes(reject),
+        successes(decommission),
+        successes(refresh_inv),
+        successes(suspend),
+        successes(revoke_inv),
+        successes(update),
+        invited,
+    ];
     let partner = Resource::new(
-        move || (id(), version.get()),
+        move || (id(), changes.map(|c| c.get())),
         |(id, _)| async move {
             match id {
                 Some(id) => load_partner(id).await,
@@ -182,22 +209,13 @@ fn PartnerBody() -> impl IntoView {
             }
         },
     );
-    let refresh = move || version.update(|v| *v += 1);
 
-    let submit = ServerAction::<SubmitPartner>::new();
-    let approve = ServerAction::<ApprovePartner>::new();
-    let reject = ServerAction::<RejectPartner>::new();
-    let decommission = ServerAction::<DecommissionPartner>::new();
-    let refresh_inv = ServerAction::<RefreshCredentialInvitation>::new();
-    let suspend = ServerAction::<SuspendPartner>::new();
-    let revoke_inv = ServerAction::<RevokeCredentialInvitation>::new();
     let page_error = RwSignal::new(None::<String>);
     let approve_open = RwSignal::new(false);
     let reject_open = RwSignal::new(false);
     let decommission_open = RwSignal::new(false);
     let creds_open = RwSignal::new(false);
     let creds = RwSignal::new(None::<IssuedCredentials>);
-    let invite_open = RwSignal::new(false);
     let edit_open = RwSignal::new(false);
     let events_open = RwSignal::new(false);
     let events_target = RwSignal::new(None::<Uuid>);
@@ -210,7 +228,6 @@ fn PartnerBody() -> impl IntoView {
         submit.value(),
         move |()| {
             toast.show("Submitted for approval.");
-            refresh();
         },
         show_error,
     );
@@ -220,7 +237,6 @@ fn PartnerBody() -> impl IntoView {
             approve_open.set(false);
             creds.set(Some(c));
             creds_open.set(true);
-            refresh();
         },
         move |e| apply_error(&e, approve_errs, approve_general),
     );
@@ -229,7 +245,6 @@ fn PartnerBody() -> impl IntoView {
         move |()| {
             reject_open.set(false);
             toast.show("Partner rejected.");
-            refresh();
         },
         move |e| apply_error(&e, reject_errs, reject_general),
     );
@@ -238,7 +253,6 @@ fn PartnerBody() -> impl IntoView {
         move |()| {
             decommission_open.set(false);
             toast.show("Partner decommissioned. Its credentials and tokens no longer work.");
-            refresh();
         },
         move |e| apply_error(&e, decom_errs, decom_general),
     );
@@ -246,7 +260,6 @@ fn PartnerBody() -> impl IntoView {
         suspend.value(),
         move |()| {
             toast.show("Partner status changed.");
-            refresh();
         },
         show_error,
     );
@@ -254,7 +267,6 @@ fn PartnerBody() -> impl IntoView {
         refresh_inv.value(),
         move |()| {
             toast.show("Invitation refreshed: the same link works again.");
-            refresh();
         },
         show_error,
     );
@@ -262,7 +274,6 @@ fn PartnerBody() -> impl IntoView {
         revoke_inv.value(),
         move |()| {
             toast.show("Invitation revoked: its link no longer works.");
-            refresh();
         },
         show_error,
     );
@@ -276,7 +287,7 @@ fn PartnerBody() -> impl IntoView {
         events_target.set(Some(inv));
         events_open.set(true);
     });
-    let on_done = Callback::new(move |()| refresh());
+    on_action(update.value(), move |()| edit_open.set(false), |_| {});
 
     view! {
         <Title text="Partner" />
@@ -323,8 +334,8 @@ fn PartnerBody() -> impl IntoView {
                                     <button type="button" class="btn btn-danger-outline" on:click=move |_| decommission_open.set(true)>"Decommission"</button>
                                 })}
                             </div>
-                            <EditPartnerDialog open=edit_open partner=p.clone() on_done />
-                            <CredentialInviteDialog open=invite_open partner=p.clone() on_done />
+                            <EditPartnerDialog open=edit_open partner=p.clone() action=update />
+                            <CredentialInviteDialog open=invite_open partner=p.clone() action=invite />
                             <ReasonDialog id="approve-dialog" title="Approve partner" open=approve_open
                                 description="Approval issues client credentials. Record the policy document this approval rests on."
                                 field_id="approve-document" field_label="Policy document ID" field_name="policy_document_id" required=true

@@ -139,6 +139,33 @@ impl TestApp {
         res
     }
 
+    /// POSTs a form to `path` as a browser's own form submission without scripts would: it
+    /// accepts `text/html` and names the page of the form, `from` (a path), as `Referer`.
+    /// Picks up a new session cookie.
+    pub async fn plain_post(
+        &self,
+        browser: &mut Browser,
+        path: &str,
+        from: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+            .header(header::REFERER, format!("{}{from}", self.base))
+            .form(form);
+        if let Some(c) = &browser.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let res = req.send().await.expect("request sent");
+        if let Some(c) = session_cookie(&res) {
+            browser.cookie = Some(c);
+        }
+        res
+    }
+
     /// GETs `path` as `browser`.
     pub async fn get(&self, browser: &Browser, path: &str) -> Response {
         let mut req = self.client.get(format!("{}{path}", self.base));
