@@ -12,13 +12,16 @@ use minijinja::{
 };
 use std::sync::{Arc, LazyLock};
 
-/// A rendered email: subject (one line), plain-text body, HTML body.
-#[derive(Clone, Debug)]
+/// A rendered email: subject (one line), plain-text body, HTML body. The bodies carry
+/// one-time links, so `Debug` shows the subject only.
+#[derive(Clone)]
 pub struct RenderedEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
 }
+
+crate::debug_without_secrets!(RenderedEmail { subject });
 
 /// An email could not be rendered: a template failed to parse when the environment was built,
 /// or failed to render (e.g. it names a variable the email does not provide). Only a broken
