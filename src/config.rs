@@ -79,6 +79,8 @@ pub struct Config {
     pub code_failures_global: i64,
     /// Key challenges one client IP may ask for per minute.
     pub key_challenges_per_ip_per_minute: i64,
+    /// Longest a request may take before it is answered 503 (`GATEHOUSE_REQUEST_TIMEOUT_SECONDS`).
+    pub request_timeout: Duration,
     pub leptos_options: LeptosOptions,
 }
 
@@ -191,6 +193,9 @@ impl Config {
         if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILURES_GLOBAL", 1, 1_000_000)? {
             config.code_failures_global = n as i64;
         }
+        if let Some(s) = number(&var, "GATEHOUSE_REQUEST_TIMEOUT_SECONDS", 1, 300)? {
+            config.request_timeout = Duration::from_secs(s);
+        }
         if let Some(root) = var("LEPTOS_SITE_ROOT") {
             config.leptos_options.site_root = root.into();
         }
@@ -238,6 +243,7 @@ impl Config {
             code_failures_per_ip: 10,
             code_failures_global: 300,
             key_challenges_per_ip_per_minute: 30,
+            request_timeout: Duration::from_secs(30),
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
                 .site_root("target/site")

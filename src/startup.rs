@@ -11,7 +11,7 @@ use crate::{
     state::AppState,
     telemetry::{self, MakeRequestHexId},
 };
-use axum::{routing::get, Router};
+use axum::{http::StatusCode, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
@@ -22,6 +22,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -255,6 +256,11 @@ pub fn router(state: AppState) -> Router {
     .layer(axum::middleware::from_fn_with_state(
         Arc::new(security::HeaderPolicy::for_config(&config)),
         security::security_headers,
+    ))
+    // No request outlives the timeout: past it the client gets 503 and the work is dropped.
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        config.request_timeout,
     ))
     // One span per request (request id, method, route template, status); the request id is
     // made first and echoed as X-Request-Id.

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiError {
     /// Stable code: `invalid_token`, `insufficient_scope`, `invalid_request`, `not_found`,
-    /// `conflict`, `rate_limited`, `unavailable`, `server_error`.
+    /// `conflict`, `unsupported_media_type`, `rate_limited`, `unavailable`, `server_error`.
     pub error: &'static str,
     /// A sentence for the developer.
     pub message: String,

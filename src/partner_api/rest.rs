@@ -105,12 +105,21 @@ pub struct InvitationView {
     responses(
         (status = 201, body = InvitationView),
         (status = 401, body = ApiError), (status = 403, body = ApiError),
-        (status = 409, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+        (status = 409, body = ApiError), (status = 415, body = ApiError),
+        (status = 422, body = ApiError), (status = 429, body = ApiError)))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     auth: Authorized<InvitationsWrite>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<InvitationView>), ApiFailure> {
+    if !is_json(&headers) {
+        return Err(ApiFailure::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the invitation as JSON, with Content-Type: application/json.",
+        ));
+    }
     let req: CreateInvitationRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiFailure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -131,6 +140,16 @@ pub async fn create_invitation(
         .await?
         .ok_or_else(|| ApiFailure::internal("created invitation vanished"))?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Whether the request says its body is JSON: `application/json`, parameters such as
+/// `charset` allowed (RFC 8259 §11; anything else is answered 415, RFC 9110 §15.5.16).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 async fn invitation_view(

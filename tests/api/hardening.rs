@@ -102,3 +102,16 @@ async fn probes_and_static_files_do_not_touch_the_session() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_request_past_the_timeout_is_answered_503() {
+    // With no time at all, whatever waits for the database is cut off; what does not wait
+    // still answers.
+    let app = spawn_app_with(|c| c.request_timeout = Duration::ZERO).await;
+    let anon = Browser::anonymous();
+    assert_eq!(app.get(&anon, "/healthz").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&anon, "/readyz").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

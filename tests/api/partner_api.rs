@@ -285,3 +285,51 @@ async fn the_openapi_document_is_generated_from_the_code() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn json_with_another_content_type_gets_415_and_creates_nothing() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (_, client_id, secret) = approved_partner(&app, &mut t, "invitations:write").await;
+    let token = access_token(&app, &client_id, &secret, None).await;
+    let body = r#"{"email":"plain@firstbank.example","first_name":"Pia","last_name":"Lane","role":"member"}"#;
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", ""] {
+        let mut req = app
+            .client
+            .post(format!("{}/api/partner/v1/invitations", app.base))
+            .bearer_auth(&token)
+            .body(body);
+        if !content_type.is_empty() {
+            req = req.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type:?}"
+        );
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"], "unsupported_media_type");
+    }
+    let made: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invitations WHERE email = 'plain@firstbank.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(made, 0);
+    // The same body as JSON is accepted.
+    let res = app
+        .client
+        .post(format!("{}/api/partner/v1/invitations", app.base))
+        .bearer_auth(&token)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
