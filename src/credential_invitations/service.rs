@@ -196,18 +196,31 @@ pub async fn list(
         .collect())
 }
 
-/// Invitation `id` of the caller's tenant, locked for a change.
-async fn owned(
+/// Invitation `id` of the caller's tenant, locked for a change, if it is still unused;
+/// `verb` ("refreshed", "revoked") completes the refusal.
+///
+/// # Errors
+/// 404 when it is not the caller's; 409 when it was accepted or revoked already.
+async fn unused(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
     id: Uuid,
+    verb: &str,
 ) -> Result<repo::OwnedRow, AppError> {
-    repo::owned_for_update(conn, id, user.org_id)
+    let inv = repo::owned_for_update(conn, id, user.org_id)
         .await
         .map_err(AppError::internal::<sqlx::Error>(
             "loading a credential invitation failed",
         ))?
-        .ok_or_else(|| AppError::NotFound("There is no such credential invitation.".into()))
+        .ok_or_else(|| AppError::NotFound("There is no such credential invitation.".into()))?;
+    if inv.status == "pending" {
+        Ok(inv)
+    } else {
+        Err(AppError::Conflict(format!(
+            "This credential invitation was {} and cannot be {verb}.",
+            inv.status
+        )))
+    }
 }
 
 /// Extends an unused invitation (expired or not) by the invitation lifetime from now, on the
@@ -224,13 +237,7 @@ pub async fn refresh(
 ) -> Result<(), AppError> {
     let db = AppError::internal::<sqlx::Error>("refreshing a credential invitation failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
-    let inv = owned(&mut tx, user, id).await?;
-    if inv.status != "pending" {
-        return Err(AppError::Conflict(format!(
-            "This credential invitation was {} and cannot be refreshed.",
-            inv.status
-        )));
-    }
+    let inv = unused(&mut tx, user, id, "refreshed").await?;
     let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
     repo::extend(&mut tx, id, expires_at).await.map_err(db)?;
     emit(
@@ -278,13 +285,7 @@ pub async fn revoke(
 ) -> Result<(), AppError> {
     let db = AppError::internal::<sqlx::Error>("revoking a credential invitation failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
-    let inv = owned(&mut tx, user, id).await?;
-    if inv.status != "pending" {
-        return Err(AppError::Conflict(format!(
-            "This credential invitation was {} and cannot be revoked.",
-            inv.status
-        )));
-    }
+    unused(&mut tx, user, id, "revoked").await?;
     repo::revoke(&mut tx, id).await.map_err(db)?;
     audit::record(
         &mut *tx,
