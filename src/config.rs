@@ -81,6 +81,9 @@ pub struct Config {
     pub key_challenges_per_ip_per_minute: i64,
     /// Longest a request may take before it is answered 503 (`GATEHOUSE_REQUEST_TIMEOUT_SECONDS`).
     pub request_timeout: Duration,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed
+    /// (`GATEHOUSE_TRUSTED_PROXIES`, comma-separated CIDRs; empty: none).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -196,6 +199,9 @@ impl Config {
         if let Some(s) = number(&var, "GATEHOUSE_REQUEST_TIMEOUT_SECONDS", 1, 300)? {
             config.request_timeout = Duration::from_secs(s);
         }
+        if let Some(v) = var("GATEHOUSE_TRUSTED_PROXIES") {
+            config.trusted_proxies = parse_cidrs(&v)?;
+        }
         if let Some(root) = var("LEPTOS_SITE_ROOT") {
             config.leptos_options.site_root = root.into();
         }
@@ -244,6 +250,7 @@ impl Config {
             code_failures_global: 300,
             key_challenges_per_ip_per_minute: 30,
             request_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
                 .site_root("target/site")
@@ -271,6 +278,23 @@ impl Config {
     pub fn public_origin(&self) -> String {
         self.public_url.origin().ascii_serialization()
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.7, fd00::/8`: CIDRs or single addresses (a /32 or /128).
+fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError(format!(
+                        "GATEHOUSE_TRUSTED_PROXIES: {s:?} is not an address or CIDR"
+                    ))
+                })
+        })
+        .collect()
 }
 
 fn parse_public_url(v: &str) -> Result<Url, ConfigError> {

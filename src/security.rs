@@ -7,7 +7,10 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 /// The per-response CSP nonce, put into request extensions by [`security_headers`] and handed
 /// to Leptos so that its inline hydration scripts carry it.
@@ -120,6 +123,94 @@ pub async fn security_headers(
     res
 }
 
+/// The client's address as [`resolve_client`] found it, kept in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The address of the client behind `peer` (the TCP peer).
+///
+/// Rule (OWASP ASVS 5.0 V16.3.4 / the MDN guidance on `X-Forwarded-For`): forwarding headers
+/// are believed only when `peer` is one of the `trusted` proxies. Then the addresses of
+/// `X-Forwarded-For` (every header, in order), or else the `for=` values of `Forwarded`
+/// (RFC 7239), are read right to left, skipping trusted hops: the first untrusted one is the
+/// client. When every hop is trusted the leftmost one is; an entry that does not parse ends
+/// the walk at the last trusted hop. Anything a client writes into those headers is never
+/// believed on its own.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let list = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut hops = list(header::HeaderName::from_static("x-forwarded-for"));
+    if hops.is_empty() {
+        hops = list(header::FORWARDED)
+            .into_iter()
+            .flat_map(|element| {
+                element
+                    .split(';')
+                    .filter_map(|pair| {
+                        let (k, v) = pair.trim().split_once('=')?;
+                        k.trim()
+                            .eq_ignore_ascii_case("for")
+                            .then(|| v.trim().trim_matches('"').to_owned())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// One forwarded hop: an address, `[v6]`, or either with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Ok(sock) = hop.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .and_then(|h| h.parse().ok())
+}
+
+/// Puts the client's address ([`client_ip`] of the TCP peer, under the configured trusted
+/// proxies) into the request's extensions as [`ClientIp`], for rate limits, audit events and
+/// the dev mailbox.
+pub async fn resolve_client(
+    State(trusted): State<Arc<Vec<ipnet::IpNet>>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(peer) = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
+    {
+        let ip = client_ip(peer, req.headers(), &trusted);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
 /// Who made a request, for audit events: peer address, user agent and request id.
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {
@@ -127,8 +218,9 @@ pub struct RequestContext {
     /// trusted proxy's id), as in the request span, so logs, audit events and a person
     /// reporting a problem can be matched.
     pub request_id: Option<String>,
-    /// Peer IP address (the TCP peer; put a proxy's own address allow-list in front if needed).
-    pub ip: Option<std::net::IpAddr>,
+    /// The client's address: the TCP peer, or behind trusted proxies the address they
+    /// forwarded ([`client_ip`]).
+    pub ip: Option<IpAddr>,
     /// `User-Agent`, truncated to 512 characters.
     pub user_agent: Option<String>,
 }
@@ -136,10 +228,12 @@ pub struct RequestContext {
 impl RequestContext {
     /// Reads the context from request parts.
     pub fn from_parts(parts: &axum::http::request::Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip());
+        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0).or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|ci| ci.0.ip())
+        });
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -163,10 +257,20 @@ impl RequestContext {
             .unwrap_or_default()
     }
 
-    /// The IP as text for rate-limit buckets (`unknown` if there is none).
+    /// The client as a rate-limit bucket key: an IPv4 address, or the /64 network of an IPv6
+    /// one (one subscriber usually holds a whole /64, so per-address limits would be free to
+    /// dodge); `unknown` if there is none.
     pub fn ip_key(&self) -> String {
-        self.ip
-            .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+        match self.ip {
+            None => "unknown".into(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => ipnet::Ipv6Net::new(v6, 64)
+                    .map(|net| net.trunc().to_string())
+                    .unwrap_or_else(|_| v6.to_string()),
+            },
+        }
     }
 }
 
@@ -205,6 +309,49 @@ mod tests {
             ]),
             o
         ));
+    }
+
+    fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let lb = ip("10.0.0.2");
+        let trusted = nets(&["10.0.0.0/24"]);
+        // An untrusted peer's headers are ignored.
+        let h = headers(&[("x-forwarded-for", "203.0.113.7")]);
+        assert_eq!(
+            client_ip(ip("198.51.100.1"), &h, &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(client_ip(lb, &h, &[]), lb);
+        // Behind the balancer: the rightmost untrusted hop; a spoofed left part is ignored.
+        let h = headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.7, 10.0.0.9")]);
+        assert_eq!(client_ip(lb, &h, &trusted), ip("203.0.113.7"));
+        // RFC 7239 when there is no X-Forwarded-For; IPv6 in brackets with a port.
+        let h = headers(&[("forwarded", "for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(client_ip(lb, &h, &trusted), ip("2001:db8::1"));
+        // Garbage stops the walk at the last trusted hop.
+        let h = headers(&[("x-forwarded-for", "not-an-ip")]);
+        assert_eq!(client_ip(lb, &h, &trusted), lb);
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_bucket_per_64() {
+        let key = |s: &str| {
+            RequestContext {
+                ip: Some(s.parse().unwrap()),
+                ..RequestContext::default()
+            }
+            .ip_key()
+        };
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:bbbb::9"), key("2001:db8:1:2:aaaa::1"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
     }
 
     #[test]

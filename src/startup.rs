@@ -257,6 +257,10 @@ pub fn router(state: AppState) -> Router {
         Arc::new(security::HeaderPolicy::for_config(&config)),
         security::security_headers,
     ))
+    .layer(axum::middleware::from_fn_with_state(
+        Arc::new(config.trusted_proxies.clone()),
+        security::resolve_client,
+    ))
     // No request outlives the timeout: past it the client gets 503 and the work is dropped.
     .layer(TimeoutLayer::with_status_code(
         StatusCode::SERVICE_UNAVAILABLE,

@@ -18,14 +18,14 @@ pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
 #[cfg(feature = "ssr")]
 pub async fn html_handler(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    client: Option<axum::extract::Extension<crate::security::ClientIp>>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> axum::response::Response {
     use axum::{
         http::{header, StatusCode},
         response::IntoResponse,
     };
-    match super::service::html(&state, Some(peer.ip()), id).await {
+    match super::service::html(&state, client.map(|c| c.0 .0), id).await {
         Ok(html) => (
             [
                 (

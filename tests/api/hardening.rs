@@ -136,3 +136,45 @@ async fn a_request_past_the_timeout_is_answered_503() {
     );
     tx.rollback().await.unwrap();
 }
+
+/// The IP recorded with the `viewed` event of a registration visit sending `forwarded_for`.
+async fn recorded_ip(app: &crate::helpers::TestApp, forwarded_for: &str) -> String {
+    let (_, mut admin) = app.manager("company").await;
+    let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+    assert_eq!(
+        app.invite(&mut admin, &email, "member").await.status(),
+        StatusCode::OK
+    );
+    let (token, org) = app.latest_token(&email).await;
+    let res = app
+        .client
+        .get(format!("{}/register?token={token}&org={org}", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    sqlx::query_scalar(
+        "SELECT host(e.ip) FROM audit_events e JOIN invitations i ON i.id = e.subject_id
+          WHERE i.email = $1::citext AND e.action = 'viewed'",
+    )
+    .bind(&email)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_client_address_is_read_from_trusted_proxies_only() {
+    let direct = spawn_app().await;
+    assert_eq!(recorded_ip(&direct, "203.0.113.7").await, "127.0.0.1");
+
+    let proxied = spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    assert_eq!(
+        recorded_ip(&proxied, "198.51.100.66, 203.0.113.7").await,
+        "203.0.113.7"
+    );
+}
