@@ -41,12 +41,24 @@ fn db_error(e: sqlx::Error) -> AppError {
     AppError::internal("sign-in database error")(e)
 }
 
-async fn throttled(state: &AppState, bucket: &str, limit: i64, what: &str) -> Result<(), AppError> {
+/// Counts this attempt in `bucket` before any expensive work, or refuses it when `limit`
+/// attempts already happened in the window. Check and count are one step under the bucket's
+/// advisory lock ([`rate_limit::acquire`]), so a burst of parallel attempts cannot all pass
+/// the check before the first failure is recorded (OWASP ASVS 5.0 V6.3.1). A successful
+/// sign-in clears the bucket.
+async fn count_attempt(
+    state: &AppState,
+    bucket: &str,
+    limit: i64,
+    what: &str,
+) -> Result<(), AppError> {
     let window = Duration::from_secs(SIGN_IN_WINDOW_SECS);
-    match rate_limit::retry_after(&state.pool, bucket, limit, window)
+    let mut tx = state.pool.begin().await.map_err(db_error)?;
+    let refused = rate_limit::acquire(&mut tx, bucket, limit, window)
         .await
-        .map_err(db_error)?
-    {
+        .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    match refused {
         Some(secs) => Err(AppError::RateLimited {
             retry_after_secs: secs,
             message: format!(
@@ -62,8 +74,8 @@ async fn throttled(state: &AppState, bucket: &str, limit: i64, what: &str) -> Re
 ///
 /// Unknown email and wrong password get the same answer after the same work (the password is
 /// verified against a dummy hash when the email is unknown, or when the account has no
-/// password). After [`SIGN_IN_FAILURES`] failures within 15 minutes the account is throttled,
-/// whoever tries; a success clears its failures.
+/// password). At most [`SIGN_IN_FAILURES`] attempts per account within 15 minutes reach the
+/// password check, however many arrive at once; a success clears the count.
 ///
 /// # Errors
 /// 401 [`AppError::InvalidCredentials`]; 429 when throttled; 503 when password hashing is
@@ -75,7 +87,7 @@ pub async fn with_password(
     password: SecretString,
 ) -> Result<SignedIn, AppError> {
     let bucket = format!("sign-in:{}", email.as_str().to_lowercase());
-    throttled(state, &bucket, SIGN_IN_FAILURES, " for this account").await?;
+    count_attempt(state, &bucket, SIGN_IN_FAILURES, " for this account").await?;
     let user = repo::user_by_email(&state.pool, email.as_str())
         .await
         .map_err(db_error)?;
@@ -88,9 +100,6 @@ pub async fn with_password(
     let (Some(user_id), Some((org_id, org_kind, role))) =
         (user_id.filter(|_| verified), membership)
     else {
-        rate_limit::record(&state.pool, &bucket)
-            .await
-            .map_err(db_error)?;
         tracing::info!("sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
@@ -122,7 +131,7 @@ pub async fn with_key(
     signature: &str,
 ) -> Result<SignedIn, AppError> {
     let bucket = format!("key-sign-in:{}", ctx.ip_key());
-    throttled(state, &bucket, KEY_SIGN_IN_FAILURES, "").await?;
+    count_attempt(state, &bucket, KEY_SIGN_IN_FAILURES, "").await?;
     let verified = keys::verify_answer(
         state,
         challenge_id,
@@ -143,12 +152,12 @@ pub async fn with_key(
         None => None,
     };
     let (Some(user_id), Some((org_id, org_kind, role))) = (user_id, membership) else {
-        rate_limit::record(&state.pool, &bucket)
-            .await
-            .map_err(db_error)?;
         tracing::info!("key sign-in failed");
         return Err(AppError::KeyNotVerified);
     };
+    rate_limit::clear(&state.pool, &bucket)
+        .await
+        .map_err(db_error)?;
     tracing::info!(%user_id, "signed in with key");
     Ok(SignedIn {
         user_id,

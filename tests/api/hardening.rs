@@ -178,3 +178,36 @@ async fn the_client_address_is_read_from_trusted_proxies_only() {
         "203.0.113.7"
     );
 }
+
+#[tokio::test]
+async fn fifty_parallel_wrong_passwords_let_at_most_five_reach_the_check() {
+    let app = spawn_app().await;
+    let org = app.organisation("Parallel Ltd", "company").await;
+    app.user("target@parallel.example", org, "member").await;
+    let attempts = (0..50).map(|_| {
+        let app = &app;
+        async move {
+            app.post(
+                &mut Browser::anonymous(),
+                "/api/auth/sign-in",
+                &[
+                    ("email", "target@parallel.example"),
+                    ("password", "wrong guess 123"),
+                ],
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let judged = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(judged <= 5, "{judged} attempts reached the password check");
+    assert_eq!(judged + refused, 50, "{statuses:?}");
+}
