@@ -19,7 +19,7 @@
 //! | `GATEHOUSE_ENCRYPTION_KEYS` | *(dev: random per start)* | `id:base64[,id:base64…]` AES-256-GCM keys, current first |
 //! | `GATEHOUSE_METRICS_TOKEN` | *(unset: `/metrics` off)* | bearer token a Prometheus scrape must send |
 //! | `GATEHOUSE_CODE_FAILURES_PER_IP` | `10` | failed invite-code redemptions per client IP per 15 minutes |
-//! | `GATEHOUSE_CODE_FAILURES_GLOBAL` | `300` | failed invite-code redemptions, all clients, per 15 minutes |
+//! | `GATEHOUSE_CODE_FAILING_CLIENTS` | `100` | distinct failing clients per 15 minutes that pause joining for everyone |
 //!
 //! In production the two keys are required; in development a missing key is generated at
 //! start (codes made before a restart then stop working), and `scripts/run.sh` keeps a
@@ -63,6 +63,9 @@ pub struct Config {
     /// Delay before the first retry of a failed email; doubles each attempt.
     pub outbox_retry_base: Duration,
     pub outbox_max_attempts: i32,
+    /// How long a worker's claim on an outbox message holds before another worker may take
+    /// it over (a worker that died mid-send): 2 minutes, longer than the SMTP timeout.
+    pub outbox_lease: Duration,
     /// How often the outbox worker looks for due messages.
     pub outbox_poll_interval: Duration,
     /// How often overdue invitations are marked expired.
@@ -75,8 +78,10 @@ pub struct Config {
     pub metrics_token: Option<SecretString>,
     /// Failed invite-code redemptions allowed per client IP per [`CODE_FAILURE_WINDOW`].
     pub code_failures_per_ip: i64,
-    /// Failed invite-code redemptions allowed from all clients per [`CODE_FAILURE_WINDOW`].
-    pub code_failures_global: i64,
+    /// Distinct clients (IPv4 address or IPv6 /64) with a failed invite-code redemption
+    /// within [`CODE_FAILURE_WINDOW`] at which joining pauses for everyone: a circuit no
+    /// single source can open.
+    pub code_failing_clients_global: i64,
     /// Key challenges one client IP may ask for per minute.
     pub key_challenges_per_ip_per_minute: i64,
     /// Longest a request may take before it is answered 503 (`GATEHOUSE_REQUEST_TIMEOUT_SECONDS`).
@@ -193,8 +198,8 @@ impl Config {
         if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILURES_PER_IP", 1, 10_000)? {
             config.code_failures_per_ip = n as i64;
         }
-        if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILURES_GLOBAL", 1, 1_000_000)? {
-            config.code_failures_global = n as i64;
+        if let Some(n) = number(&var, "GATEHOUSE_CODE_FAILING_CLIENTS", 2, 1_000_000)? {
+            config.code_failing_clients_global = n as i64;
         }
         if let Some(s) = number(&var, "GATEHOUSE_REQUEST_TIMEOUT_SECONDS", 1, 300)? {
             config.request_timeout = Duration::from_secs(s);
@@ -241,13 +246,14 @@ impl Config {
             session_absolute_timeout: Duration::from_secs(12 * HOUR),
             outbox_retry_base: Duration::from_secs(30),
             outbox_max_attempts: 8,
+            outbox_lease: Duration::from_secs(120),
             outbox_poll_interval: Duration::from_millis(1000),
             expiry_sweep_interval: Duration::from_secs(60),
             code_lookup_key: LookupKey::random(),
             encryption_keys: EncryptionKeys::random(),
             metrics_token: None,
             code_failures_per_ip: 10,
-            code_failures_global: 300,
+            code_failing_clients_global: 100,
             key_challenges_per_ip_per_minute: 30,
             request_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),

@@ -35,6 +35,65 @@ pub async fn acquire(
     Ok(None)
 }
 
+/// [`acquire`] in a transaction of its own: counts one attempt in `bucket` before the
+/// expensive work it guards, or refuses it. Use [`refund`] when the attempt turns out not to
+/// be one that should count (a success, for a bucket that counts failures).
+///
+/// Returns `Ok(None)` when counted, `Ok(Some(seconds))` when refused (see [`acquire`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn reserve(
+    pool: &sqlx::PgPool,
+    bucket: &str,
+    limit: i64,
+    window: Duration,
+) -> Result<Option<u64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let refused = acquire(&mut tx, bucket, limit, window).await?;
+    tx.commit().await?;
+    Ok(refused)
+}
+
+/// Takes back one event of `bucket` counted by [`reserve`] (the newest: events carry nothing
+/// but their time, so any one is as good as another).
+///
+/// # Errors
+/// Database errors.
+pub async fn refund<'c>(db: impl PgExecutor<'c>, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM rate_limit_events
+          WHERE ctid = (SELECT ctid FROM rate_limit_events WHERE bucket = $1
+                         ORDER BY occurred_at DESC LIMIT 1)",
+        bucket,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How many distinct buckets starting with `prefix` counted an event within `window`: the
+/// number of sources (clients, per IPv4 address or IPv6 /64) that failed recently. A circuit
+/// keyed on this cannot be tripped by one source alone, however many events it sends.
+///
+/// # Errors
+/// Database errors.
+pub async fn distinct_sources<'c>(
+    db: impl PgExecutor<'c>,
+    prefix: &str,
+    window: Duration,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(DISTINCT bucket) AS "n!" FROM rate_limit_events
+            WHERE starts_with(bucket, $1)
+              AND occurred_at > clock_timestamp() - make_interval(secs => $2)"#,
+        prefix,
+        window.as_secs_f64(),
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// Whole seconds until `bucket` admits another event (at least 1), or `None` if fewer than
 /// `limit` events happened within `window`. Counts nothing.
 ///

@@ -194,6 +194,23 @@ impl Role {
         }
     }
 
+    /// Whether this role manages anything: invitations, invite codes, partners or the
+    /// provider registry. Such roles are never granted by an invite code: a code is a bearer
+    /// secret (it can leak with its QR code), so managing roles come only through email
+    /// invitations bound to one address (OWASP ASVS 5.0 V8.2.1, least privilege).
+    pub fn manages_anything(self, kind: OrgKind) -> bool {
+        self.can_manage_invitations(kind) || self.can_use_integrations(kind)
+    }
+
+    /// The roles someone with this role may put on an invite code in their own organisation:
+    /// [`Self::grantable_roles`] without any role that [`Self::manages_anything`].
+    pub fn code_grantable_roles(self, kind: OrgKind) -> Vec<Role> {
+        self.grantable_roles(kind, kind)
+            .into_iter()
+            .filter(|r| !r.manages_anything(kind))
+            .collect()
+    }
+
     /// Whether this role approves or rejects partner integrations of its organisation (the
     /// tenant admin): association managers, company owners and admins.
     pub fn is_tenant_admin(self, kind: OrgKind) -> bool {

@@ -29,7 +29,7 @@ pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
         organisation_name: user.org_name.clone(),
         roles: user
             .role
-            .grantable_roles(user.org_kind, user.org_kind)
+            .code_grantable_roles(user.org_kind)
             .into_iter()
             .map(|r| RoleOption {
                 value: r,
@@ -44,7 +44,8 @@ pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
 }
 
 /// Creates `count` (default 1, at most 100) invite codes with the same settings in the
-/// caller's organisation: `role` (one the caller may grant), `expires_in_days` (1, 3, 7, 14 or
+/// caller's organisation: `role` (one the caller may grant that manages nothing:
+/// [`crate::domain::Role::code_grantable_roles`]), `expires_in_days` (1, 3, 7, 14 or
 /// 30), `max_uses` (1 to 500) and an optional `note` (at most 200 characters). Each creation is
 /// audited.
 ///
@@ -65,12 +66,14 @@ pub async fn create_invite_codes(
     };
     let (state, user, ctx) = server::manager().await?;
     let mut errs = FieldErrors::default();
-    let grantable = user.role.grantable_roles(user.org_kind, user.org_kind);
+    let grantable = user.role.code_grantable_roles(user.org_kind);
     let role = errs.check(
         "role",
         Role::parse_for(&role, user.org_kind).and_then(|r| {
             if grantable.contains(&r) {
                 Ok(r)
+            } else if r.manages_anything(user.org_kind) {
+                Err("Invite codes cannot grant a managing role. Invite this person by email instead.".to_owned())
             } else {
                 Err("You cannot grant this role.".to_owned())
             }

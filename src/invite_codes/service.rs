@@ -121,6 +121,16 @@ pub async fn create(
     ctx: &RequestContext,
     new: NewCodes,
 ) -> Result<CreatedCodes, AppError> {
+    if !user
+        .role
+        .code_grantable_roles(user.org_kind)
+        .contains(&new.role)
+    {
+        return Err(AppError::field(
+            "role",
+            "Invite codes cannot grant this role. Invite this person by email instead.",
+        ));
+    }
     let db = AppError::internal::<sqlx::Error>("creating invite codes failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let bucket = format!("invite-codes:{}", user.user_id);
@@ -352,16 +362,34 @@ pub struct Redeemed {
     pub dto: JoinOutcome,
 }
 
-const GLOBAL_BUCKET: &str = "invite-code-failures";
+/// Prefix of the per-client failure buckets; the global circuit counts distinct ones.
+const FAILURE_PREFIX: &str = "invite-code-failures:";
 
 fn ip_bucket(ctx: &RequestContext) -> String {
-    format!("invite-code-failures:{}", ctx.ip_key())
+    format!("{FAILURE_PREFIX}{}", ctx.ip_key())
 }
 
-/// Refuses when either failure throttle is full.
-async fn check_throttles(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
+/// Counts this attempt against the caller's failure budget before any work, in one locked
+/// step ([`rate_limit::reserve`]), or refuses it: per client (IPv4 address or IPv6 /64), and
+/// by a global circuit that opens only when [`crate::config::Config::code_failing_clients_global`]
+/// distinct clients failed within the window, so no single source can pause joining for
+/// everyone (OWASP ASVS 5.0 V6.3.1; OWASP Credential Stuffing Prevention Cheat Sheet).
+async fn reserve_attempt(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
     let db = AppError::internal::<sqlx::Error>("checking the invite-code throttle failed");
-    let per_ip = rate_limit::retry_after(
+    let failing = rate_limit::distinct_sources(&state.pool, FAILURE_PREFIX, CODE_FAILURE_WINDOW)
+        .await
+        .map_err(db)?;
+    if failing >= state.config.code_failing_clients_global {
+        let secs = CODE_FAILURE_WINDOW.as_secs();
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+            message: format!(
+                "Joining is paused for everyone after failed attempts from many places. Try again in {} minutes.",
+                secs.div_ceil(60)
+            ),
+        });
+    }
+    let refused = rate_limit::reserve(
         &state.pool,
         &ip_bucket(ctx),
         state.config.code_failures_per_ip,
@@ -369,47 +397,32 @@ async fn check_throttles(state: &AppState, ctx: &RequestContext) -> Result<(), A
     )
     .await
     .map_err(db)?;
-    let global = rate_limit::retry_after(
-        &state.pool,
-        GLOBAL_BUCKET,
-        state.config.code_failures_global,
-        CODE_FAILURE_WINDOW,
-    )
-    .await
-    .map_err(db)?;
-    match (per_ip, global) {
-        (Some(secs), _) => Err(AppError::RateLimited {
+    match refused {
+        Some(secs) => Err(AppError::RateLimited {
             retry_after_secs: secs,
             message: format!(
                 "Too many attempts with codes that did not work. Try again in {} minutes.",
                 secs.div_ceil(60)
             ),
         }),
-        (None, Some(secs)) => Err(AppError::RateLimited {
-            retry_after_secs: secs,
-            message: format!(
-                "Joining is paused for everyone after many failed attempts. Try again in {} minutes.",
-                secs.div_ceil(60)
-            ),
-        }),
-        (None, None) => Ok(()),
+        None => Ok(()),
     }
 }
 
-async fn count_failure(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
-    let db = AppError::internal::<sqlx::Error>("counting an invite-code failure failed");
-    rate_limit::record(&state.pool, &ip_bucket(ctx))
-        .await
-        .map_err(db)?;
-    rate_limit::record(&state.pool, GLOBAL_BUCKET)
-        .await
-        .map_err(db)
+/// Whether a redemption outcome was a failed guess: a bad proof of key possession or a code
+/// that is unknown, expired, used up or revoked. Anything else gives its attempt back.
+fn is_failed_guess(outcome: &Result<Redeemed, AppError>) -> bool {
+    matches!(
+        outcome,
+        Err(AppError::KeyNotVerified | AppError::NotFound(_) | AppError::Gone(_))
+    )
 }
 
-/// Redeems a code (see `invite-codes/redeem` (`super::api::redeem_invite_code`) for the contract). Every failed
-/// attempt (bad proof or dead code) counts against the caller's IP and the global throttle.
-/// Unknown, expired, used-up and revoked codes take the same queries: one spend attempt and
-/// one lookup.
+/// Redeems a code (see `invite-codes/redeem` (`super::api::redeem_invite_code`) for the
+/// contract). Every attempt is counted against the caller before the work
+/// ([`reserve_attempt`]) and given back unless it failed (bad proof or dead code), so a burst
+/// of parallel guesses gets no further than the per-client budget. Unknown, expired, used-up
+/// and revoked codes take the same queries: one spend attempt and one lookup.
 ///
 /// # Errors
 /// As `invite-codes/redeem` (`super::api::redeem_invite_code`).
@@ -419,28 +432,37 @@ pub async fn redeem(
     ctx: &RequestContext,
     r: Redemption,
 ) -> Result<Redeemed, AppError> {
-    check_throttles(state, ctx).await?;
-    if let Err(e) = keys::verify_answer(
+    reserve_attempt(state, ctx).await?;
+    let outcome = redeem_reserved(state, ctx, r).await;
+    if !is_failed_guess(&outcome) {
+        rate_limit::refund(&state.pool, &ip_bucket(ctx))
+            .await
+            .map_err(AppError::internal(
+                "refunding an invite-code attempt failed",
+            ))?;
+    }
+    outcome
+}
+
+async fn redeem_reserved(
+    state: &AppState,
+    ctx: &RequestContext,
+    r: Redemption,
+) -> Result<Redeemed, AppError> {
+    keys::verify_answer(
         state,
         r.challenge_id,
         ChallengePurpose::Join,
         &r.public_key,
         &r.signature,
     )
-    .await
-    {
-        if e == AppError::KeyNotVerified {
-            count_failure(state, ctx).await?;
-        }
-        return Err(e);
-    }
+    .await?;
     let db = AppError::internal::<sqlx::Error>("redeeming an invite code failed");
     let code_hmac = state.config.code_lookup_key.mac(r.code.as_str().as_bytes());
     let mut tx = state.pool.begin().await.map_err(db)?;
     let Some(spent) = repo::spend(&mut tx, &code_hmac).await.map_err(db)? else {
         let dead = repo::dead_code(&mut *tx, &code_hmac).await.map_err(db)?;
         tx.rollback().await.map_err(db)?;
-        count_failure(state, ctx).await?;
         return Err(match dead {
             None => AppError::NotFound(
                 "We don't recognise this invite code. Check it with the person who gave it to you."
@@ -462,6 +484,14 @@ pub async fn redeem(
     };
     let kind = OrgKind::parse(&spent.organisation_kind).ok_or(AppError::Internal)?;
     let role = Role::parse_for(&spent.role, kind).map_err(|_| AppError::Internal)?;
+    if role.manages_anything(kind) {
+        // A code minted before managing roles were kept off codes: spend nothing.
+        tx.rollback().await.map_err(db)?;
+        return Err(AppError::Gone(
+            "This invite code grants a role that only an email invitation can give. Ask the person who gave it to you to invite you by email."
+                .into(),
+        ));
+    }
     let did = did_key(&r.public_key);
     let Some(user_id) = repo::create_key_member(
         &mut tx,

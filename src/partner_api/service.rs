@@ -57,8 +57,9 @@ pub struct IssuedToken {
 /// Issues an access token to the client `client_id` authenticated by `client_secret`, with
 /// the approved scopes or the requested subset `scope` (space-separated, RFC 6749 §3.3).
 ///
-/// Failed client authentications count per client IP ([`FAILED_AUTHENTICATIONS_PER_IP`] per
-/// 15 minutes); tokens count per client ([`TOKEN_REQUESTS_PER_MINUTE`]) only after the client
+/// Client authentications count per client IP before the secret is checked, and successes
+/// are given back ([`FAILED_AUTHENTICATIONS_PER_IP`] failures per 15 minutes, however many
+/// arrive at once); tokens count per client ([`TOKEN_REQUESTS_PER_MINUTE`]) only after the client
 /// authenticated, so nobody else can spend a client's budget. Secrets are compared as
 /// SHA-256 digests of equal length. Audited as `token_issued`.
 ///
@@ -73,7 +74,9 @@ pub async fn issue_token(
     scope: Option<&str>,
 ) -> Result<IssuedToken, TokenError> {
     let failures = format!("oauth-token-failures:{}", ctx.ip_key());
-    if let Some(secs) = rate_limit::retry_after(
+    // Counted before the work and given back on success: parallel guesses cannot all pass
+    // the check before the first failure is recorded (OWASP ASVS 5.0 V6.3.1).
+    if let Some(secs) = rate_limit::reserve(
         &state.pool,
         &failures,
         FAILED_AUTHENTICATIONS_PER_IP,
@@ -97,10 +100,10 @@ pub async fn issue_token(
     });
     let Some(client) = authenticated else {
         tx.rollback().await?;
-        rate_limit::record(&state.pool, &failures).await?;
         tracing::info!("token request with bad client credentials");
         return Err(TokenError::InvalidClient);
     };
+    rate_limit::refund(&mut *tx, &failures).await?;
     let partner_id = client.partner_id;
     if let Some(secs) = rate_limit::acquire(
         &mut tx,

@@ -197,7 +197,40 @@ pub async fn update_config(
     Ok(())
 }
 
-/// Marks a partner submitted.
+/// How `approver` stands to partner `id`'s submission, for the two-person rule:
+/// `(held_before, admitted_by_submitter)`: whether their membership in the partner's
+/// organisation began before the submission, and whether the submitter admitted them (an
+/// invitation they accepted or an invite code they redeemed, issued by the submitter).
+/// `None` when they are no member of the partner's organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn approver_standing(
+    conn: &mut PgConnection,
+    id: Uuid,
+    approver: Uuid,
+) -> Result<Option<(bool, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT coalesce(m.created_at < p.submitted_at, false) AS "held_before!",
+                  (EXISTS (SELECT 1 FROM invitations i
+                            WHERE i.accepted_user_id = $2 AND i.inviter_id = p.submitted_by)
+                   OR EXISTS (SELECT 1 FROM audit_events e
+                                JOIN invite_codes c ON c.id = e.subject_id
+                               WHERE e.subject_type = 'invite_code' AND e.action = 'redeemed'
+                                 AND e.detail->>'user_id' = $2::text
+                                 AND c.created_by = p.submitted_by)) AS "admitted_by_submitter!"
+             FROM partners p
+             JOIN memberships m ON m.user_id = $2 AND m.organisation_id = p.organisation_id
+            WHERE p.id = $1"#,
+        id,
+        approver,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.held_before, r.admitted_by_submitter)))
+}
+
+/// Marks partner `id` pending approval, submitted by `by` now.
 ///
 /// # Errors
 /// Database errors.

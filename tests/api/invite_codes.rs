@@ -106,7 +106,16 @@ pub(crate) async fn join(
     code: &str,
     pair: &KeyPair,
 ) -> (StatusCode, Value, Browser) {
-    let mut b = Browser::anonymous();
+    join_as(app, Browser::anonymous(), code, pair).await
+}
+
+/// Redeems `code` as `b` with `pair`.
+async fn join_as(
+    app: &TestApp,
+    mut b: Browser,
+    code: &str,
+    pair: &KeyPair,
+) -> (StatusCode, Value, Browser) {
     let answered = answer(app, &mut b, pair, "join").await;
     let res = redeem(app, &mut b, code, &pair.public_key_b64(), answered).await;
     let status = res.status();
@@ -343,16 +352,69 @@ async fn repeated_failures_from_one_ip_trip_the_throttle() {
 }
 
 #[tokio::test]
-async fn the_global_throttle_stops_everyone() {
-    let app = spawn_app_with(|c| c.code_failures_global = 2).await;
+async fn one_client_cannot_pause_joining_for_everyone_but_many_can() {
+    let app = spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.code_failures_per_ip = 5;
+        c.code_failing_clients_global = 3;
+    })
+    .await;
     let (_, mut admin) = app.manager("cooperative").await;
-    let good = one_code(&app, &mut admin, "member", "1").await;
-    for i in 0..2 {
-        join(&app, "ZZZZ-ZZZZ-ZZZ1", &key(40 + i)).await;
+    let good = one_code(&app, &mut admin, "member", "5").await;
+    // One source (two addresses in one IPv6 /64) exhausts its own budget…
+    for i in 0..6 {
+        let ip = format!("2001:db8:1:2::{i}");
+        join_as(&app, Browser::from_ip(&ip), "ZZZZ-ZZZZ-ZZZ1", &key(40 + i)).await;
     }
-    let (status, body, _) = join(&app, &good, &key(42)).await;
+    let (status, body, _) =
+        join_as(&app, Browser::from_ip("2001:db8:1:2::99"), &good, &key(46)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the /64 shares a budget"
+    );
+    assert!(!message(&body).contains("everyone"), "{body}");
+    // …and everyone else still joins.
+    let (status, body, _) = join_as(&app, Browser::from_ip("198.51.100.1"), &good, &key(47)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Failures from many sources open the global circuit.
+    for (i, ip) in ["198.51.100.2", "198.51.100.3"].iter().enumerate() {
+        join_as(
+            &app,
+            Browser::from_ip(ip),
+            "ZZZZ-ZZZZ-ZZZ1",
+            &key(50 + i as u8),
+        )
+        .await;
+    }
+    let (status, body, _) = join_as(&app, Browser::from_ip("198.51.100.9"), &good, &key(53)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(message(&body).contains("paused for everyone"));
+    assert!(message(&body).contains("paused for everyone"), "{body}");
+}
+
+#[tokio::test]
+async fn fifty_parallel_bad_codes_from_one_client_let_at_most_the_budget_through() {
+    let app = spawn_app_with(|c| {
+        c.code_failures_per_ip = 5;
+        c.key_challenges_per_ip_per_minute = 1000;
+    })
+    .await;
+    let attempts = (0..50u8).map(|i| {
+        let app = &app;
+        async move { join(app, "ZZZZ-ZZZZ-ZZZ2", &key(100 + i)).await.0 }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let judged = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::NOT_FOUND)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(judged <= 5, "{judged} redemptions were judged");
+    assert_eq!(judged + refused, 50, "{statuses:?}");
 }
 
 #[tokio::test]
@@ -443,6 +505,46 @@ async fn roles_expiry_and_uses_are_validated_and_only_managers_create_codes() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = create(&app, &mut Browser::anonymous(), "member", "7", "1", "1").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn invite_codes_never_grant_a_managing_role() {
+    let app = spawn_app().await;
+    let (org, mut admin) = app.manager("cooperative").await;
+    let (status, body) = create(&app, &mut admin, "admin", "7", "1", "1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&body).contains("email"), "{body}");
+    let options: Value = app
+        .post(&mut admin, "/api/invite-codes/options", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let roles: Vec<&str> = options["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["facilitator", "member", "participant"]);
+
+    // A company admin cannot mint an admin code to approve their own partner later.
+    let (_, mut company) = app.manager("company").await;
+    for role in ["admin", "owner", "integration_manager"] {
+        let (status, _) = create(&app, &mut company, role, "7", "1", "1").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{role}");
+    }
+
+    // A code minted before the rule joins nobody and spends nothing.
+    let code = one_code(&app, &mut admin, "member", "1").await;
+    sqlx::query("UPDATE invite_codes SET role = 'admin'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, body, _) = join(&app, &code, &fresh_key()).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(message(&body).contains("email invitation"), "{body}");
+    assert_eq!(members(&app, org).await, 1);
 }
 
 #[tokio::test]

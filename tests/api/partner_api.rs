@@ -333,3 +333,47 @@ async fn json_with_another_content_type_gets_415_and_creates_nothing() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn fifty_parallel_wrong_secrets_let_at_most_the_budget_through() {
+    use gatehouse::partner_api::oauth::FAILED_AUTHENTICATIONS_PER_IP;
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (_, client_id, secret) = approved_partner(&app, &mut t, "partner:ping").await;
+    let attempts = (0..50).map(|_| {
+        let (app, client_id) = (&app, &client_id);
+        async move {
+            token_request(
+                app,
+                client_id,
+                "wrong-secret",
+                &[("grant_type", "client_credentials")],
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let judged = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        judged as i64 <= FAILED_AUTHENTICATIONS_PER_IP,
+        "{judged} secrets were checked"
+    );
+    assert_eq!(judged + refused, 50, "{statuses:?}");
+    // The right secret is refused too while the budget is spent: the limit is per client IP.
+    let res = token_request(
+        &app,
+        &client_id,
+        &secret,
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}

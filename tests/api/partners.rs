@@ -362,3 +362,75 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn approvers_must_predate_the_submission_and_not_be_the_submitters_invitees() {
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let id = register(&app, &mut t, "partner:ping").await;
+    let owner: Value = app
+        .post(&mut t.owner, "/api/auth/session", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let submitter: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(owner["email"].as_str().unwrap())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    // An admin the submitter invited by email, who joined before the submission.
+    let protege_email = format!("{}@company.example", Uuid::new_v4().simple());
+    let protege = app.user(&protege_email, t.org, "admin").await;
+    sqlx::query(
+        "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
+                                  inviter_id, token_hash, status, expires_at, accepted_at,
+                                  accepted_user_id)
+         VALUES (gen_random_uuid(), $1, $2, 'Pro', 'Tege', 'admin', $3,
+                 sha256(gen_random_uuid()::text::bytea), 'accepted', now() + interval '1 day',
+                 now(), $4)",
+    )
+    .bind(t.org)
+    .bind(&protege_email)
+    .bind(submitter)
+    .bind(protege)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut protege = app.sign_in(&protege_email).await;
+    let res = app
+        .post(
+            &mut t.owner,
+            "/api/integrations/partners/submit",
+            &[("id", &id)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // An admin who joined after the submission.
+    let late_email = format!("{}@company.example", Uuid::new_v4().simple());
+    app.user(&late_email, t.org, "owner").await;
+    let mut late = app.sign_in(&late_email).await;
+
+    let approve = |b: &mut crate::helpers::Browser| {
+        let (app, id) = (&app, id.clone());
+        let mut b = b.clone();
+        async move {
+            let res = app
+                .post(
+                    &mut b,
+                    "/api/integrations/partners/approve",
+                    &[("id", &id), ("policy_document_id", "POL-9")],
+                )
+                .await;
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, body) = approve(&mut late).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("joined after"), "{body}");
+    let (status, body) = approve(&mut protege).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("invited you"), "{body}");
+    let (status, body) = approve(&mut t.other_owner).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

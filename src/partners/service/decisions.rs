@@ -64,9 +64,38 @@ pub async fn submit(
     Ok(())
 }
 
-/// Checks that `user` may decide on `p`: a tenant admin, the partner pending, and not their own
-/// submission.
-fn check_decider(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
+/// Checks that `user` may decide on `p`: a tenant admin, the partner pending, not their own
+/// submission, a membership held since before the submission, and not admitted by the
+/// submitter: otherwise one person could mint a second account and approve their own
+/// submission with it (two-person rule; OWASP ASVS 5.0 V2.3.5 multi-user approval).
+async fn check_decider(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    p: &PartnerRow,
+) -> Result<(), AppError> {
+    check_decider_role(user, p)?;
+    let standing = repo::approver_standing(tx, p.id, user.user_id)
+        .await
+        .map_err(AppError::internal("checking the approver failed"))?;
+    match standing {
+        Some((true, false)) => Ok(()),
+        Some((false, _)) | None => {
+            tracing::warn!(partner_id = %p.id, "approval by a member who joined after the submission refused");
+            Err(AppError::Conflict(
+                "You joined after this partner was submitted, so an admin who was here before must decide.".into(),
+            ))
+        }
+        Some((true, true)) => {
+            tracing::warn!(partner_id = %p.id, "approval by a member the submitter admitted refused");
+            Err(AppError::Conflict(
+                "The person who submitted this partner invited you, so another admin must decide."
+                    .into(),
+            ))
+        }
+    }
+}
+
+fn check_decider_role(user: &CurrentUser, p: &PartnerRow) -> Result<(), AppError> {
     if !user.role.is_tenant_admin(user.org_kind) {
         return Err(AppError::Forbidden);
     }
@@ -105,7 +134,7 @@ pub async fn approve(
     let db = AppError::internal::<sqlx::Error>("approving a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
-    check_decider(user, &p)?;
+    check_decider(&mut tx, user, &p).await?;
     let client_id = format!("gh_{}", hex::encode(&random_32()[..16]));
     let secret = URL_SAFE_NO_PAD.encode(random_32());
     repo::set_approved(
@@ -166,7 +195,7 @@ pub async fn reject(
     let db = AppError::internal::<sqlx::Error>("rejecting a partner failed");
     let mut tx = state.pool.begin().await.map_err(db)?;
     let p = lock(&mut tx, user, id).await?;
-    check_decider(user, &p)?;
+    check_decider(&mut tx, user, &p).await?;
     repo::set_rejected(&mut tx, id, user.user_id, &reason)
         .await
         .map_err(db)?;
