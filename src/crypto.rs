@@ -58,6 +58,14 @@ impl LookupKey {
         mac.update(data);
         mac.finalize().into_bytes().into()
     }
+
+    /// Whether `tag` is the HMAC-SHA256 of `data`, compared in constant time.
+    pub fn verify(&self, data: &[u8], tag: &[u8]) -> bool {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret())
+            .expect("HMAC accepts any key length");
+        mac.update(data);
+        mac.verify_slice(tag).is_ok()
+    }
 }
 
 impl fmt::Debug for LookupKey {

@@ -51,8 +51,10 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
 }
 
 /// Signs in with email and password and redirects to `next` (a local path) or the dashboard.
-/// Returns the destination. The rules (one answer for unknown email and wrong password,
-/// the per-account throttle) are [`crate::auth::service::with_password`]'s.
+/// Returns the destination, and sets the device cookie that exempts this browser from the
+/// account's lock-out later. The rules (one answer for unknown email and wrong password,
+/// the throttles per account and per device cookie) are
+/// [`crate::auth::service::with_password`]'s.
 #[server(endpoint = "auth/sign-in")]
 pub async fn sign_in(
     email: String,
@@ -68,8 +70,28 @@ pub async fn sign_in(
     if password.is_empty() {
         return Err(AppError::field("password", "Enter your password."));
     }
-    let signed_in =
-        service::with_password(&state, &email, secrecy::SecretString::from(password)).await?;
+    let secure = state.config.public_url.scheme() == "https";
+    let presented = use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|h| h.to_str().ok())
+            .find_map(|h| crate::auth::device::read(h, secure).map(str::to_owned))
+    });
+    let (signed_in, device_cookie) = service::with_password(
+        &state,
+        &email,
+        secrecy::SecretString::from(password),
+        presented.as_deref(),
+    )
+    .await?;
+    let set_cookie = crate::auth::device::set_cookie(&device_cookie, secure);
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&set_cookie),
+    ) {
+        opts.append_header(axum::http::header::SET_COOKIE, v);
+    }
     enter(&web_session, &signed_in, next).await
 }
 

@@ -1,7 +1,7 @@
 //! The rules of signing in: throttles, password and key verification, and which membership a
 //! person acts under afterwards.
 
-use super::{keys, repo, session};
+use super::{device::DeviceKey, keys, repo, session};
 use crate::{
     domain::{ChallengePurpose, EmailAddress, OrgKind, Role},
     error::AppError,
@@ -70,12 +70,19 @@ async fn count_attempt(
     }
 }
 
-/// Checks `email` and `password`.
+/// Checks `email` and `password`; `device_cookie` is the browser's device cookie, if any
+/// (see [`super::device`]). Returns who signed in and a fresh device cookie value for the
+/// browser to keep.
 ///
 /// Unknown email and wrong password get the same answer after the same work (the password is
 /// verified against a dummy hash when the email is unknown, or when the account has no
-/// password). At most [`SIGN_IN_FAILURES`] attempts per account within 15 minutes reach the
-/// password check, however many arrive at once; a success clears the count.
+/// password). Attempts are counted before the password check, in one locked step:
+/// - from a browser with a genuine device cookie for this account, at most
+///   [`SIGN_IN_FAILURES`] per cookie within 15 minutes;
+/// - from any other client, at most [`SIGN_IN_FAILURES`] per account within 15 minutes.
+///
+/// So a stranger sending wrong passwords locks out strangers only: the account's owner, on a
+/// browser that signed in before, still gets in. A success clears the bucket it counted in.
 ///
 /// # Errors
 /// 401 [`AppError::InvalidCredentials`]; 429 when throttled; 503 when password hashing is
@@ -85,9 +92,18 @@ pub async fn with_password(
     state: &AppState,
     email: &EmailAddress,
     password: SecretString,
-) -> Result<SignedIn, AppError> {
-    let bucket = format!("sign-in:{}", email.as_str().to_lowercase());
-    count_attempt(state, &bucket, SIGN_IN_FAILURES, " for this account").await?;
+    device_cookie: Option<&str>,
+) -> Result<(SignedIn, String), AppError> {
+    let device_key = DeviceKey::derive(&state.config.code_lookup_key);
+    let trusted = device_cookie.and_then(|c| device_key.verify(c, email.as_str()));
+    let (bucket, what) = match &trusted {
+        Some(nonce) => (format!("sign-in-device:{nonce}"), " from this browser"),
+        None => (
+            format!("sign-in:{}", email.as_str().to_lowercase()),
+            " for this account",
+        ),
+    };
+    count_attempt(state, &bucket, SIGN_IN_FAILURES, what).await?;
     let user = repo::user_by_email(&state.pool, email.as_str())
         .await
         .map_err(db_error)?;
@@ -100,19 +116,22 @@ pub async fn with_password(
     let (Some(user_id), Some((org_id, org_kind, role))) =
         (user_id.filter(|_| verified), membership)
     else {
-        tracing::info!("sign-in failed");
+        tracing::info!(trusted_device = trusted.is_some(), "sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
     rate_limit::clear(&state.pool, &bucket)
         .await
         .map_err(db_error)?;
-    tracing::info!(%user_id, "signed in");
-    Ok(SignedIn {
-        user_id,
-        org_id,
-        org_kind,
-        role,
-    })
+    tracing::info!(%user_id, trusted_device = trusted.is_some(), "signed in");
+    Ok((
+        SignedIn {
+            user_id,
+            org_id,
+            org_kind,
+            role,
+        },
+        device_key.issue(email.as_str()),
+    ))
 }
 
 /// Checks a key sign-in: `signature` (base64url Ed25519) over the `sign_in` challenge

@@ -32,7 +32,7 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
         "crate" | "main" | "startup" | "bootstrap" => (7, "assembly"),
         "app" => (6, "route table"),
         "error" => (0, "domain"),
-        "auth::session" | "auth::passwords" | "auth::keys" => (1, "kernel"),
+        "auth::session" | "auth::passwords" | "auth::keys" | "auth::device" => (1, "kernel"),
         "auth::keystore" => (5, "pages"),
         "metrics" | "health" => (4, "api"),
         _ if first == "domain" => (0, "domain"),

@@ -106,14 +106,23 @@ async fn session_cookies_are_locked_down_and_cycled_on_sign_in() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-        assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        cookies.len(),
+        2,
+        "the session and device cookies: {cookies:?}"
+    );
+    for cookie in &cookies {
+        for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(attr), "{attr} missing in {cookie}");
+        }
+        assert!(!cookie.contains("Domain="), "host-only cookie");
     }
-    assert!(!cookie.contains("Domain="), "host-only cookie");
 
     let first = app.sign_in("owner@acme.example").await;
     let mut second = first.clone();
