@@ -116,7 +116,9 @@ impl Application {
     }
 
     /// Serves until Ctrl-C or SIGTERM, with the outbox worker, the expiry job and session
-    /// cleanup running alongside.
+    /// cleanup running alongside. On the signal it stops accepting connections, finishes the
+    /// requests in flight, then lets the outbox worker finish its current message and release
+    /// its other claims (at most [`WORKER_GRACE`]) before returning.
     ///
     /// # Errors
     /// I/O errors from the server.
@@ -127,7 +129,8 @@ impl Application {
             state,
             mailer,
         } = self;
-        tokio::spawn(outbox::run_worker(state.clone(), mailer));
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let outbox_worker = tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping));
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
         tokio::spawn(delete_expired_sessions(PostgresStore::new(
             state.pool.clone(),
@@ -138,9 +141,25 @@ impl Application {
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await?;
+        // New connections stopped and in-flight requests finished; now the workers finish
+        // what they are sending or give their claims back, within a bound.
+        tracing::info!("stopping background workers");
+        let _ = stop.send(true);
+        if tokio::time::timeout(WORKER_GRACE, outbox_worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "the outbox worker did not stop in time; its claims lapse after their lease"
+            );
+        }
+        Ok(())
     }
 }
+
+/// How long shutdown waits for the outbox worker after the last request finished.
+pub const WORKER_GRACE: Duration = Duration::from_secs(30);
 
 /// Deletes expired sessions every 10 minutes, for as long as the server runs: a failure is
 /// logged and retried after a back-off (1 s doubling to 5 minutes), never the end of the job.

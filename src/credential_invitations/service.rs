@@ -138,9 +138,15 @@ pub async fn create(
     .map_err(AppError::internal(
         "credential invitation email did not render",
     ))?;
-    outbox::enqueue(&mut tx, email.as_str(), &rendered, None)
-        .await
-        .map_err(db)?;
+    outbox::enqueue(
+        &mut tx,
+        &state.config.encryption_keys,
+        email.as_str(),
+        &rendered,
+        outbox::About::CredentialInvitation(id),
+    )
+    .await
+    .map_err(db)?;
     audit::record(
         &mut *tx,
         Event {
@@ -272,7 +278,8 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Withdraws an unused invitation: its link stops working at once. Audited.
+/// Withdraws an unused invitation: its link stops working at once and its email, if still
+/// queued, is cancelled. Audited.
 ///
 /// # Errors
 /// 404, 409 (accepted or already revoked).
@@ -287,6 +294,10 @@ pub async fn revoke(
     let mut tx = state.pool.begin().await.map_err(db)?;
     unused(&mut tx, user, id, "revoked").await?;
     repo::revoke(&mut tx, id).await.map_err(db)?;
+    // Its email, if it has not left yet, must not deliver a dead link (nor keep it at rest).
+    outbox::cancel(&mut tx, outbox::About::CredentialInvitation(id))
+        .await
+        .map_err(db)?;
     audit::record(
         &mut *tx,
         Event {

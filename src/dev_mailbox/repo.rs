@@ -1,4 +1,5 @@
-//! SQL for the dev mailbox: reads of the email outbox.
+//! SQL for the dev mailbox: reads of the email outbox (bodies as stored: see
+//! [`crate::email::outbox::open_body`]).
 
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
@@ -11,6 +12,10 @@ pub struct MailboxRow {
     pub created_at: OffsetDateTime,
     pub status: String,
     pub text_body: String,
+    pub html_body: String,
+    pub body_key_id: Option<String>,
+    pub body_nonce: Option<Vec<u8>>,
+    pub body_ciphertext: Option<Vec<u8>>,
 }
 
 /// The newest `limit` outbox messages, newest first.
@@ -23,7 +28,8 @@ pub async fn newest<'c>(
 ) -> Result<Vec<MailboxRow>, sqlx::Error> {
     sqlx::query_as!(
         MailboxRow,
-        r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body
+        r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body,
+                  html_body, body_key_id, body_nonce, body_ciphertext
              FROM email_outbox ORDER BY id DESC LIMIT $1"#,
         limit,
     )
@@ -31,15 +37,21 @@ pub async fn newest<'c>(
     .await
 }
 
-/// The HTML part of message `id`, if it exists.
+/// Message `id`, if it exists.
 ///
 /// # Errors
 /// Database errors.
-pub async fn html_body<'c>(
+pub async fn message<'c>(
     db: impl PgExecutor<'c>,
     id: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT html_body FROM email_outbox WHERE id = $1", id)
-        .fetch_optional(db)
-        .await
+) -> Result<Option<MailboxRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MailboxRow,
+        r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body,
+                  html_body, body_key_id, body_nonce, body_ciphertext
+             FROM email_outbox WHERE id = $1"#,
+        id,
+    )
+    .fetch_optional(db)
+    .await
 }

@@ -2,7 +2,12 @@
 //! 100 messages with the links to this Gatehouse found in them.
 
 use super::{dto::MailboxMessage, repo};
-use crate::{domain::DeliveryState, error::AppError, state::AppState};
+use crate::{
+    domain::DeliveryState,
+    email::outbox::{open_body, StoredBody},
+    error::AppError,
+    state::AppState,
+};
 use std::net::IpAddr;
 
 /// How many messages the mailbox shows.
@@ -17,6 +22,22 @@ pub fn visible_to(client: Option<IpAddr>) -> bool {
         IpAddr::V6(v6) => {
             v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
+    })
+}
+
+/// Message `row`'s `(text, html)` bodies, opened; a body that does not open (made under a
+/// key of an earlier start) shows as a note.
+fn bodies(state: &AppState, row: repo::MailboxRow) -> (String, String) {
+    let body = StoredBody {
+        key_id: row.body_key_id,
+        nonce: row.body_nonce,
+        ciphertext: row.body_ciphertext,
+        text: row.text_body,
+        html: row.html_body,
+    };
+    open_body(&state.config.encryption_keys, row.id, body).unwrap_or_else(|_| {
+        let note = "(sealed under an encryption key this server no longer has)".to_owned();
+        (note.clone(), note)
     })
 }
 
@@ -45,19 +66,28 @@ pub async fn messages(
         .map_err(AppError::internal("reading the dev mailbox failed"))?;
     Ok(rows
         .into_iter()
-        .map(|r| MailboxMessage {
-            links: r
-                .text_body
-                .split_whitespace()
-                .filter(|w| w.starts_with(&base))
-                .map(str::to_owned)
-                .collect(),
-            id: r.id,
-            recipient: r.recipient,
-            subject: r.subject,
-            created_at: r.created_at.unix_timestamp(),
-            status: DeliveryState::parse(&r.status),
-            text_body: r.text_body,
+        .map(|r| {
+            let (id, recipient, subject, created_at, status) = (
+                r.id,
+                r.recipient.clone(),
+                r.subject.clone(),
+                r.created_at,
+                r.status.clone(),
+            );
+            let (text_body, _) = bodies(state, r);
+            MailboxMessage {
+                links: text_body
+                    .split_whitespace()
+                    .filter(|w| w.starts_with(&base))
+                    .map(str::to_owned)
+                    .collect(),
+                id,
+                recipient,
+                subject,
+                created_at: created_at.unix_timestamp(),
+                status: DeliveryState::parse(&status),
+                text_body,
+            }
         })
         .collect())
 }
@@ -70,10 +100,11 @@ pub async fn messages(
 #[tracing::instrument(skip_all)]
 pub async fn html(state: &AppState, client: Option<IpAddr>, id: i64) -> Result<String, AppError> {
     require_enabled(state, client)?;
-    repo::html_body(&state.pool, id)
+    let row = repo::message(&state.pool, id)
         .await
         .map_err(AppError::internal("reading a dev mailbox message failed"))?
-        .ok_or_else(|| AppError::NotFound("No such message.".into()))
+        .ok_or_else(|| AppError::NotFound("No such message.".into()))?;
+    Ok(bodies(state, row).1)
 }
 
 #[cfg(test)]

@@ -1,17 +1,26 @@
 //! The transactional email outbox and the worker that drains it.
 //!
-//! Rows are inserted in the caller's transaction ([`enqueue`]). Each app instance runs a worker
-//! that claims due rows with `FOR UPDATE SKIP LOCKED` (so instances never send the same row),
-//! sends them, and either marks them sent (blanking the bodies, which hold one-time links) or
-//! schedules a retry with exponential backoff: `retry_base × 2^(attempt−1)`. After
-//! `max_attempts` a row is marked failed. Without `SMTP_URL` (development) nothing is sent and
-//! rows stay queued for `/dev/mailbox`.
+//! Rows are inserted in the caller's transaction ([`enqueue`]). Bodies carry one-time links,
+//! so they are sealed at rest (AES-256-GCM under the configured encryption keys, the message
+//! id as associated data: OWASP ASVS 5.0 V14.2.4) and dropped once a message is sent, failed
+//! or cancelled. Each app instance runs a worker that claims due rows with
+//! `FOR UPDATE SKIP LOCKED` under a lease with its own id ([`claim_due`]), checks the lease
+//! again right before sending, and records the outcome only while its lease id still stands
+//! (fencing), so a worker that stalled past its lease can neither send a message twice within
+//! another worker's lease nor overwrite `sent` with `failed`. A failed attempt is retried with
+//! exponential backoff, `retry_base × 2^(attempt−1)`; after `max_attempts` the row is marked
+//! failed. Without `SMTP_URL` (development) nothing is sent and rows stay queued for
+//! `/dev/mailbox`.
 
 use super::{
     mailer::{Mailer, OutgoingEmail},
     templates::RenderedEmail,
 };
-use crate::state::AppState;
+use crate::{
+    crypto::{EncryptionKeys, OpenError, Sealed},
+    state::AppState,
+};
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use std::time::Duration;
 use uuid::Uuid;
@@ -20,62 +29,159 @@ use uuid::Uuid;
 #[derive(Debug)]
 pub struct OutboxMessage {
     pub id: i64,
+    /// The claim's id: only it may record the outcome.
+    pub lease_id: Uuid,
     pub email: OutgoingEmail,
     /// Attempts including this one.
     pub attempts: i32,
 }
 
-/// Queues `email` for `recipient` inside the caller's transaction. Returns the row id.
+/// What a message is about, so that it can be cancelled when that is withdrawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum About {
+    Nothing,
+    /// An invitation: a resend or revoke cancels the message.
+    Invitation(Uuid),
+    /// A credential invitation: revoking it cancels the message.
+    CredentialInvitation(Uuid),
+}
+
+/// A message's two bodies, as sealed together.
+#[derive(Serialize, Deserialize)]
+struct Bodies {
+    text: String,
+    html: String,
+}
+
+/// The associated data binding a sealed body to its row.
+fn body_aad(id: i64) -> Vec<u8> {
+    format!("email_outbox:{id}:body").into_bytes()
+}
+
+/// A stored body: sealed (`key_id`, `nonce`, `ciphertext`), or the plaintext columns of a row
+/// queued before bodies were sealed.
+pub struct StoredBody {
+    pub key_id: Option<String>,
+    pub nonce: Option<Vec<u8>>,
+    pub ciphertext: Option<Vec<u8>>,
+    pub text: String,
+    pub html: String,
+}
+
+/// Opens message `id`'s stored body: `(text, html)`; both empty once the message left.
+///
+/// # Errors
+/// [`OpenError`] when the key is unknown or the ciphertext does not belong to this row.
+pub fn open_body(
+    keys: &EncryptionKeys,
+    id: i64,
+    body: StoredBody,
+) -> Result<(String, String), OpenError> {
+    let (Some(key_id), Some(nonce), Some(ciphertext)) = (body.key_id, body.nonce, body.ciphertext)
+    else {
+        return Ok((body.text, body.html));
+    };
+    let plain = keys.open(
+        &Sealed {
+            key_id,
+            nonce,
+            ciphertext,
+        },
+        &body_aad(id),
+    )?;
+    let b: Bodies = serde_json::from_slice(&plain).map_err(|_| OpenError)?;
+    Ok((b.text, b.html))
+}
+
+/// Queues `email` for `recipient` inside the caller's transaction, its bodies sealed under
+/// `keys`. Returns the row id.
 ///
 /// # Errors
 /// Database errors.
 pub async fn enqueue(
     tx: &mut PgConnection,
+    keys: &EncryptionKeys,
     recipient: &str,
     email: &RenderedEmail,
-    invitation_id: Option<Uuid>,
+    about: About,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO email_outbox (recipient, subject, text_body, html_body, invitation_id)
-         VALUES ($1::citext, $2, $3, $4, $5) RETURNING id",
+    let id = sqlx::query_scalar!(
+        r#"SELECT nextval(pg_get_serial_sequence('email_outbox', 'id')) AS "id!""#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let plain = serde_json::to_vec(&Bodies {
+        text: email.text.clone(),
+        html: email.html.clone(),
+    })
+    .expect("strings serialise");
+    let sealed = keys.seal(&plain, &body_aad(id));
+    let (invitation_id, credential_invitation_id) = match about {
+        About::Nothing => (None, None),
+        About::Invitation(i) => (Some(i), None),
+        About::CredentialInvitation(c) => (None, Some(c)),
+    };
+    sqlx::query!(
+        "INSERT INTO email_outbox (id, recipient, subject, text_body, html_body, body_key_id,
+                                   body_nonce, body_ciphertext, invitation_id,
+                                   credential_invitation_id)
+         VALUES ($1, $2::citext, $3, '', '', $4, $5, $6, $7, $8)",
+        id,
         recipient,
         email.subject,
-        email.text,
-        email.html,
+        sealed.key_id,
+        sealed.nonce,
+        sealed.ciphertext,
         invitation_id,
+        credential_invitation_id,
     )
-    .fetch_one(tx)
-    .await
+    .execute(&mut *tx)
+    .await?;
+    Ok(id)
 }
 
-/// Cancels an invitation's messages that have not left yet (its link was superseded by a
-/// resend or revoked) and blanks their bodies.
+/// Cancels the messages about `about` that have not left yet (a link superseded by a resend,
+/// or revoked) and drops their bodies. A worker holding one of them finds its lease gone and
+/// does not send it. Returns how many were cancelled.
 ///
 /// # Errors
 /// Database errors.
-pub async fn cancel_for_invitation(
-    tx: &mut PgConnection,
-    invitation_id: Uuid,
-) -> Result<u64, sqlx::Error> {
+pub async fn cancel(tx: &mut PgConnection, about: About) -> Result<u64, sqlx::Error> {
+    let (invitation_id, credential_invitation_id) = match about {
+        About::Nothing => return Ok(0),
+        About::Invitation(i) => (Some(i), None),
+        About::CredentialInvitation(c) => (None, Some(c)),
+    };
     let done = sqlx::query!(
         "UPDATE email_outbox SET status = 'cancelled', text_body = '', html_body = '',
-                locked_until = NULL
-          WHERE invitation_id = $1 AND status = 'queued'",
+                body_key_id = NULL, body_nonce = NULL, body_ciphertext = NULL,
+                locked_until = NULL, lease_id = NULL
+          WHERE status = 'queued'
+            AND (invitation_id = $1 OR credential_invitation_id = $2)",
         invitation_id,
+        credential_invitation_id,
     )
     .execute(tx)
     .await?;
     Ok(done.rows_affected())
 }
 
-/// Claims up to `limit` due messages for this worker for two minutes and counts the attempt.
+/// Claims up to `limit` due messages for `lease` under a fresh lease id and counts the
+/// attempt. A message whose body cannot be opened (its key was removed) is marked failed.
 ///
 /// # Errors
 /// Database errors.
-pub async fn claim_due(pool: &sqlx::PgPool, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+pub async fn claim_due(
+    pool: &sqlx::PgPool,
+    keys: &EncryptionKeys,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let lease_id = Uuid::new_v4();
     let rows = sqlx::query!(
         r#"UPDATE email_outbox
-            SET locked_until = clock_timestamp() + interval '2 minutes', attempts = attempts + 1
+            SET locked_until = clock_timestamp() + make_interval(secs => $3),
+                lease_id = $2, attempts = attempts + 1
           WHERE id IN (SELECT id FROM email_outbox
                         WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
                           AND (locked_until IS NULL OR locked_until < clock_timestamp())
@@ -83,24 +189,161 @@ pub async fn claim_due(pool: &sqlx::PgPool, limit: i64) -> Result<Vec<OutboxMess
                         LIMIT $1
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, recipient::text AS "recipient!", subject, text_body, html_body,
-                    attempts"#,
+                    body_key_id, body_nonce, body_ciphertext, attempts"#,
         limit,
+        lease_id,
+        lease.as_secs_f64(),
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| OutboxMessage {
+    let mut claimed = Vec::with_capacity(rows.len());
+    for r in rows {
+        let body = StoredBody {
+            key_id: r.body_key_id,
+            nonce: r.body_nonce,
+            ciphertext: r.body_ciphertext,
+            text: r.text_body,
+            html: r.html_body,
+        };
+        let msg = OutboxMessage {
             id: r.id,
+            lease_id,
             email: OutgoingEmail {
                 recipient: r.recipient,
                 subject: r.subject,
-                text_body: r.text_body,
-                html_body: r.html_body,
+                text_body: String::new(),
+                html_body: String::new(),
             },
             attempts: r.attempts,
-        })
-        .collect())
+        };
+        match open_body(keys, r.id, body) {
+            Ok((text, html)) => claimed.push(OutboxMessage {
+                email: OutgoingEmail {
+                    text_body: text,
+                    html_body: html,
+                    ..msg.email
+                },
+                ..msg
+            }),
+            Err(_) => {
+                tracing::error!(
+                    outbox_id = r.id,
+                    "email body does not open with the configured keys"
+                );
+                finish(
+                    pool,
+                    &msg,
+                    Finish::Failed("the body could not be decrypted".into()),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(claimed)
+}
+
+/// Whether `msg`'s claim still stands with at least `margin` of its lease left: checked
+/// right before sending, so a worker that stalled past its lease (or a message cancelled in
+/// the meantime) sends nothing.
+///
+/// # Errors
+/// Database errors.
+pub async fn still_claimed(
+    pool: &sqlx::PgPool,
+    msg: &OutboxMessage,
+    margin: Duration,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM email_outbox
+                          WHERE id = $1 AND lease_id = $2 AND status = 'queued'
+                            AND locked_until > clock_timestamp() + make_interval(secs => $3))
+                  AS "ok!""#,
+        msg.id,
+        msg.lease_id,
+        margin.as_secs_f64(),
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// How a claimed message ends this attempt.
+pub enum Finish {
+    /// Delivered: the body is dropped.
+    Sent,
+    /// Given up with this error: the body is dropped.
+    Failed(String),
+    /// Failed with this error; try again after the delay.
+    Retry(String, Duration),
+}
+
+/// Records `outcome` for `msg` if its lease id still stands (fencing). Returns whether it did:
+/// `false` means another claim took the message over, or it was cancelled, and nothing changed.
+///
+/// # Errors
+/// Database errors.
+pub async fn finish(
+    pool: &sqlx::PgPool,
+    msg: &OutboxMessage,
+    outcome: Finish,
+) -> Result<bool, sqlx::Error> {
+    let done = match outcome {
+        Finish::Sent => {
+            sqlx::query!(
+                "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(),
+                        text_body = '', html_body = '', body_key_id = NULL, body_nonce = NULL,
+                        body_ciphertext = NULL, locked_until = NULL, lease_id = NULL,
+                        last_error = NULL
+                  WHERE id = $1 AND lease_id = $2 AND status = 'queued'",
+                msg.id,
+                msg.lease_id,
+            )
+            .execute(pool)
+            .await?
+        }
+        Finish::Failed(error) => {
+            sqlx::query!(
+                "UPDATE email_outbox SET status = 'failed', text_body = '', html_body = '',
+                        body_key_id = NULL, body_nonce = NULL, body_ciphertext = NULL,
+                        locked_until = NULL, lease_id = NULL, last_error = $3
+                  WHERE id = $1 AND lease_id = $2 AND status = 'queued'",
+                msg.id,
+                msg.lease_id,
+                error,
+            )
+            .execute(pool)
+            .await?
+        }
+        Finish::Retry(error, delay) => {
+            sqlx::query!(
+                "UPDATE email_outbox SET locked_until = NULL, lease_id = NULL, last_error = $3,
+                        next_attempt_at = clock_timestamp() + make_interval(secs => $4)
+                  WHERE id = $1 AND lease_id = $2 AND status = 'queued'",
+                msg.id,
+                msg.lease_id,
+                error,
+                delay.as_secs_f64(),
+            )
+            .execute(pool)
+            .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives up `msg`'s claim without an attempt (shutting down): the next worker takes it at once.
+///
+/// # Errors
+/// Database errors.
+pub async fn release(pool: &sqlx::PgPool, msg: &OutboxMessage) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE email_outbox SET locked_until = NULL, lease_id = NULL, attempts = attempts - 1
+          WHERE id = $1 AND lease_id = $2 AND status = 'queued'",
+        msg.id,
+        msg.lease_id,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Delay before retry number `attempt + 1`: `base × 2^(attempt−1)`, capped at 6 hours.
@@ -117,49 +360,40 @@ async fn record_outcome(
     msg: &OutboxMessage,
     outcome: Result<(), String>,
 ) -> Result<(), sqlx::Error> {
-    match outcome {
-        Ok(()) => {
-            sqlx::query!(
-                "UPDATE email_outbox SET status = 'sent', sent_at = clock_timestamp(),
-                        text_body = '', html_body = '', locked_until = NULL, last_error = NULL
-                  WHERE id = $1",
-                msg.id,
-            )
-            .execute(&state.pool)
-            .await?;
-            tracing::info!(outbox_id = msg.id, "email sent");
-        }
+    let end = match outcome {
+        Ok(()) => Finish::Sent,
         Err(error) if msg.attempts >= state.config.outbox_max_attempts => {
-            sqlx::query!(
-                "UPDATE email_outbox SET status = 'failed', locked_until = NULL, last_error = $2
-                  WHERE id = $1",
-                msg.id,
-                error,
-            )
-            .execute(&state.pool)
-            .await?;
             tracing::error!(outbox_id = msg.id, attempts = msg.attempts, %error, "email failed for good");
+            Finish::Failed(error)
         }
         Err(error) => {
             let delay = backoff(state.config.outbox_retry_base, msg.attempts);
-            sqlx::query!(
-                "UPDATE email_outbox SET locked_until = NULL, last_error = $2,
-                        next_attempt_at = clock_timestamp() + make_interval(secs => $3)
-                  WHERE id = $1",
-                msg.id,
-                error,
-                delay.as_secs_f64(),
-            )
-            .execute(&state.pool)
-            .await?;
             tracing::warn!(outbox_id = msg.id, attempts = msg.attempts, retry_in_s = delay.as_secs_f64(), %error, "email delivery failed; will retry");
+            Finish::Retry(error, delay)
         }
+    };
+    let sent = matches!(end, Finish::Sent);
+    if finish(&state.pool, msg, end).await? {
+        if sent {
+            tracing::info!(outbox_id = msg.id, "email sent");
+        }
+    } else {
+        tracing::warn!(
+            outbox_id = msg.id,
+            "outcome not recorded: the lease passed to another claim"
+        );
     }
     Ok(())
 }
 
-/// Runs forever: every poll interval, sends what is due. Does nothing without a mailer.
-pub async fn run_worker(state: AppState, mailer: Option<Mailer>) {
+/// Every poll interval, sends what is due, until `stop` turns true: then it finishes the
+/// message it is sending, gives the rest of its claims back ([`release`]) and returns. Does
+/// nothing without a mailer.
+pub async fn run_worker(
+    state: AppState,
+    mailer: Option<Mailer>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let Some(mailer) = mailer else {
         tracing::info!("no SMTP_URL: emails stay in the outbox; open /dev/mailbox to read them");
         return;
@@ -167,16 +401,31 @@ pub async fn run_worker(state: AppState, mailer: Option<Mailer>) {
     let mut tick = tokio::time::interval(state.config.outbox_poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        deliver_due(&state, &mailer).await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            tracing::info!("outbox worker stopped");
+            return;
+        }
+        deliver_due(&state, &mailer, &stop).await;
     }
 }
 
 /// One round of the worker: claims up to 10 due messages, sends them and records each
-/// outcome. Failures are logged, never fatal: the next round tries again.
+/// outcome; when `stop` turns true midway, releases the claims it has not started. Failures
+/// are logged, never fatal: the next round tries again.
 #[tracing::instrument(skip_all, name = "outbox_delivery")]
-async fn deliver_due(state: &AppState, mailer: &Mailer) {
-    let batch = match claim_due(&state.pool, 10).await {
+async fn deliver_due(state: &AppState, mailer: &Mailer, stop: &tokio::sync::watch::Receiver<bool>) {
+    let batch = match claim_due(
+        &state.pool,
+        &state.config.encryption_keys,
+        10,
+        state.config.outbox_lease,
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "claiming outbox messages failed");
@@ -184,6 +433,28 @@ async fn deliver_due(state: &AppState, mailer: &Mailer) {
         }
     };
     for msg in batch {
+        if *stop.borrow() {
+            if let Err(e) = release(&state.pool, &msg).await {
+                tracing::error!(error = %e, outbox_id = msg.id, "releasing an outbox claim failed");
+            }
+            continue;
+        }
+        // Enough lease left to finish sending (the SMTP timeout is far shorter than a lease).
+        let margin = (state.config.outbox_lease / 4).min(Duration::from_secs(5));
+        match still_claimed(&state.pool, &msg, margin).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    outbox_id = msg.id,
+                    "claim lapsed or message cancelled before sending; not sent"
+                );
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, outbox_id = msg.id, "checking an outbox claim failed; not sent");
+                continue;
+            }
+        }
         let outcome = mailer.send(&msg.email).await;
         if let Err(e) = record_outcome(state, &msg, outcome).await {
             tracing::error!(error = %e, outbox_id = msg.id, "recording delivery outcome failed");

@@ -389,9 +389,15 @@ pub async fn request_reissue(
                 &state.config.link(path),
             )
             .map_err(AppError::internal("reissue request email did not render"))?;
-            outbox::enqueue(&mut tx, &inviter_email, &rendered, None)
-                .await
-                .map_err(db_error)?;
+            outbox::enqueue(
+                &mut tx,
+                &state.config.encryption_keys,
+                &inviter_email,
+                &rendered,
+                outbox::About::Nothing,
+            )
+            .await
+            .map_err(db_error)?;
         }
     }
     tx.commit().await.map_err(db_error)?;

@@ -62,12 +62,7 @@ async fn credential_invitations_check_strength_encrypt_and_work_once() {
     let (id, _, client_secret) = approved_partner(&app, &mut t, "partner:ping").await;
     let (token, link) = credential_invitation(&app, &mut t, &id).await;
     assert!(link.starts_with("http://gatehouse.test/integrations/credential-invite/"));
-    let mail: String = sqlx::query_scalar(
-        "SELECT text_body FROM email_outbox WHERE recipient = 'tess@firstbank.example'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let mail = app.mail_text("tess@firstbank.example").await;
     assert!(mail.contains(&link));
 
     // Viewing never spends the token.

@@ -55,7 +55,8 @@ async fn invitation_email_reaches_a_real_smtp_server() {
         5,
         || async {
             sqlx::query_as(
-                "SELECT status, text_body FROM email_outbox WHERE recipient = 'mail@example.org'",
+                "SELECT status, text_body || coalesce(encode(body_ciphertext, 'hex'), '')
+                   FROM email_outbox WHERE recipient = 'mail@example.org'",
             )
             .fetch_one(&app.pool)
             .await
@@ -142,4 +143,64 @@ async fn a_message_is_marked_failed_after_its_last_attempt() {
         list["invitations"][0]["delivery"], "failed",
         "the admin sees it"
     );
+}
+
+#[tokio::test]
+async fn a_stale_claim_can_neither_send_nor_overwrite_the_outcome() {
+    use gatehouse::email::outbox::{claim_due, finish, still_claimed, Finish};
+    // Without SMTP no worker runs: this test is the only one claiming.
+    let app = crate::helpers::spawn_app().await;
+    let (_, mut admin) = app.manager("company").await;
+    sqlx::query("DELETE FROM email_outbox")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.invite(&mut admin, "leased@example.org", "member").await;
+    let first = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        first[0].email.text_body.contains("/register?token="),
+        "the body opens"
+    );
+    assert!(
+        claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nobody else claims it within the lease"
+    );
+    assert!(still_claimed(&app.pool, &first[0], Duration::ZERO)
+        .await
+        .unwrap());
+
+    // The first worker stalls past its lease; another takes the message over.
+    sqlx::query("UPDATE email_outbox SET locked_until = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let second = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert!(
+        !still_claimed(&app.pool, &first[0], Duration::ZERO)
+            .await
+            .unwrap(),
+        "the stale worker must not send"
+    );
+    assert!(finish(&app.pool, &second[0], Finish::Sent).await.unwrap());
+    assert!(
+        !finish(&app.pool, &first[0], Finish::Failed("late".into()))
+            .await
+            .unwrap(),
+        "the stale worker's outcome is fenced off"
+    );
+    let (status, attempts): (String, i32) =
+        sqlx::query_as("SELECT status, attempts FROM email_outbox")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), attempts), ("sent", 2));
 }

@@ -211,3 +211,135 @@ async fn fifty_parallel_wrong_passwords_let_at_most_five_reach_the_check() {
     assert!(judged <= 5, "{judged} attempts reached the password check");
     assert_eq!(judged + refused, 50, "{statuses:?}");
 }
+
+/// Everything `pg_dump` writes of the app's database.
+fn dump(app: &crate::helpers::TestApp) -> String {
+    let out = std::process::Command::new("pg_dump")
+        .args(["--no-owner", "--data-only", &app.db_url])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn a_database_dump_holds_no_live_link_and_revoking_cancels_the_email() {
+    use crate::credential_invitations::credential_invitation;
+    use crate::partners::{register, tenant};
+    let app = spawn_app().await;
+    let (_, mut admin) = app.manager("company").await;
+    let res = app.invite(&mut admin, "dumped@example.org", "member").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (token, _) = app.latest_token("dumped@example.org").await;
+    let mut t = tenant(&app).await;
+    let partner = register(&app, &mut t, "partner:ping").await;
+    let (credential_token, link) = credential_invitation(&app, &mut t, &partner).await;
+    assert!(app
+        .mail_text("tess@firstbank.example")
+        .await
+        .contains(&link));
+
+    let text = dump(&app);
+    assert!(
+        text.contains("dumped@example.org"),
+        "the dump holds the outbox"
+    );
+    assert!(!text.contains(&token), "an invitation token is in the dump");
+    assert!(
+        !text.contains(&credential_token),
+        "a credential token is in the dump"
+    );
+
+    // Revoking the credential invitation cancels its queued email and drops the sealed body.
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM credential_invitations")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &mut t.manager,
+            "/api/integrations/credential-invitations/revoke",
+            &[("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, sealed): (String, bool) = sqlx::query_as(
+        "SELECT status, body_ciphertext IS NOT NULL FROM email_outbox
+          WHERE credential_invitation_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), sealed), ("cancelled", false));
+}
+
+#[tokio::test]
+async fn strangers_cannot_lock_the_owner_out_of_a_browser_that_signed_in_before() {
+    let app = spawn_app().await;
+    let org = app.organisation("Device Ltd", "company").await;
+    app.user("owner@device.example", org, "member").await;
+    let sign_in = |b: &mut Browser, password: &'static str| {
+        let app = &app;
+        let mut owned = b.clone();
+        async move {
+            let res = app
+                .post(
+                    &mut owned,
+                    "/api/auth/sign-in",
+                    &[("email", "owner@device.example"), ("password", password)],
+                )
+                .await;
+            (res.status(), owned)
+        }
+    };
+    // The owner signs in once; the browser keeps a device cookie.
+    let (status, mut owner) = sign_in(&mut Browser::anonymous(), crate::helpers::PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let device = owner.device.clone().expect("a device cookie is set");
+    owner.cookie = None;
+
+    // A stranger locks the account for every browser without the cookie…
+    let mut stranger = Browser::anonymous();
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&mut stranger, "wrong guess 123").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, _) = sign_in(&mut stranger, crate::helpers::PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "untrusted clients are locked"
+    );
+    // …and a forged cookie is no way around it.
+    let mut forger = Browser {
+        device: Some(format!("{}x", device)),
+        ..Browser::default()
+    };
+    assert_eq!(
+        sign_in(&mut forger, crate::helpers::PASSWORD).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // The owner's browser still gets in.
+    let (status, mut owner) = sign_in(&mut owner, crate::helpers::PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    // Guessing from the owner's browser locks that cookie only after its own five failures.
+    owner.cookie = None;
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&mut owner, "wrong guess 123").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in(&mut owner, crate::helpers::PASSWORD).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -56,7 +56,8 @@ async fn create_list_resend_and_revoke() {
         .await;
     assert_eq!(new.status(), StatusCode::OK);
     let cancelled: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM email_outbox WHERE status = 'cancelled' AND text_body = ''",
+        "SELECT count(*) FROM email_outbox WHERE status = 'cancelled' AND text_body = ''
+            AND body_ciphertext IS NULL",
     )
     .fetch_one(&app.pool)
     .await

@@ -15,4 +15,5 @@ mod organisations;
 mod partner_api;
 mod partners;
 mod registration;
+mod scale_out;
 mod security;

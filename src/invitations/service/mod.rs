@@ -185,6 +185,7 @@ pub fn registration_link(state: &AppState, token: &InvitationToken, org: Uuid) -
 #[allow(clippy::too_many_arguments)]
 async fn queue_invitation_email(
     tx: &mut PgConnection,
+    keys: &crate::crypto::EncryptionKeys,
     invitation_id: Uuid,
     email: &str,
     first_name: &str,
@@ -202,7 +203,14 @@ async fn queue_invitation_email(
         link,
         expires: &format_expiry(expires_at),
     })?;
-    outbox::enqueue(tx, email, &rendered, Some(invitation_id)).await?;
+    outbox::enqueue(
+        tx,
+        keys,
+        email,
+        &rendered,
+        outbox::About::Invitation(invitation_id),
+    )
+    .await?;
     Ok(())
 }
 
@@ -293,6 +301,7 @@ pub async fn create(
     let link = registration_link(state, &token, new.organisation_id);
     queue_invitation_email(
         &mut tx,
+        &state.config.encryption_keys,
         id,
         new.invitee.email.as_str(),
         new.invitee.first_name.as_str(),
@@ -343,7 +352,7 @@ pub async fn resend(
         }
         other => other?,
     };
-    outbox::cancel_for_invitation(&mut tx, id).await?;
+    outbox::cancel(&mut tx, outbox::About::Invitation(id)).await?;
     audit::record(
         &mut *tx,
         Event {
@@ -363,6 +372,7 @@ pub async fn resend(
     let link = registration_link(state, &token, inv.organisation_id);
     queue_invitation_email(
         &mut tx,
+        &state.config.encryption_keys,
         id,
         &inv.email,
         &inv.first_name,
@@ -401,7 +411,7 @@ pub async fn revoke(
         return Err(InvitationError::NotRevocable(stored));
     }
     repo::revoke(&mut tx, id, reason.as_deref()).await?;
-    outbox::cancel_for_invitation(&mut tx, id).await?;
+    outbox::cancel(&mut tx, outbox::About::Invitation(id)).await?;
     audit::record(
         &mut *tx,
         Event {

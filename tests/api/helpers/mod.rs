@@ -28,6 +28,10 @@ pub struct TestApp {
     pub db_url: String,
     pub pool: PgPool,
     pub client: Client,
+    /// The app's encryption keys, to open sealed outbox bodies as the app does.
+    pub keys: gatehouse::crypto::EncryptionKeys,
+    /// The configuration the app started with (for more instances on the same database).
+    pub config: Config,
 }
 
 /// Drops the test's database (terminating the app's connections), so a run leaves none behind.
@@ -56,15 +60,53 @@ impl Drop for TestApp {
     }
 }
 
-/// A signed-in browser: the session cookie.
-#[derive(Clone, Debug)]
+/// A browser: its session cookie, the device cookie a successful sign-in leaves, and (for
+/// apps that trust the loopback proxy) the client address it claims via `X-Forwarded-For`.
+#[derive(Clone, Debug, Default)]
 pub struct Browser {
     pub cookie: Option<String>,
+    pub device: Option<String>,
+    pub forwarded_for: Option<String>,
 }
 
 impl Browser {
     pub fn anonymous() -> Self {
-        Self { cookie: None }
+        Self::default()
+    }
+
+    /// An anonymous browser behind the client address `ip` (seen only by an app whose
+    /// `trusted_proxies` include 127.0.0.1).
+    pub fn from_ip(ip: &str) -> Self {
+        Self {
+            forwarded_for: Some(ip.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// Adds this browser's cookies and forwarded address to `req`.
+    pub fn dress(&self, mut req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let cookies: Vec<&str> = [&self.cookie, &self.device]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies.join("; "));
+        }
+        if let Some(ip) = &self.forwarded_for {
+            req = req.header("x-forwarded-for", ip);
+        }
+        req
+    }
+
+    /// Keeps the session and device cookies `res` sets.
+    pub fn absorb(&mut self, res: &Response) {
+        if let Some(c) = set_cookie(res, "gatehouse=") {
+            self.cookie = Some(c);
+        }
+        if let Some(c) = set_cookie(res, "gatehouse_device=") {
+            self.device = Some(c);
+        }
     }
 }
 
@@ -94,6 +136,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.outbox_poll_interval = Duration::from_millis(100);
     config.expiry_sweep_interval = Duration::from_millis(500);
     adjust(&mut config);
+    let keys = config.encryption_keys.clone();
+    let started = config.clone();
     let app = Application::build(config).await.expect("app builds");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
@@ -107,35 +151,45 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        keys,
+        config: started,
     }
 }
 
 /// The raw `name=value` of the session cookie in a response, if set.
-fn session_cookie(res: &Response) -> Option<String> {
+fn set_cookie(res: &Response, prefix: &str) -> Option<String> {
     res.headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("gatehouse="))
+        .find(|v| v.starts_with(prefix))
         .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
 impl TestApp {
+    /// Starts one more instance of the app on the same database with the same configuration
+    /// and keys (as instances behind a load balancer share them), after `adjust`; returns its
+    /// base URL. It runs until the test ends.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> String {
+        let mut config = self.config.clone();
+        config.listen_addr = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut config);
+        let app = Application::build(config).await.expect("app builds");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        format!("http://127.0.0.1:{port}")
+    }
+
     /// POSTs a form to `path` as `browser`, same-origin as a browser would mark it. Picks up
     /// a new session cookie.
     pub async fn post(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Response {
-        let mut req = self
+        let req = self
             .client
             .post(format!("{}{path}", self.base))
             .header("sec-fetch-site", "same-origin")
             .form(form);
-        if let Some(c) = &browser.cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        let res = req.send().await.expect("request sent");
-        if let Some(c) = session_cookie(&res) {
-            browser.cookie = Some(c);
-        }
+        let res = browser.dress(req).send().await.expect("request sent");
+        browser.absorb(&res);
         res
     }
 
@@ -149,30 +203,22 @@ impl TestApp {
         from: &str,
         form: &[(&str, &str)],
     ) -> Response {
-        let mut req = self
+        let req = self
             .client
             .post(format!("{}{path}", self.base))
             .header("sec-fetch-site", "same-origin")
             .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
             .header(header::REFERER, format!("{}{from}", self.base))
             .form(form);
-        if let Some(c) = &browser.cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        let res = req.send().await.expect("request sent");
-        if let Some(c) = session_cookie(&res) {
-            browser.cookie = Some(c);
-        }
+        let res = browser.dress(req).send().await.expect("request sent");
+        browser.absorb(&res);
         res
     }
 
     /// GETs `path` as `browser`.
     pub async fn get(&self, browser: &Browser, path: &str) -> Response {
-        let mut req = self.client.get(format!("{}{path}", self.base));
-        if let Some(c) = &browser.cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        req.send().await.expect("request sent")
+        let req = self.client.get(format!("{}{path}", self.base));
+        browser.dress(req).send().await.expect("request sent")
     }
 
     /// Creates an organisation; returns its id.
@@ -275,14 +321,33 @@ impl TestApp {
 
     /// The token in the newest email to `email` (read from the outbox).
     pub async fn latest_token(&self, email: &str) -> (String, String) {
-        let body: String = sqlx::query_scalar(
-            "SELECT text_body FROM email_outbox WHERE recipient = $1::citext ORDER BY id DESC LIMIT 1",
+        let body = self.mail_text(email).await;
+        link_parts(&body).expect("email has a registration link")
+    }
+
+    /// The text body of the newest email to `email`, opened with the app's keys (empty once
+    /// the message was sent, failed or cancelled).
+    pub async fn mail_text(&self, email: &str) -> String {
+        use gatehouse::email::outbox::{open_body, StoredBody};
+        type Bytes = Option<Vec<u8>>;
+        let row: (i64, String, String, Option<String>, Bytes, Bytes) = sqlx::query_as(
+            "SELECT id, text_body, html_body, body_key_id, body_nonce, body_ciphertext
+                   FROM email_outbox WHERE recipient = $1::citext ORDER BY id DESC LIMIT 1",
         )
         .bind(email)
         .fetch_one(&self.pool)
         .await
         .expect("an email was queued");
-        link_parts(&body).expect("email has a registration link")
+        let body = StoredBody {
+            key_id: row.3,
+            nonce: row.4,
+            ciphertext: row.5,
+            text: row.1,
+            html: row.2,
+        };
+        open_body(&self.keys, row.0, body)
+            .expect("the body opens")
+            .0
     }
 
     /// How many invitations people (not the system's bootstrap) have created.
