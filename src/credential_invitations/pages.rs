@@ -7,8 +7,8 @@ use super::api::{
 use crate::{
     auth::keystore::copy_to_clipboard,
     components::{
-        apply_error, field_error, format_utc, on_new_result, Banner, Dialog, SelectField,
-        TextField, Tone,
+        apply_error, field_error, format_utc, on_new_result, Banner, Dialog, ErrorBanner,
+        SelectField, TextField, Tone,
     },
     error::FieldError,
     partners::dto::PartnerDetail,
@@ -95,7 +95,7 @@ pub fn EventsDialog(open: RwSignal<bool>, target: RwSignal<Option<Uuid>>) -> imp
                             </ol>
                         }.into_any(),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -218,6 +218,26 @@ pub struct EventRow {
     pub occurred_at: OffsetDateTime,
 }
 
+/// Whether credential invitation `id` exists and belongs to a partner of organisation `org`.
+///
+/// # Errors
+/// Database errors.
+pub async fn belongs_to<'c>(
+    db: impl PgExecutor<'c>,
+    id: Uuid,
+    org: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM credential_invitations c
+                            JOIN partners p ON p.id = c.partner_id
+                           WHERE c.id = $1 AND p.organisation_id = $2) AS "found!""#,
+        id,
+        org,
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// The analytics events of invitation `id` of organisation `org`, oldest first.
 ///
 /// # Errors

@@ -317,18 +317,26 @@ pub async fn revoke(
 /// The analytics events of an invitation of the caller's tenant.
 ///
 /// # Errors
-/// 404.
+/// 404 when there is no such invitation in the caller's tenant (another tenant's answers the
+/// same as an unknown id).
 #[tracing::instrument(skip_all)]
 pub async fn events(
     state: &AppState,
     user: &CurrentUser,
     id: Uuid,
 ) -> Result<Vec<InviteEventDto>, AppError> {
+    let db = AppError::internal::<sqlx::Error>("loading invitation events failed");
+    if !repo::belongs_to(&state.pool, id, user.org_id)
+        .await
+        .map_err(db)?
+    {
+        return Err(AppError::NotFound(
+            "There is no such credential invitation.".into(),
+        ));
+    }
     let rows = repo::events(&state.pool, id, user.org_id)
         .await
-        .map_err(AppError::internal::<sqlx::Error>(
-            "loading invitation events failed",
-        ))?;
+        .map_err(db)?;
     Ok(rows
         .into_iter()
         .map(|r| InviteEventDto {
