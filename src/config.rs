@@ -15,6 +15,7 @@
 //! | `GATEHOUSE_SESSION_ABSOLUTE_HOURS` | `12` | session ends this long after sign-in regardless |
 //! | `GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt |
 //! | `GATEHOUSE_OUTBOX_MAX_ATTEMPTS` | `8` | a message is marked failed after this many |
+//! | `GATEHOUSE_PASSWORD_HASH_PERMITS` | cores | concurrent Argon2id hashes; past them, 503 within 1 s |
 //! | `GATEHOUSE_CODE_LOOKUP_KEY` | *(dev: random per start)* | base64 of 32 random bytes: HMAC key for invite-code lookup |
 //! | `GATEHOUSE_ENCRYPTION_KEYS` | *(dev: random per start)* | `id:base64[,id:base64…]` AES-256-GCM keys, current first |
 //! | `GATEHOUSE_METRICS_TOKEN` | *(unset: `/metrics` off)* | bearer token a Prometheus scrape must send |
@@ -63,6 +64,13 @@ pub struct Config {
     /// Delay before the first retry of a failed email; doubles each attempt.
     pub outbox_retry_base: Duration,
     pub outbox_max_attempts: i32,
+    /// Password hashes computed at once (`GATEHOUSE_PASSWORD_HASH_PERMITS`; default: the
+    /// number of cores). Each Argon2id hash holds about 19 MiB and a core.
+    pub password_hash_permits: usize,
+    /// How long a request waits for a hashing permit before it is answered 503 with
+    /// `Retry-After` (1 second): past capacity the excess is refused at once, never queued
+    /// without bound.
+    pub password_hash_wait: Duration,
     /// How long a worker's claim on an outbox message holds before another worker may take
     /// it over (a worker that died mid-send): 2 minutes, longer than the SMTP timeout.
     pub outbox_lease: Duration,
@@ -164,6 +172,9 @@ impl Config {
         if let Some(s) = number(&var, "GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS", 1, HOUR)? {
             config.outbox_retry_base = Duration::from_secs(s);
         }
+        if let Some(n) = number(&var, "GATEHOUSE_PASSWORD_HASH_PERMITS", 1, 256)? {
+            config.password_hash_permits = n as usize;
+        }
         if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", 1, 20)? {
             config.outbox_max_attempts = n as i32;
         }
@@ -246,6 +257,8 @@ impl Config {
             session_absolute_timeout: Duration::from_secs(12 * HOUR),
             outbox_retry_base: Duration::from_secs(30),
             outbox_max_attempts: 8,
+            password_hash_permits: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            password_hash_wait: Duration::from_secs(1),
             outbox_lease: Duration::from_secs(120),
             outbox_poll_interval: Duration::from_millis(1000),
             expiry_sweep_interval: Duration::from_secs(60),

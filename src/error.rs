@@ -102,20 +102,37 @@ impl AppError {
     }
 }
 
+/// Whether `e` says the database is out of reach for now rather than that the query was
+/// wrong: no pooled connection free within the acquire timeout, a connection refused or
+/// broken, or a server shutting down or starting up (SQLSTATE classes 08, connection
+/// exception, and 57, operator intervention). Such requests get 503 and can be retried.
+#[cfg(feature = "ssr")]
+pub fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
+        _ => false,
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl AppError {
     /// For `map_err`: logs the underlying error with `context` (server log only) and answers
-    /// [`AppError::Internal`], so no internal detail reaches the browser. A database pool that
-    /// had no free connection within its acquire timeout answers [`AppError::Busy`] instead
-    /// (503 with `Retry-After`): the request can succeed moments later.
+    /// [`AppError::Internal`], so no internal detail reaches the browser. A database that is
+    /// out of reach for now ([`database_unavailable`]) answers [`AppError::Busy`] instead (503
+    /// with `Retry-After`): the request can succeed moments later.
     pub fn internal<E: std::fmt::Debug + 'static>(
         context: &'static str,
     ) -> impl Fn(E) -> AppError + Copy {
         move |e| {
             let any: &dyn std::any::Any = &e;
-            if let Some(sqlx::Error::PoolTimedOut) = any.downcast_ref::<sqlx::Error>() {
-                tracing::warn!("{context}: no database connection free in time");
-                return AppError::Busy;
+            if let Some(db) = any.downcast_ref::<sqlx::Error>() {
+                if database_unavailable(db) {
+                    tracing::warn!(error = %db, "{context}: the database is unavailable");
+                    return AppError::Busy;
+                }
             }
             tracing::error!(error = ?e, "{context}");
             AppError::Internal

@@ -77,12 +77,12 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let pool = connect(&config).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let passwords = PasswordService::new(config.password_hash_permits, config.password_hash_wait);
     Ok(AppState {
         pool,
         leptos_options: config.leptos_options.clone(),
         config: Arc::new(config),
-        passwords: Arc::new(PasswordService::new(cores, Duration::from_secs(5))),
+        passwords: Arc::new(passwords),
     })
 }
 

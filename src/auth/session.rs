@@ -103,7 +103,15 @@ pub async fn integrations_user() -> Result<(AppState, CurrentUser, RequestContex
     signed_in_as(|u| u.role.can_use_integrations(u.org_kind)).await
 }
 
+/// A session-store failure: the store is Postgres, and its backend errors are the database
+/// being out of reach (the store reports them as text only), so they answer 503 with
+/// `Retry-After` like any other unavailable database; encoding errors are bugs (500).
 fn session_error(e: tower_sessions::session::Error) -> AppError {
+    use tower_sessions::{session::Error, session_store::Error as StoreError};
+    if let Error::Store(StoreError::Backend(message)) = &e {
+        tracing::warn!(error = %message, "session store unavailable");
+        return AppError::Busy;
+    }
     AppError::internal("session store failed")(e)
 }
 

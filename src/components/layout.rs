@@ -1,6 +1,6 @@
 use crate::{
     auth::api::{session_info, SignOut, SignedInUser},
-    components::{Banner, Tone},
+    components::ErrorBanner,
     error::AppError,
 };
 use leptos::prelude::*;
@@ -91,7 +91,7 @@ pub fn RequireSession(
                         Err(e) => {
                             view! {
                                 <main id="main" class="page">
-                                    <Banner tone=Tone::Error>{e.to_string()}</Banner>
+                                    <ErrorBanner error=e />
                                 </main>
                             }
                                 .into_any()

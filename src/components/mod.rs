@@ -418,6 +418,25 @@ pub fn Banner(
     }
 }
 
+/// A page's failure to load what it shows: the error's sentence in an error [`Banner`], and,
+/// during server rendering, the error's HTTP status on the page itself (with `Retry-After`
+/// for 429 and 503), so a page whose database is unavailable answers 503 rather than a
+/// 200 that monitors and crawlers would take for success.
+#[component]
+pub fn ErrorBanner(error: crate::error::AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        use axum::http::{header, HeaderValue, StatusCode};
+        opts.set_status(
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        if let Some(secs) = error.retry_after_secs() {
+            opts.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    }
+    view! { <Banner tone=Tone::Error>{error.to_string()}</Banner> }
+}
+
 /// A modal dialog: labelled by its title, closes on Escape and on the close button.
 /// Rendered only while `open` is true; the first field inside should carry `autofocus`.
 #[component]

@@ -3,7 +3,7 @@
 use super::api::dashboard_summary;
 use crate::{
     auth::api::SignedInUser,
-    components::{Banner, RequireSession, Tone},
+    components::{ErrorBanner, RequireSession},
     domain::{OrgKind, Role},
 };
 use leptos::prelude::*;
@@ -125,7 +125,7 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })
             }}

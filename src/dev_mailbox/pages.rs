@@ -2,7 +2,7 @@
 
 use super::api::dev_mailbox;
 use crate::{
-    components::{format_utc, Banner, NotFound, Tone},
+    components::{format_utc, Banner, ErrorBanner, NotFound, Tone},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -17,7 +17,7 @@ pub fn MailboxPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match messages.await {
                     Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <main id="main" class="page"><Banner tone=Tone::Error>{e.to_string()}</Banner></main> }.into_any(),
+                    Err(e) => view! { <main id="main" class="page"><ErrorBanner error=e /></main> }.into_any(),
                     Ok(list) => view! {
                         <Title text="Dev mailbox" />
                         <main id="main" class="page">

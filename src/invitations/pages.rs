@@ -10,7 +10,8 @@ use crate::{
     auth::api::SignedInUser,
     components::{
         apply_error, field_error, format_utc, on_new_result, successes, use_toast, Banner,
-        DeliveryBadge, Dialog, RequireSession, SelectField, StatusBadge, TextField, Tone,
+        DeliveryBadge, Dialog, ErrorBanner, RequireSession, SelectField, StatusBadge, TextField,
+        Tone,
     },
     dashboards::pages::DashboardKind,
     domain::{DraftFields, InvitationDraft, InvitationStatus, Role},
@@ -210,7 +211,7 @@ fn HistoryDialog(open: RwSignal<bool>, target: RwSignal<Option<(Uuid, String)>>)
                             </ol>
                         }.into_any(),
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -492,7 +493,7 @@ fn InvitationsBody() -> impl IntoView {
                             }}
                         }.into_any()
                     }
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                 }
             })}
         </Suspense>

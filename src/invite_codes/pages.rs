@@ -9,7 +9,7 @@ use crate::{
     auth::{api::SignedInUser, keystore},
     components::{
         apply_error, data_url, field_error, format_utc, on_new_result, successes, use_toast,
-        Banner, Dialog, RequireSession, SelectField, TextField, Tone,
+        Banner, Dialog, ErrorBanner, RequireSession, SelectField, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
     domain::{parse_batch_size, parse_max_uses, CodeStatus, OptionalText},
@@ -414,7 +414,7 @@ fn CodesBody() -> impl IntoView {
                         </div>
                         {list.truncated.then(|| view! { <p class="field-hint mt-4">{format!("Showing the newest {} codes.", super::api::LIST_LIMIT)}</p> })}
                     }.into_any(),
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -4,7 +4,7 @@ use super::api::{list_organisations, CreateOrganisation, OrganisationSummary};
 use crate::{
     auth::api::SignedInUser,
     components::{
-        apply_error, field_error, on_new_result, successes, use_toast, Banner, Dialog,
+        apply_error, field_error, on_new_result, successes, use_toast, Banner, Dialog, ErrorBanner,
         RequireSession, SelectField, TextField, Tone,
     },
     dashboards::pages::DashboardKind,
@@ -152,7 +152,7 @@ fn OrganisationsBody() -> impl IntoView {
                             </div>
                         }.into_any()
                     }
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -7,7 +7,8 @@ use super::api::{
 use crate::{
     auth::api::SignOut,
     components::{
-        apply_error, field_error, form_errors, format_utc, Banner, Countdown, TextField, Tone,
+        apply_error, field_error, form_errors, format_utc, Banner, Countdown, ErrorBanner,
+        TextField, Tone,
     },
     domain::{EmailAddress, PasswordPolicy, PersonName},
     error::{FieldError, FieldErrors},
@@ -59,7 +60,7 @@ pub fn RegisterPage() -> impl IntoView {
                             Err(e) => view! {
                                 <Title text="Registration" />
                                 <h1 class="page-title">"Registration"</h1>
-                                <Banner tone=Tone::Error>{e.to_string()}</Banner>
+                                <ErrorBanner error=e />
                             }.into_any(),
                         }
                     })}

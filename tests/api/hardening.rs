@@ -343,3 +343,78 @@ async fn strangers_cannot_lock_the_owner_out_of_a_browser_that_signed_in_before(
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn past_hashing_capacity_the_excess_gets_503_quickly_and_no_half_accounts() {
+    // One hash at a time and a short wait: sixteen registrations at once are far more than
+    // Argon2id can take within the wait.
+    let app = spawn_app_with(|c| {
+        c.password_hash_permits = 1;
+        c.password_hash_wait = Duration::from_millis(200);
+    })
+    .await;
+    let mut invitees = Vec::new();
+    for m in 0..4 {
+        let (_, mut admin) = app.manager("company").await;
+        for i in 0..4 {
+            let email = format!("rush{m}-{i}@example.org");
+            let res = app.invite(&mut admin, &email, "member").await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let (token, org) = app.latest_token(&email).await;
+            invitees.push((email, token, org));
+        }
+    }
+    let password = "quiet river copper lantern";
+    let attempts = invitees.iter().map(|(_, token, org)| {
+        let app = &app;
+        async move {
+            let started = Instant::now();
+            let res = app
+                .post(
+                    &mut Browser::anonymous(),
+                    "/api/registration/complete",
+                    &[
+                        ("token", token.as_str()),
+                        ("org", org.as_str()),
+                        ("first_name", "Rush"),
+                        ("last_name", "Hour"),
+                        ("password", password),
+                        ("password_confirmation", password),
+                    ],
+                )
+                .await;
+            let retry = res.headers().get(header::RETRY_AFTER).is_some();
+            (res.status(), retry, started.elapsed())
+        }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let done = answers.iter().filter(|a| a.0 == StatusCode::OK).count();
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|a| a.0 == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(done + busy.len(), answers.len(), "{answers:?}");
+    assert!(done >= 1 && !busy.is_empty(), "{answers:?}");
+    for (_, retry, took) in &busy {
+        assert!(*retry, "503 without Retry-After");
+        assert!(*took < Duration::from_secs(2), "refused after {took:?}");
+    }
+    // Every refused registration left nothing behind; every accepted one is whole.
+    for (email, _, _) in &invitees {
+        let (users, members, status): (i64, i64, String) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM users WHERE email = $1::citext),
+                    (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+                      WHERE u.email = $1::citext),
+                    (SELECT status FROM invitations WHERE email = $1::citext)",
+        )
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        match status.as_str() {
+            "accepted" => assert_eq!((users, members), (1, 1), "{email}"),
+            "pending" => assert_eq!((users, members), (0, 0), "{email}"),
+            other => panic!("{email} is {other}"),
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod architecture;
 mod authorization;
 mod credential_invitations;
 mod email;
+mod faults;
 mod forms;
 mod hardening;
 mod invitations;

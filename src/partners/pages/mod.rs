@@ -10,8 +10,8 @@ use super::api::{load_integrations, CreatePartner, ScopeDto};
 use crate::{
     auth::api::SignedInUser,
     components::{
-        apply_error, field_error, format_utc, successes, use_toast, Banner, Dialog, RequireSession,
-        SelectField, TextArea, TextField, Tone,
+        apply_error, field_error, format_utc, successes, use_toast, Banner, Dialog, ErrorBanner,
+        RequireSession, SelectField, TextArea, TextField, Tone,
     },
     domain::{IntegrationEnvironment, PartnerStatus, Scope},
     error::FieldError,
@@ -286,7 +286,7 @@ fn IntegrationsBody() -> impl IntoView {
                             })}
                         }.into_any()
                     }
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -5,7 +5,7 @@ use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
     components::{
         apply_error, field_error, format_utc, on_action, on_new_result, successes, use_toast,
-        Banner, Dialog, RequireSession, SelectField, TextArea, TextField, Tone,
+        Banner, Dialog, ErrorBanner, RequireSession, SelectField, TextArea, TextField, Tone,
     },
     credential_invitations::{
         api::{
@@ -433,7 +433,7 @@ fn PartnerBody() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                 }
             })}
         </Suspense>

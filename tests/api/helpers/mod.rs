@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use gatehouse::{auth::passwords::PasswordService, config::Config, startup::Application};
+pub mod cluster;
 pub mod logs;
 pub mod smtp;
 
@@ -22,6 +23,8 @@ pub fn admin_url() -> String {
 /// A running Gatehouse and a pool on its database.
 pub struct TestApp {
     pub base: String,
+    /// The `postgres` database of the server the app's database lives on.
+    pub admin_url: String,
     /// The app's database name; dropped when the `TestApp` is.
     pub db_name: String,
     /// The app's own database.
@@ -38,7 +41,7 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let name = self.db_name.clone();
-        let admin = admin_url();
+        let admin = self.admin_url.clone();
         // A thread with a runtime of its own: drop may run inside the test's runtime.
         let dropped = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -119,9 +122,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts Gatehouse on a new database after `adjust` has changed the configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(&admin_url(), adjust).await
+}
+
+/// Starts Gatehouse on a new database of the server whose `postgres` database is `admin`.
+pub async fn spawn_app_on(admin: &str, adjust: impl FnOnce(&mut Config)) -> TestApp {
     logs::install();
     let name = format!("gatehouse_it_{}", Uuid::new_v4().simple());
-    let admin = admin_url();
+    let admin = admin.to_owned();
     let mut conn = PgConnection::connect(&admin)
         .await
         .expect("test PostgreSQL reachable");
@@ -144,6 +152,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let pool = PgPool::connect(&db_url).await.unwrap();
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        admin_url: admin.clone(),
         db_name: name,
         db_url: db_url.clone(),
         pool,
