@@ -110,6 +110,10 @@ pub fn on_response<B>(res: &Response<B>, latency: Duration, span: &Span) {
     span.record("latency_ms", latency.as_millis() as u64);
     if res.status().is_server_error() {
         tracing::warn!(status, "request failed");
+    } else if status == 401 || status == 403 {
+        // OWASP ASVS 5.0 V16.3.2: every refused authentication or authorization is logged at
+        // warn, inside the request span (request id, route, client).
+        tracing::warn!(status, event = "access_refused", "request refused");
     } else {
         tracing::info!(status, "request answered");
     }

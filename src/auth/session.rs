@@ -90,6 +90,15 @@ pub async fn signed_in_as(
     if allowed(&user) {
         Ok((state, user, ctx))
     } else {
+        // OWASP ASVS 5.0 V16.3.2: failed authorization is logged, with who and from where.
+        tracing::warn!(
+            event = "authorization_failure",
+            user_id = %user.user_id,
+            org_id = %user.org_id,
+            role = user.role.as_str(),
+            client_ip = ?ctx.ip,
+            "authorization refused"
+        );
         Err(AppError::Forbidden)
     }
 }

@@ -90,3 +90,43 @@ async fn no_token_code_or_secret_reaches_a_log_line() {
         assert_eq!(line["span"]["method"], "GET");
     }
 }
+
+#[tokio::test]
+async fn refused_authorization_is_logged_with_who_and_the_request() {
+    let app = spawn_app().await;
+    let org = app.organisation("Refusal Ltd", "company").await;
+    app.user("plain@refusal.example", org, "member").await;
+    let mut member = app.sign_in("plain@refusal.example").await;
+    let res = app.post(&mut member, "/api/invitations/list", &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let user_id: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'plain@refusal.example'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let logs = captured();
+    let refusal = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| {
+            v["fields"]["event"] == "authorization_failure"
+                && v["fields"]["user_id"] == user_id.to_string()
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no refusal in {}",
+                logs.lines()
+                    .filter(|l| l.contains("authorization"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+    assert_eq!(refusal["level"], "WARN");
+    assert_eq!(refusal["fields"]["role"], "member");
+    let request = refusal["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find(|s| s["name"] == "request"))
+        .unwrap_or_else(|| panic!("not inside the request span: {refusal}"));
+    assert_eq!(request["route"], "/api/invitations/list");
+    assert_eq!(request["request_id"].as_str().map(str::len), Some(32));
+}
