@@ -37,6 +37,12 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ package.json -nt node_modules/.pa
   npm install --no-audit --no-fund
 fi
 
+# cargo-fuzz 0.13 (about 3 minutes, once) for scripts/fuzz.sh.
+if [ "${1:-}" = "--e2e" ] && ! cargo fuzz --version 2>/dev/null | grep -q '^cargo-fuzz 0\.13'; then
+  say "installing cargo-fuzz 0.13 (about 3 minutes, once)"
+  cargo install cargo-fuzz --locked --version '^0.13'
+fi
+
 if [ "${1:-}" = "--e2e" ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian's chromium for the end-to-end tests"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration (cargo test; each integration test starts the real app
-# on port 0 against a fresh database of its own), then end-to-end (Playwright in Debian's
+# on port 0 against a fresh database of its own), the fuzz targets for a bounded time, then
+# end-to-end (Playwright in Debian's
 # Chromium against the built app and a fresh database). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ trap 'gatehouse_pg_drop_test_databases; gatehouse_pg_stop' EXIT
 # Same RUSTFLAGS as cargo-leptos debug builds, so the two share one set of artifacts.
 export RUSTFLAGS="--cfg erase_components"
 cargo test --features ssr --no-fail-fast
+
+echo "==> fuzz targets, 20 seconds each"
+scripts/fuzz.sh 20
 
 echo "==> end-to-end tests"
 unset RUSTFLAGS # cargo-leptos adds --cfg erase_components itself
