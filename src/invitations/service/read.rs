@@ -163,7 +163,7 @@ fn encode_cursor(r: &repo::ListedInvitation) -> String {
 fn decode_cursor(s: &str) -> Option<(OffsetDateTime, Uuid)> {
     let (micros, id) = s.split_once('.')?;
     let micros: i128 = micros.parse().ok()?;
-    let t = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).ok()?;
+    let t = OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1000)?).ok()?;
     Some((t, Uuid::parse_str(id).ok()?))
 }
 
@@ -275,7 +275,25 @@ pub fn detail_text(v: &serde_json::Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::detail_text;
+    use super::{decode_cursor, detail_text};
+
+    #[test]
+    fn malformed_cursors_are_refused_without_panicking() {
+        let id = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert!(decode_cursor(&format!("1764511500000000.{id}")).is_some());
+        for bad in [
+            String::new(),
+            ".".into(),
+            format!("{}.{id}", i128::MAX),
+            format!("{}.{id}", i128::MIN),
+            format!("99999999999999999999999.{id}"),
+            "12.not-a-uuid".into(),
+            format!("-1.{id}.x"),
+            "🙂.🙂".into(),
+        ] {
+            assert!(decode_cursor(&bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn details_read_as_text_with_dates_for_people() {
