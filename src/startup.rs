@@ -233,10 +233,13 @@ pub fn router(state: AppState) -> Router {
         ));
     let public_origin: Arc<str> = config.public_origin().into();
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new().route(
-        "/integrations/partners/{id}/invite-events.jsonl",
-        get(crate::credential_invitations::export::invite_events_jsonl),
-    );
+    let mut app = Router::new()
+        .route(
+            "/integrations/partners/{id}/invite-events.jsonl",
+            get(crate::credential_invitations::export::invite_events_jsonl),
+        )
+        // Inside the session layer: a browser session is one of the two ways in.
+        .merge(crate::invitations::rest::routes());
     if config.dev_mailbox_enabled() {
         app = app.route(
             "/dev/mailbox/{id}/html",

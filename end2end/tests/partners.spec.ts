@@ -159,7 +159,7 @@ test('the tech lead submits a key: weak ones are refused in the browser, a stron
   const page = await context.newPage();
   const submits: string[] = [];
   page.on('request', (r) => {
-    if (r.url().includes('/api/integrations/credential-invite/submit')) submits.push(r.url());
+    if (r.url().includes('/rpc/integrations/credential-invite/submit')) submits.push(r.url());
   });
   await page.goto(credentialLink);
   await hydrated(page);
@@ -186,7 +186,7 @@ test('the tech lead submits a key: weak ones are refused in the browser, a stron
   for (const key of ['password1234', 'a'.repeat(36), 'abcdefghijklmnopqrstuvwxyz0123456789', 'Xk9#mP2$ vL7@nQ4&wR8*zT1!bY6^cU3%', STRONG]) {
     await page.getByLabel('Secret', { exact: true }).fill(key);
     const browserSays = (await page.locator('#secret-strength li').allTextContents()).map((t) => t.trim());
-    const res = await page.request.post('/api/integrations/credential-invite/submit', {
+    const res = await page.request.post('/rpc/integrations/credential-invite/submit', {
       form: { token, api_key_id: 'fb-key-01', secret: key, secret_confirmation: `${key}-mismatch` },
     });
     expect(res.status()).toBe(422);

@@ -85,6 +85,14 @@ actions! {
     }
 }
 
+actions! {
+    /// What happened to an API token.
+    ApiTokenAction {
+        Created => "api_token_created",
+        Revoked => "api_token_revoked",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

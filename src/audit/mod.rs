@@ -9,7 +9,9 @@
 
 mod actions;
 
-pub use actions::{CredentialInvitationAction, InvitationAction, InviteCodeAction, PartnerAction};
+pub use actions::{
+    ApiTokenAction, CredentialInvitationAction, InvitationAction, InviteCodeAction, PartnerAction,
+};
 
 use crate::security::RequestContext;
 use sqlx::PgExecutor;
@@ -22,6 +24,8 @@ pub enum Actor {
     User(Uuid),
     /// A partner's OAuth client, through the partner API.
     PartnerClient(Uuid),
+    /// An organisation's API token, through the REST API.
+    ApiToken(Uuid),
     /// Gatehouse itself: bootstrap, the CLI, background jobs.
     System,
     /// Someone unauthenticated: an invitee opening a link, a person redeeming a code, a
@@ -35,6 +39,7 @@ impl Actor {
         match self {
             Self::User(_) => "user",
             Self::PartnerClient(_) => "partner_client",
+            Self::ApiToken(_) => "api_token",
             Self::System => "system",
             Self::Anonymous => "anonymous",
         }
@@ -55,6 +60,14 @@ impl Actor {
             _ => None,
         }
     }
+
+    /// The acting API token, if a machine acted with one.
+    pub fn api_token_id(self) -> Option<Uuid> {
+        match self {
+            Self::ApiToken(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// What an event is about, with the action that happened to it.
@@ -64,6 +77,7 @@ pub enum Subject {
     InviteCode(Uuid, InviteCodeAction),
     Partner(Uuid, PartnerAction),
     CredentialInvitation(Uuid, CredentialInvitationAction),
+    ApiToken(Uuid, ApiTokenAction),
 }
 
 impl Subject {
@@ -74,6 +88,7 @@ impl Subject {
             Self::InviteCode(..) => "invite_code",
             Self::Partner(..) => "partner",
             Self::CredentialInvitation(..) => "credential_invitation",
+            Self::ApiToken(..) => "api_token",
         }
     }
 
@@ -83,7 +98,8 @@ impl Subject {
             Self::Invitation(id, _)
             | Self::InviteCode(id, _)
             | Self::Partner(id, _)
-            | Self::CredentialInvitation(id, _) => id,
+            | Self::CredentialInvitation(id, _)
+            | Self::ApiToken(id, _) => id,
         }
     }
 
@@ -94,6 +110,7 @@ impl Subject {
             Self::InviteCode(_, a) => a.as_str(),
             Self::Partner(_, a) => a.as_str(),
             Self::CredentialInvitation(_, a) => a.as_str(),
+            Self::ApiToken(_, a) => a.as_str(),
         }
     }
 }
@@ -125,8 +142,9 @@ pub async fn record<'c>(db: impl PgExecutor<'c>, event: Event<'_>) -> Result<(),
     // The IP is bound as text (sqlx maps `inet` only with an extra feature) and cast here.
     sqlx::query!(
         "INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind,
-                actor_user_id, actor_partner_id, ip, user_agent, request_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::inet, $9, $10, $11)",
+                actor_user_id, actor_partner_id, actor_api_token_id, ip, user_agent, request_id,
+                detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10, $11, $12)",
         organisation_id,
         subject.kind(),
         subject.id(),
@@ -134,6 +152,7 @@ pub async fn record<'c>(db: impl PgExecutor<'c>, event: Event<'_>) -> Result<(),
         actor.kind(),
         actor.user_id(),
         actor.partner_id(),
+        actor.api_token_id(),
         ctx.ip.map(|ip| ip.to_string()),
         ctx.user_agent.as_deref(),
         ctx.request_id.as_deref(),

@@ -27,7 +27,7 @@ pub struct SignedInUser {
 }
 
 /// The signed-in person, or `None`.
-#[server(endpoint = "auth/session")]
+#[server(prefix = "/rpc", endpoint = "auth/session")]
 pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
     let (state, session) = crate::auth::session::load().await?;
     let Some(u) = crate::auth::session::optional_user(&state, &session).await? else {
@@ -55,7 +55,7 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
 /// account's lock-out later. The rules (one answer for unknown email and wrong password,
 /// the throttles per account and per device cookie) are
 /// [`crate::auth::service::with_password`]'s.
-#[server(endpoint = "auth/sign-in")]
+#[server(prefix = "/rpc", endpoint = "auth/sign-in")]
 pub async fn sign_in(
     email: String,
     password: String,
@@ -112,7 +112,7 @@ async fn enter(
 }
 
 /// Ends the session on the server and redirects to the sign-in page.
-#[server(endpoint = "auth/sign-out")]
+#[server(prefix = "/rpc", endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let (_, session) = crate::auth::session::load().await?;
     crate::auth::session::end(&session).await?;
@@ -128,7 +128,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// # Errors
 /// 422 malformed key; otherwise as [`crate::auth::service::with_key`] (410 expired challenge,
 /// 401 one answer for a bad signature or an unknown key, 429 per client).
-#[server(endpoint = "auth/sign-in-with-key")]
+#[server(prefix = "/rpc", endpoint = "auth/sign-in-with-key")]
 pub async fn sign_in_with_key(
     public_key: String,
     challenge_id: uuid::Uuid,

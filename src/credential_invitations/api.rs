@@ -13,7 +13,10 @@ pub use super::dto::*;
 ///
 /// # Errors
 /// 409 for a decommissioned or rejected partner; 422 per bad field.
-#[server(endpoint = "integrations/credential-invitations/create")]
+#[server(
+    prefix = "/rpc",
+    endpoint = "integrations/credential-invitations/create"
+)]
 pub async fn create_credential_invitation(
     partner_id: Uuid,
     recipient_email: String,
@@ -36,7 +39,10 @@ pub async fn create_credential_invitation(
 ///
 /// # Errors
 /// 409 for accepted or revoked invitations.
-#[server(endpoint = "integrations/credential-invitations/refresh")]
+#[server(
+    prefix = "/rpc",
+    endpoint = "integrations/credential-invitations/refresh"
+)]
 pub async fn refresh_credential_invitation(id: Uuid) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     crate::credential_invitations::service::refresh(&state, &user, &ctx, id).await
@@ -46,14 +52,20 @@ pub async fn refresh_credential_invitation(id: Uuid) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 409 for accepted or already revoked invitations.
-#[server(endpoint = "integrations/credential-invitations/revoke")]
+#[server(
+    prefix = "/rpc",
+    endpoint = "integrations/credential-invitations/revoke"
+)]
 pub async fn revoke_credential_invitation(id: Uuid) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     crate::credential_invitations::service::revoke(&state, &user, &ctx, id).await
 }
 
 /// The analytics events of one credential invitation, oldest first.
-#[server(endpoint = "integrations/credential-invitations/events")]
+#[server(
+    prefix = "/rpc",
+    endpoint = "integrations/credential-invitations/events"
+)]
 pub async fn credential_invitation_events(id: Uuid) -> Result<Vec<InviteEventDto>, AppError> {
     let (state, user, _) = crate::auth::session::integrations_user().await?;
     crate::credential_invitations::service::events(&state, &user, id).await
@@ -64,7 +76,7 @@ pub async fn credential_invitation_events(id: Uuid) -> Result<Vec<InviteEventDto
 ///
 /// # Errors
 /// 404 unknown link, 409 already used, 410 expired or withdrawn.
-#[server(endpoint = "integrations/credential-invite/view")]
+#[server(prefix = "/rpc", endpoint = "integrations/credential-invite/view")]
 pub async fn credential_invite(token: String) -> Result<CredentialInviteView, AppError> {
     let (state, _) = crate::auth::session::load().await?;
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
@@ -85,7 +97,7 @@ pub async fn credential_invite(token: String) -> Result<CredentialInviteView, Ap
 ///
 /// # Errors
 /// 422 per field with every reason; 404/409/410 for dead links.
-#[server(endpoint = "integrations/credential-invite/submit")]
+#[server(prefix = "/rpc", endpoint = "integrations/credential-invite/submit")]
 pub async fn submit_credentials(
     token: String,
     api_key_id: String,
@@ -123,7 +135,7 @@ pub async fn submit_credentials(
 /// The acceptance of a submission for `token` that was posted without scripts from this
 /// browser and not shown yet: the page shows it once, in place of the "already used" answer.
 /// `None` otherwise.
-#[server(endpoint = "integrations/credential-invite/receipt")]
+#[server(prefix = "/rpc", endpoint = "integrations/credential-invite/receipt")]
 pub async fn credential_receipt(token: String) -> Result<Option<CredentialAccepted>, AppError> {
     let (_, web_session) = crate::auth::session::load().await?;
     let wanted = ssr::token_sha256(&token);

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 pub use super::dto::{DashboardNumbers, InvitationCounts};
 
 /// The signed-in person's dashboard numbers (401 without a session).
-#[server(endpoint = "dashboard/summary")]
+#[server(prefix = "/rpc", endpoint = "dashboard/summary")]
 pub async fn dashboard_summary() -> Result<DashboardNumbers, AppError> {
     use crate::auth::session::{current_user, load};
     let (state, session) = load().await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 pub use super::dto::MailboxMessage;
 
 /// The newest 100 emails, or 404 when the dev mailbox is disabled.
-#[server(endpoint = "dev/mailbox")]
+#[server(prefix = "/rpc", endpoint = "dev/mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     let ctx = crate::security::RequestContext::current();
     let state = expect_context::<crate::state::AppState>();

@@ -94,6 +94,16 @@ impl DeliveryState {
         }
     }
 
+    /// Database and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     /// Human label.
     pub fn label(self) -> &'static str {
         match self {

@@ -25,7 +25,7 @@ pub async fn invitation_manager() -> Result<
 }
 
 /// What the "Invite Member" dialog may offer the caller.
-#[server(endpoint = "invitations/options")]
+#[server(prefix = "/rpc", endpoint = "invitations/options")]
 pub async fn invite_options() -> Result<InviteChoices, AppError> {
     let (state, user, _) = invitation_manager().await?;
     super::service::invite_options(&state, &user).await
@@ -35,7 +35,7 @@ pub async fn invite_options() -> Result<InviteChoices, AppError> {
 ///
 /// `status`: `pending`, `accepted`, `expired` or `revoked` (effective status), or empty for
 /// all. `search`: part of an email address. `cursor`: from the previous page's `next_cursor`.
-#[server(endpoint = "invitations/list")]
+#[server(prefix = "/rpc", endpoint = "invitations/list")]
 pub async fn list_invitations(
     status: Option<String>,
     search: Option<String>,
@@ -54,7 +54,7 @@ pub async fn list_invitations(
 
 /// Invites a person. Validates every field (errors per field, nothing created on error);
 /// `organisation_id` is honoured only for platform admins. Queues the email.
-#[server(endpoint = "invitations/create")]
+#[server(prefix = "/rpc", endpoint = "invitations/create")]
 #[allow(clippy::too_many_arguments)]
 pub async fn create_invitation(
     organisation_id: Option<String>,
@@ -84,7 +84,7 @@ pub async fn create_invitation(
 }
 
 /// Issues a new link for a pending or expired invitation and emails it.
-#[server(endpoint = "invitations/resend")]
+#[server(prefix = "/rpc", endpoint = "invitations/resend")]
 pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     use crate::invitations::service::{self, Actor};
     let (state, user, ctx) = invitation_manager().await?;
@@ -100,7 +100,7 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
 }
 
 /// Revokes a pending invitation; `reason` is optional (at most 500 characters).
-#[server(endpoint = "invitations/revoke")]
+#[server(prefix = "/rpc", endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(id: Uuid, reason: Option<String>) -> Result<(), AppError> {
     use crate::{
         domain::OptionalText,
@@ -123,7 +123,7 @@ pub async fn revoke_invitation(id: Uuid, reason: Option<String>) -> Result<(), A
 }
 
 /// The audit trail of one invitation, oldest first.
-#[server(endpoint = "invitations/history")]
+#[server(prefix = "/rpc", endpoint = "invitations/history")]
 pub async fn invitation_history(id: Uuid) -> Result<Vec<AuditEvent>, AppError> {
     let (state, user, _) = invitation_manager().await?;
     super::service::history(&state, &user, id).await

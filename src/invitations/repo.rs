@@ -25,6 +25,14 @@ pub struct ListFilter<'a> {
     pub search: Option<&'a str>,
     /// Keyset cursor: rows strictly older than this (created_at, id).
     pub before: Option<(OffsetDateTime, Uuid)>,
+    /// Only this invitation.
+    pub id: Option<Uuid>,
+    /// Only this role (wire name).
+    pub role: Option<&'a str>,
+    /// Created at or after this instant.
+    pub created_from: Option<OffsetDateTime>,
+    /// Created before this instant.
+    pub created_to: Option<OffsetDateTime>,
     pub limit: i64,
 }
 
@@ -65,6 +73,10 @@ pub async fn list<'c>(
                    ELSE true END)
             AND ($3::text IS NULL OR i.email::text ILIKE '%' || $3 || '%' ESCAPE '\')
             AND ($4::timestamptz IS NULL OR (i.created_at, i.id) < ($4, $5::uuid))
+            AND ($7::uuid IS NULL OR i.id = $7)
+            AND ($8::text IS NULL OR i.role = $8)
+            AND ($9::timestamptz IS NULL OR i.created_at >= $9)
+            AND ($10::timestamptz IS NULL OR i.created_at < $10)
           ORDER BY i.created_at DESC, i.id DESC
           LIMIT $6"#,
         f.org,
@@ -73,6 +85,10 @@ pub async fn list<'c>(
         f.before.map(|b| b.0),
         f.before.map(|b| b.1),
         f.limit,
+        f.id,
+        f.role,
+        f.created_from,
+        f.created_to,
     )
     .fetch_all(db)
     .await?;
@@ -377,10 +393,12 @@ pub async fn history<'c>(
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as!(
         AuditRow,
-        "SELECT e.action, u.first_name || ' ' || u.last_name AS actor, e.occurred_at,
-                host(e.ip) AS ip, e.user_agent, e.detail
+        "SELECT e.action,
+                coalesce(u.first_name || ' ' || u.last_name, 'API token ' || t.name) AS actor,
+                e.occurred_at, host(e.ip) AS ip, e.user_agent, e.detail
            FROM audit_events e
            LEFT JOIN users u ON u.id = e.actor_user_id
+           LEFT JOIN api_tokens t ON t.id = e.actor_api_token_id
           WHERE e.subject_type = 'invitation' AND e.subject_id = $1
             AND ($2::uuid IS NULL OR e.organisation_id = $2)
           ORDER BY e.id",
@@ -411,4 +429,136 @@ pub async fn expire_overdue<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Er
     .execute(db)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// What claiming an idempotency key found.
+pub enum IdempotencyClaim {
+    /// The key is this request's now: act, then [`finish_idempotency_key`].
+    Claimed,
+    /// The key belongs to a different request (another method, path or body).
+    OtherRequest,
+    /// The first request with this key is still being answered.
+    InFlight,
+    /// The first request's answer, to replay.
+    Done { status: i16, body: String },
+}
+
+/// Claims `key` of `principal` for the request whose SHA-256 is `request_hash`, or reports
+/// what holds it. Keys older than 24 hours are forgotten and claimed afresh.
+///
+/// # Errors
+/// Database errors.
+pub async fn claim_idempotency_key(
+    pool: &sqlx::PgPool,
+    principal: &str,
+    key: &str,
+    request_hash: &[u8; 32],
+) -> Result<IdempotencyClaim, sqlx::Error> {
+    let claimed = sqlx::query_scalar!(
+        r#"INSERT INTO idempotency_keys (principal, key, request_hash)
+           VALUES ($1, $2, $3)
+           ON CONFLICT (principal, key) DO UPDATE
+              SET request_hash = EXCLUDED.request_hash, status = NULL, response_body = NULL,
+                  created_at = now()
+            WHERE idempotency_keys.created_at < now() - interval '24 hours'
+           RETURNING true AS "claimed!""#,
+        principal,
+        key,
+        &request_hash[..],
+    )
+    .fetch_optional(pool)
+    .await?;
+    if claimed.is_some() {
+        return Ok(IdempotencyClaim::Claimed);
+    }
+    let held = sqlx::query!(
+        "SELECT request_hash, status, response_body FROM idempotency_keys
+          WHERE principal = $1 AND key = $2",
+        principal,
+        key,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(match held {
+        // Forgotten between the two statements (a 5xx answer): the caller may retry.
+        None => IdempotencyClaim::InFlight,
+        Some(h) if h.request_hash != request_hash[..] => IdempotencyClaim::OtherRequest,
+        Some(h) => match (h.status, h.response_body) {
+            (Some(status), Some(body)) => IdempotencyClaim::Done { status, body },
+            _ => IdempotencyClaim::InFlight,
+        },
+    })
+}
+
+/// Keeps the answer to `key`'s request for replay.
+///
+/// # Errors
+/// Database errors.
+pub async fn finish_idempotency_key(
+    pool: &sqlx::PgPool,
+    principal: &str,
+    key: &str,
+    status: i16,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE idempotency_keys SET status = $3, response_body = $4
+          WHERE principal = $1 AND key = $2",
+        principal,
+        key,
+        status,
+        body,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets `key` (its request failed on our side and may be retried).
+///
+/// # Errors
+/// Database errors.
+pub async fn forget_idempotency_key(
+    pool: &sqlx::PgPool,
+    principal: &str,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2",
+        principal,
+        key,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes idempotency keys older than 24 hours (housekeeping).
+///
+/// # Errors
+/// Database errors.
+pub async fn prune_idempotency_keys<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query!("DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// The state of the invitation whose token hashes to `hash`: `(status, overdue)`, or `None`.
+///
+/// # Errors
+/// Database errors.
+pub async fn token_state<'c>(
+    db: impl PgExecutor<'c>,
+    hash: &[u8],
+) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT status, (status = 'pending' AND expires_at <= now()) AS "overdue!"
+             FROM invitations WHERE token_hash = $1"#,
+        hash,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.status, r.overdue)))
 }

@@ -21,7 +21,7 @@ mod server {
 }
 
 /// What the caller may choose in "Create Invite".
-#[server(endpoint = "invite-codes/options")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/options")]
 pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
     use crate::{domain::CodeExpiry, invitations::api::RoleOption};
     let (_, user, _) = server::manager().await?;
@@ -51,7 +51,7 @@ pub async fn invite_code_options() -> Result<CodeChoices, AppError> {
 ///
 /// # Errors
 /// 422 with a message per bad field; 401/403 without a managing session.
-#[server(endpoint = "invite-codes/create")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/create")]
 pub async fn create_invite_codes(
     role: String,
     expires_in_days: String,
@@ -117,7 +117,7 @@ pub async fn create_invite_codes(
 
 /// The newest [`LIST_LIMIT`] codes of the caller's organisation, newest first. `status`
 /// filters by effective status (`active`, `expired`, `used`, `revoked`); empty for all.
-#[server(endpoint = "invite-codes/list")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/list")]
 pub async fn list_invite_codes(status: Option<String>) -> Result<CodeList, AppError> {
     let (state, user, _) = server::manager().await?;
     crate::invite_codes::service::list(&state, &user, status.as_deref().unwrap_or("")).await
@@ -128,7 +128,7 @@ pub async fn list_invite_codes(status: Option<String>) -> Result<CodeList, AppEr
 ///
 /// # Errors
 /// 404 for a code outside the caller's organisation.
-#[server(endpoint = "invite-codes/reveal")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/reveal")]
 pub async fn reveal_invite_code(id: Uuid) -> Result<ShareableCode, AppError> {
     let (state, user, ctx) = server::manager().await?;
     crate::invite_codes::service::reveal(&state, &user, &ctx, id).await
@@ -139,7 +139,7 @@ pub async fn reveal_invite_code(id: Uuid) -> Result<ShareableCode, AppError> {
 ///
 /// # Errors
 /// 404 for a code outside the caller's organisation, 409 if it was already revoked.
-#[server(endpoint = "invite-codes/revoke")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/revoke")]
 pub async fn revoke_invite_code(id: Uuid) -> Result<(), AppError> {
     let (state, user, ctx) = server::manager().await?;
     crate::invite_codes::service::revoke(&state, &user, &ctx, id).await
@@ -150,7 +150,7 @@ pub async fn revoke_invite_code(id: Uuid) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 429 past the limit.
-#[server(endpoint = "keys/challenge")]
+#[server(prefix = "/rpc", endpoint = "keys/challenge")]
 pub async fn key_challenge(purpose: ChallengePurpose) -> Result<SigningChallenge, AppError> {
     use crate::security::RequestContext;
     let ctx = RequestContext::current();
@@ -167,7 +167,7 @@ pub async fn key_challenge(purpose: ChallengePurpose) -> Result<SigningChallenge
 /// 422 for malformed input (per field); 404 unknown code; 410 expired, used-up or revoked code
 /// (each with its own sentence); 401 for a signature that does not verify; 409 if the key
 /// already has an account; 429 after repeated failures from one IP or overall.
-#[server(endpoint = "invite-codes/redeem")]
+#[server(prefix = "/rpc", endpoint = "invite-codes/redeem")]
 pub async fn redeem_invite_code(
     code: String,
     display_name: String,

@@ -18,7 +18,7 @@ pub struct OrganisationSummary {
 }
 
 /// Every organisation, platform first, then by name. Platform admins only (403 otherwise).
-#[server(endpoint = "organisations/list")]
+#[server(prefix = "/rpc", endpoint = "organisations/list")]
 pub async fn list_organisations() -> Result<Vec<OrganisationSummary>, AppError> {
     use crate::auth::session::{current_user, load};
     let (state, session) = load().await?;
@@ -40,7 +40,7 @@ pub async fn list_organisations() -> Result<Vec<OrganisationSummary>, AppError> 
 /// Creates an association or a company. `parent_id` (optional) puts a company inside an
 /// association. Names are unique regardless of case. Platform admins only (403 otherwise);
 /// 422 names each bad field.
-#[server(endpoint = "organisations/create")]
+#[server(prefix = "/rpc", endpoint = "organisations/create")]
 pub async fn create_organisation(
     name: String,
     kind: String,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 pub use super::dto::*;
 
 /// Providers, the tenant's partners and what the caller may do.
-#[server(endpoint = "integrations/overview")]
+#[server(prefix = "/rpc", endpoint = "integrations/overview")]
 pub async fn load_integrations() -> Result<IntegrationsOverview, AppError> {
     let (state, user, _) = crate::auth::session::integrations_user().await?;
     super::service::overview(&state, &user).await
@@ -26,7 +26,7 @@ pub async fn load_integrations() -> Result<IntegrationsOverview, AppError> {
 ///
 /// # Errors
 /// 403 unless an integration manager or tenant admin; 422 per bad field; 409 duplicate name.
-#[server(endpoint = "integrations/partners/create")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/create")]
 pub async fn create_partner(
     name: String,
     legal_basis: String,
@@ -59,7 +59,7 @@ pub async fn create_partner(
 ///
 /// # Errors
 /// 404 for a partner of another tenant.
-#[server(endpoint = "integrations/partners/detail")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/detail")]
 pub async fn load_partner(id: Uuid) -> Result<PartnerDetail, AppError> {
     let (state, user, _) = crate::auth::session::integrations_user().await?;
     super::service::detail(&state, &user, id).await
@@ -70,7 +70,7 @@ pub async fn load_partner(id: Uuid) -> Result<PartnerDetail, AppError> {
 ///
 /// # Errors
 /// 409 when the partner is live or ended; 422 per bad field.
-#[server(endpoint = "integrations/partners/update")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/update")]
 pub async fn update_partner(
     id: Uuid,
     environment: String,
@@ -94,7 +94,7 @@ pub async fn update_partner(
 ///
 /// # Errors
 /// 409 from another state; 422 without scopes.
-#[server(endpoint = "integrations/partners/submit")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/submit")]
 pub async fn submit_partner(id: Uuid) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::submit(&state, &user, &ctx, id).await
@@ -105,7 +105,7 @@ pub async fn submit_partner(id: Uuid) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 403 for non-admins and for the submitter; 409 unless pending; 422 without a document ID.
-#[server(endpoint = "integrations/partners/approve")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/approve")]
 pub async fn approve_partner(
     id: Uuid,
     policy_document_id: String,
@@ -118,7 +118,7 @@ pub async fn approve_partner(
 ///
 /// # Errors
 /// As [`approve_partner`]; 422 without a reason.
-#[server(endpoint = "integrations/partners/reject")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/reject")]
 pub async fn reject_partner(id: Uuid, reason: String) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::reject(&state, &user, &ctx, id, &reason).await
@@ -129,7 +129,7 @@ pub async fn reject_partner(id: Uuid, reason: String) -> Result<(), AppError> {
 ///
 /// # Errors
 /// 409 if already decommissioned.
-#[server(endpoint = "integrations/partners/decommission")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/decommission")]
 pub async fn decommission_partner(id: Uuid, reason: Option<String>) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::decommission(&state, &user, &ctx, id, reason.as_deref()).await
@@ -140,7 +140,7 @@ pub async fn decommission_partner(id: Uuid, reason: Option<String>) -> Result<()
 ///
 /// # Errors
 /// 403 for others; 409 from a state that cannot change so.
-#[server(endpoint = "integrations/partners/suspend")]
+#[server(prefix = "/rpc", endpoint = "integrations/partners/suspend")]
 pub async fn suspend_partner(id: Uuid, suspend: bool) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::set_suspended(&state, &user, &ctx, id, suspend).await

@@ -16,7 +16,7 @@ pub use super::dto::*;
 ///
 /// # Errors
 /// 403 for anyone but platform admins; 422 per bad field; 409 for a duplicate name.
-#[server(endpoint = "integrations/providers/save")]
+#[server(prefix = "/rpc", endpoint = "integrations/providers/save")]
 pub async fn save_provider(
     id: Option<String>,
     name: String,

@@ -8,7 +8,7 @@ pub use super::dto::{InvitationPreview, RegistrationState};
 
 /// Looks the invitation up without spending it, and records a `viewed` audit event when it is
 /// open. Email link scanners fetch links; only [`complete_registration`] spends the token.
-#[server(endpoint = "registration/view")]
+#[server(prefix = "/rpc", endpoint = "registration/view")]
 pub async fn registration_view(token: String, org: String) -> Result<RegistrationState, AppError> {
     use crate::{auth::session, security::RequestContext};
     let ctx = RequestContext::current();
@@ -23,7 +23,7 @@ pub async fn registration_view(token: String, org: String) -> Result<Registratio
 /// transaction spends the token, creates the user and the membership with the organisation and
 /// role from the invitation (never from the form), audits `accepted`; then signs the person in
 /// with a new session id and redirects by role. Returns the destination path.
-#[server(endpoint = "registration/complete")]
+#[server(prefix = "/rpc", endpoint = "registration/complete")]
 pub async fn complete_registration(
     token: String,
     org: String,
@@ -54,7 +54,7 @@ pub async fn complete_registration(
 
 /// Accepts the invitation with the signed-in account, whose email must match the invitation's.
 /// Returns the destination path.
-#[server(endpoint = "registration/accept")]
+#[server(prefix = "/rpc", endpoint = "registration/accept")]
 pub async fn accept_invitation(token: String, org: String) -> Result<String, AppError> {
     use crate::{auth::session, security::RequestContext};
     let ctx = RequestContext::current();
@@ -68,7 +68,7 @@ pub async fn accept_invitation(token: String, org: String) -> Result<String, App
 
 /// After expiry: asks the inviter for a new invitation. The answer is the same sentence
 /// whatever is entered (no probing whether an address was invited); rate-limited per client.
-#[server(endpoint = "registration/request-new")]
+#[server(prefix = "/rpc", endpoint = "registration/request-new")]
 pub async fn request_new_invitation(
     token: String,
     org: String,

@@ -145,77 +145,91 @@ fn table() -> Vec<Row> {
 
     vec![
         // ---- Signing in (public) -------------------------------------------------------------
-        sf(PUBLIC, "/api/auth/session", &[]),
-        sf(PUBLIC, "/api/auth/sign-in", &[("email", "{member_email}"), ("password", "{password}")]).fresh(),
-        sf(PUBLIC, "/api/auth/sign-out", &[]).fresh(),
-        sf(PUBLIC, "/api/keys/challenge", &[("purpose", "sign_in")]),
+        sf(PUBLIC, "/rpc/auth/session", &[]),
+        sf(PUBLIC, "/rpc/auth/sign-in", &[("email", "{member_email}"), ("password", "{password}")]).fresh(),
+        sf(PUBLIC, "/rpc/auth/sign-out", &[]).fresh(),
+        sf(PUBLIC, "/rpc/keys/challenge", &[("purpose", "sign_in")]),
         // A malformed key: answered 422 before any signature check, never signs anyone in.
-        sf(PUBLIC, "/api/auth/sign-in-with-key", &[("public_key", "not-a-key"), ("challenge_id", "{nil}"), ("signature", "AAAA")]),
+        sf(PUBLIC, "/rpc/auth/sign-in-with-key", &[("public_key", "not-a-key"), ("challenge_id", "{nil}"), ("signature", "AAAA")]),
 
         // ---- Registration links (the token is the credential) --------------------------------
-        sf(PUBLIC, "/api/registration/view", &[("token", "{reg_token}"), ("org", "{reg_org}")]),
+        sf(PUBLIC, "/rpc/registration/view", &[("token", "{reg_token}"), ("org", "{reg_org}")]),
         // A password that fails the policy: 422, the token is not spent.
-        sf(PUBLIC, "/api/registration/complete", &[("token", "{reg_token}"), ("org", "{reg_org}"), ("first_name", "Jo"), ("last_name", "Joiner"), ("password", "short"), ("password_confirmation", "other")]),
+        sf(PUBLIC, "/rpc/registration/complete", &[("token", "{reg_token}"), ("org", "{reg_org}"), ("first_name", "Jo"), ("last_name", "Joiner"), ("password", "short"), ("password_confirmation", "other")]),
         // Accepting needs an account; the invitation is for someone else, so 409.
-        sf(SIGNED_IN, "/api/registration/accept", &[("token", "{reg_token}"), ("org", "{reg_org}")]),
-        sf(PUBLIC, "/api/registration/request-new", &[("token", "{reg_token}"), ("org", "{reg_org}"), ("email", "joiner@matrix.example")]),
+        sf(SIGNED_IN, "/rpc/registration/accept", &[("token", "{reg_token}"), ("org", "{reg_org}")]),
+        sf(PUBLIC, "/rpc/registration/request-new", &[("token", "{reg_token}"), ("org", "{reg_org}"), ("email", "joiner@matrix.example")]),
 
         // ---- Dashboards and organisations ------------------------------------------------------
-        sf(SIGNED_IN, "/api/dashboard/summary", &[]),
-        sf(PLATFORM_ONLY, "/api/organisations/list", &[]),
-        sf(PLATFORM_ONLY, "/api/organisations/create", &[("name", "Matrix Cooperative"), ("kind", "cooperative")]),
+        sf(SIGNED_IN, "/rpc/dashboard/summary", &[]),
+        sf(PLATFORM_ONLY, "/rpc/organisations/list", &[]),
+        sf(PLATFORM_ONLY, "/rpc/organisations/create", &[("name", "Matrix Cooperative"), ("kind", "cooperative")]),
 
         // ---- Member invitations ------------------------------------------------------------------
-        sf(MANAGERS, "/api/invitations/options", &[]),
-        sf(MANAGERS, "/api/invitations/list", &[]),
+        sf(MANAGERS, "/rpc/invitations/options", &[]),
+        sf(MANAGERS, "/rpc/invitations/list", &[]),
         // `organisation_id` names company A; only the platform admin's is honoured (the others
         // invite into their own organisation, checked after the matrix).
-        sf(MANAGERS, "/api/invitations/create", &[("organisation_id", "{company_a}"), ("email", "newcomer@matrix.example"), ("first_name", "New"), ("last_name", "Comer"), ("role", "member"), ("designation", "Analyst"), ("department", "")]),
-        sf(A_INVITATION, "/api/invitations/resend", &[("id", "{invitation}")]),
-        sf(A_INVITATION, "/api/invitations/revoke", &[("id", "{invitation}"), ("reason", "matrix")]),
-        sf(A_INVITATION, "/api/invitations/history", &[("id", "{invitation}")]),
+        sf(MANAGERS, "/rpc/invitations/create", &[("organisation_id", "{company_a}"), ("email", "newcomer@matrix.example"), ("first_name", "New"), ("last_name", "Comer"), ("role", "member"), ("designation", "Analyst"), ("department", "")]),
+        sf(A_INVITATION, "/rpc/invitations/resend", &[("id", "{invitation}")]),
+        sf(A_INVITATION, "/rpc/invitations/revoke", &[("id", "{invitation}"), ("reason", "matrix")]),
+        sf(A_INVITATION, "/rpc/invitations/history", &[("id", "{invitation}")]),
+        // The REST API: the browser session is one way in, with the same rules.
+        rest(MANAGERS, "POST", "/api/invitations", Body::Json(r#"{"organisation_id":"{company_a}","email":"rest@matrix.example","first_name":"Rest","last_name":"Caller","role":"member"}"#)),
+        rest(MANAGERS, "GET", "/api/invitations", Body::Empty),
+        rest(PUBLIC, "GET", "/api/invitations/validate", Body::Empty),
+        rest(A_INVITATION, "GET", "/api/invitations/{invitation}", Body::Empty),
+        rest(A_INVITATION, "POST", "/api/invitations/{invitation}/resend", Body::Empty),
+        rest(A_INVITATION, "POST", "/api/invitations/{invitation}/revoke", Body::Json(r#"{"reason":"matrix"}"#)),
+        rest(PUBLIC, "GET", "/api/openapi.json", Body::Empty),
+
+        // ---- API tokens: invitation managers, their own organisation only -----------------
+        sf(MANAGERS, "/rpc/api-tokens/options", &[]),
+        sf(MANAGERS, "/rpc/api-tokens/list", &[]),
+        sf(MANAGERS, "/rpc/api-tokens/create", &[("name", "matrix"), ("role", "member"), ("expires_in_days", "30")]),
+        sf(A_ONLY, "/rpc/api-tokens/revoke", &[("id", "{api_token}")]),
 
         // ---- Invite codes ----------------------------------------------------------------------------
-        sf(MANAGERS, "/api/invite-codes/options", &[]),
-        sf(MANAGERS, "/api/invite-codes/list", &[("status", "")]),
-        sf(MANAGERS, "/api/invite-codes/create", &[("role", "member"), ("expires_in_days", "7"), ("max_uses", "1"), ("note", "matrix"), ("count", "1")]),
-        sf(A_ONLY, "/api/invite-codes/reveal", &[("id", "{invite_code}")]),
-        sf(A_ONLY, "/api/invite-codes/revoke", &[("id", "{invite_code}")]),
+        sf(MANAGERS, "/rpc/invite-codes/options", &[]),
+        sf(MANAGERS, "/rpc/invite-codes/list", &[("status", "")]),
+        sf(MANAGERS, "/rpc/invite-codes/create", &[("role", "member"), ("expires_in_days", "7"), ("max_uses", "1"), ("note", "matrix"), ("count", "1")]),
+        sf(A_ONLY, "/rpc/invite-codes/reveal", &[("id", "{invite_code}")]),
+        sf(A_ONLY, "/rpc/invite-codes/revoke", &[("id", "{invite_code}")]),
         // Malformed fields: 422 before the code is looked up; nobody is signed in by it.
-        sf(PUBLIC, "/api/invite-codes/redeem", &[("code", "nope"), ("display_name", ""), ("public_key", "not-a-key"), ("challenge_id", "{nil}"), ("signature", "AAAA")]),
+        sf(PUBLIC, "/rpc/invite-codes/redeem", &[("code", "nope"), ("display_name", ""), ("public_key", "not-a-key"), ("challenge_id", "{nil}"), ("signature", "AAAA")]),
 
         // ---- Integrations: providers and partners -----------------------------------------------
-        sf(INTEGRATIONS, "/api/integrations/overview", &[]),
+        sf(INTEGRATIONS, "/rpc/integrations/overview", &[]),
         // Providers are the platform admin's registry.
-        sf(PLATFORM_ONLY, "/api/integrations/providers/save", &[("id", "{provider}"), ("name", "Acme Payments"), ("description", "Payment status updates"), ("sandbox", "on"), ("production", "on"), ("security_policy_url", "https://acme.example/security"), ("runbook_url", "https://acme.example/runbook"), ("escalation_email", "oncall@acme.example"), ("min_key_length", "32"), ("min_entropy_bits", "128"), ("rotation_days", "90")]),
+        sf(PLATFORM_ONLY, "/rpc/integrations/providers/save", &[("id", "{provider}"), ("name", "Acme Payments"), ("description", "Payment status updates"), ("sandbox", "on"), ("production", "on"), ("security_policy_url", "https://acme.example/security"), ("runbook_url", "https://acme.example/runbook"), ("escalation_email", "oncall@acme.example"), ("min_key_length", "32"), ("min_entropy_bits", "128"), ("rotation_days", "90")]),
         // Partners belong to tenants (associations, companies): the platform admin gets 403 on
         // purpose (`create_partner`: "403 outside a tenant").
-        sf([Unauth, Forbidden, Allowed, Allowed, Allowed, Forbidden], "/api/integrations/partners/create", &[("name", "Matrix Partner"), ("legal_basis", "Contract"), ("agreement_document_id", "DSA-1"), ("provider_id", "{provider}"), ("environment", "sandbox"), ("contacts", "Tess Lead <tess@bank.example>"), ("scopes", "partner:ping")]),
-        sf(A_ONLY, "/api/integrations/partners/detail", &[("id", "{partner}")]),
-        sf(A_ONLY, "/api/integrations/partners/update", &[("id", "{draft_partner}"), ("environment", "sandbox"), ("contacts", "Tess Lead <tess@bank.example>"), ("scopes", "partner:ping")]),
-        sf(A_ONLY, "/api/integrations/partners/submit", &[("id", "{draft_partner}")]),
-        sf(A_ONLY, "/api/integrations/partners/approve", &[("id", "{pending_partner}"), ("policy_document_id", "POL-9")]),
-        sf(A_ONLY, "/api/integrations/partners/reject", &[("id", "{rejected_partner}"), ("reason", "matrix")]),
+        sf([Unauth, Forbidden, Allowed, Allowed, Allowed, Forbidden], "/rpc/integrations/partners/create", &[("name", "Matrix Partner"), ("legal_basis", "Contract"), ("agreement_document_id", "DSA-1"), ("provider_id", "{provider}"), ("environment", "sandbox"), ("contacts", "Tess Lead <tess@bank.example>"), ("scopes", "partner:ping")]),
+        sf(A_ONLY, "/rpc/integrations/partners/detail", &[("id", "{partner}")]),
+        sf(A_ONLY, "/rpc/integrations/partners/update", &[("id", "{draft_partner}"), ("environment", "sandbox"), ("contacts", "Tess Lead <tess@bank.example>"), ("scopes", "partner:ping")]),
+        sf(A_ONLY, "/rpc/integrations/partners/submit", &[("id", "{draft_partner}")]),
+        sf(A_ONLY, "/rpc/integrations/partners/approve", &[("id", "{pending_partner}"), ("policy_document_id", "POL-9")]),
+        sf(A_ONLY, "/rpc/integrations/partners/reject", &[("id", "{rejected_partner}"), ("reason", "matrix")]),
         // Tenant admins only, checked before the partner is looked up: 403 for the platform
         // admin on purpose (`set_suspended`).
-        sf([Unauth, Forbidden, Hidden, Allowed, Hidden, Forbidden], "/api/integrations/partners/suspend", &[("id", "{partner}"), ("suspend", "true")]),
-        sf(A_ONLY, "/api/integrations/partners/decommission", &[("id", "{retired_partner}"), ("reason", "matrix")]),
+        sf([Unauth, Forbidden, Hidden, Allowed, Hidden, Forbidden], "/rpc/integrations/partners/suspend", &[("id", "{partner}"), ("suspend", "true")]),
+        sf(A_ONLY, "/rpc/integrations/partners/decommission", &[("id", "{retired_partner}"), ("reason", "matrix")]),
 
         // ---- Credential invitations --------------------------------------------------------------
         // The public credential page first, while the link is open (the token is the
         // credential); a too-short secret: 422, nothing accepted.
-        sf(PUBLIC, "/api/integrations/credential-invite/view", &[("token", "{credential_token}")]),
-        sf(PUBLIC, "/api/integrations/credential-invite/submit", &[("token", "{credential_token}"), ("api_key_id", "fb-key-01"), ("secret", "short"), ("secret_confirmation", "other")]),
-        sf(PUBLIC, "/api/integrations/credential-invite/receipt", &[("token", "{credential_token}")]),
-        sf(A_ONLY, "/api/integrations/credential-invitations/create", &[("partner_id", "{partner}"), ("recipient_email", "lead@bank.example"), ("environment", "sandbox")]),
-        sf(A_ONLY, "/api/integrations/credential-invitations/refresh", &[("id", "{credential_invitation}")]),
+        sf(PUBLIC, "/rpc/integrations/credential-invite/view", &[("token", "{credential_token}")]),
+        sf(PUBLIC, "/rpc/integrations/credential-invite/submit", &[("token", "{credential_token}"), ("api_key_id", "fb-key-01"), ("secret", "short"), ("secret_confirmation", "other")]),
+        sf(PUBLIC, "/rpc/integrations/credential-invite/receipt", &[("token", "{credential_token}")]),
+        sf(A_ONLY, "/rpc/integrations/credential-invitations/create", &[("partner_id", "{partner}"), ("recipient_email", "lead@bank.example"), ("environment", "sandbox")]),
+        sf(A_ONLY, "/rpc/integrations/credential-invitations/refresh", &[("id", "{credential_invitation}")]),
         // Like refresh and revoke: another tenant's credential invitation does not exist.
-        sf(A_ONLY, "/api/integrations/credential-invitations/events", &[("id", "{credential_invitation}")]),
-        sf(A_ONLY, "/api/integrations/credential-invitations/revoke", &[("id", "{credential_invitation}")]),
+        sf(A_ONLY, "/rpc/integrations/credential-invitations/events", &[("id", "{credential_invitation}")]),
+        sf(A_ONLY, "/rpc/integrations/credential-invitations/revoke", &[("id", "{credential_invitation}")]),
 
         // ---- Dev mailbox: development without SMTP (the test configuration), from this
         // machine only; there it is public by design. -------------------------------------------
-        sf(PUBLIC, "/api/dev/mailbox", &[]),
+        sf(PUBLIC, "/rpc/dev/mailbox", &[]),
         rest(PUBLIC, "GET", "/dev/mailbox/{mail}/html", Body::Empty),
 
         // ---- REST routes -------------------------------------------------------------------------
@@ -367,7 +381,7 @@ fn server_functions(sources: &[(PathBuf, String)]) -> (BTreeSet<(String, String)
                 if let Some(q) = value.find('"') {
                     let name = &value[q + 1..];
                     if let Some(end) = name.find('"') {
-                        scanned.insert(("POST".to_owned(), format!("/api/{}", &name[..end])));
+                        scanned.insert(("POST".to_owned(), format!("/rpc/{}", &name[..end])));
                     }
                 }
             }
@@ -404,7 +418,7 @@ async fn register_partner(app: &TestApp, im: &mut Browser, name: &str, provider:
     let res = app
         .post(
             im,
-            "/api/integrations/partners/create",
+            "/rpc/integrations/partners/create",
             &[
                 ("name", name),
                 ("legal_basis", "Contract, GDPR art. 6(1)(b)"),
@@ -452,7 +466,7 @@ async fn world(app: &TestApp) -> World {
     let res = app
         .post(
             &mut platform_admin,
-            "/api/integrations/providers/save",
+            "/rpc/integrations/providers/save",
             &[
                 ("name", "Acme Payments"),
                 ("description", "Payment status updates"),
@@ -482,14 +496,14 @@ async fn world(app: &TestApp) -> World {
     let retired_partner = register_partner(app, &mut im, "Retired Bank", &provider).await;
     for id in [&partner, &pending_partner, &rejected_partner] {
         let res = app
-            .post(&mut im, "/api/integrations/partners/submit", &[("id", id)])
+            .post(&mut im, "/rpc/integrations/partners/submit", &[("id", id)])
             .await;
         ok_json(res, "submit a partner").await;
     }
     let res = app
         .post(
             &mut owner,
-            "/api/integrations/partners/approve",
+            "/rpc/integrations/partners/approve",
             &[("id", &partner), ("policy_document_id", "POL-7")],
         )
         .await;
@@ -499,7 +513,7 @@ async fn world(app: &TestApp) -> World {
     let res = app
         .post(
             &mut im,
-            "/api/integrations/credential-invitations/create",
+            "/rpc/integrations/credential-invitations/create",
             &[
                 ("partner_id", &partner),
                 ("recipient_email", "tess@firstbank.example"),
@@ -534,7 +548,7 @@ async fn world(app: &TestApp) -> World {
     let res = app
         .post(
             &mut owner,
-            "/api/invite-codes/create",
+            "/rpc/invite-codes/create",
             &[
                 ("role", "member"),
                 ("expires_in_days", "7"),
@@ -546,6 +560,23 @@ async fn world(app: &TestApp) -> World {
         .await;
     let codes = ok_json(res, "create an invite code").await;
     let invite_code = codes["codes"][0]["id"].as_str().unwrap().to_owned();
+
+    // An API token of company A.
+    let res = app
+        .post(
+            &mut owner,
+            "/rpc/api-tokens/create",
+            &[
+                ("name", "matrix"),
+                ("role", "member"),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    let api_token = ok_json(res, "create an API token").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let mail: i64 = sqlx::query_scalar("SELECT max(id) FROM email_outbox")
         .fetch_one(&app.pool)
@@ -569,6 +600,7 @@ async fn world(app: &TestApp) -> World {
         ("reg_token", reg_token),
         ("reg_org", reg_org),
         ("invite_code", invite_code),
+        ("api_token", api_token),
         ("mail", mail.to_string()),
     ]);
 

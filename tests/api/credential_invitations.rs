@@ -16,7 +16,7 @@ pub(crate) async fn credential_invitation(
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/credential-invitations/create",
+            "/rpc/integrations/credential-invitations/create",
             &[
                 ("partner_id", id),
                 ("recipient_email", "tess@firstbank.example"),
@@ -44,7 +44,7 @@ pub(crate) async fn submit(
 ) -> reqwest::Response {
     app.post(
         &mut Browser::anonymous(),
-        "/api/integrations/credential-invite/submit",
+        "/rpc/integrations/credential-invite/submit",
         &[
             ("token", token),
             ("api_key_id", "fb-key-01"),
@@ -70,7 +70,7 @@ async fn credential_invitations_check_strength_encrypt_and_work_once() {
         let res = app
             .post(
                 &mut Browser::anonymous(),
-                "/api/integrations/credential-invite/view",
+                "/rpc/integrations/credential-invite/view",
                 &[("token", &token)],
             )
             .await;
@@ -199,7 +199,7 @@ async fn refresh_extends_the_same_link_and_used_links_cannot_be_refreshed() {
         async move {
             app.post(
                 &mut Browser::anonymous(),
-                "/api/integrations/credential-invite/view",
+                "/rpc/integrations/credential-invite/view",
                 &[("token", &token)],
             )
             .await
@@ -214,7 +214,7 @@ async fn refresh_extends_the_same_link_and_used_links_cannot_be_refreshed() {
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/credential-invitations/refresh",
+            "/rpc/integrations/credential-invitations/refresh",
             &[("id", &inv.to_string())],
         )
         .await;
@@ -241,7 +241,7 @@ async fn refresh_extends_the_same_link_and_used_links_cannot_be_refreshed() {
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/credential-invitations/refresh",
+            "/rpc/integrations/credential-invitations/refresh",
             &[("id", &inv.to_string())],
         )
         .await;
@@ -272,7 +272,7 @@ async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed()
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/credential-invitations/revoke",
+            "/rpc/integrations/credential-invitations/revoke",
             &form,
         )
         .await;
@@ -280,7 +280,7 @@ async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed()
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/integrations/credential-invite/view",
+            "/rpc/integrations/credential-invite/view",
             &[("token", &token)],
         )
         .await;
@@ -295,7 +295,7 @@ async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed()
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/credential-invitations/refresh",
+            "/rpc/integrations/credential-invitations/refresh",
             &form,
         )
         .await;
@@ -303,7 +303,7 @@ async fn a_revoked_credential_invitation_stops_working_and_cannot_be_refreshed()
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/credential-invitations/revoke",
+            "/rpc/integrations/credential-invitations/revoke",
             &form,
         )
         .await;
@@ -325,7 +325,7 @@ async fn a_credential_submission_posted_without_scripts_is_confirmed_once_on_its
             ("secret_confirmation", secret),
         ]
     };
-    let submit = "/api/integrations/credential-invite/submit";
+    let submit = "/rpc/integrations/credential-invite/submit";
     let mut browser = Browser::anonymous();
 
     // Refused: back to the page, which shows the server's reasons.

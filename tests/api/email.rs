@@ -134,7 +134,7 @@ async fn a_message_is_marked_failed_after_its_last_attempt() {
     .await;
     assert_eq!(status, "failed");
     let list: serde_json::Value = app
-        .post(&mut admin, "/api/invitations/list", &[])
+        .post(&mut admin, "/rpc/invitations/list", &[])
         .await
         .json()
         .await

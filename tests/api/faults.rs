@@ -23,7 +23,7 @@ async fn a_stopped_database_gives_quick_503s_and_its_return_needs_no_restart() {
     let pg = Cluster::start();
     let app = spawn_app_on(&pg.admin_url(), |_| {}).await;
     let (_, mut admin) = app.manager("company").await;
-    let list = "/api/invitations/list";
+    let list = "/rpc/invitations/list";
     assert_eq!(timed_post(&app, &mut admin, list).await.0, StatusCode::OK);
     let res = app
         .invite(&mut admin, "patient@example.org", "member")
@@ -57,7 +57,7 @@ async fn a_stopped_database_gives_quick_503s_and_its_return_needs_no_restart() {
         StatusCode::OK,
         "the process itself is fine"
     );
-    for path in [list, "/api/auth/session"] {
+    for path in [list, "/rpc/auth/session"] {
         let (status, retry, took) = timed_post(&app, &mut admin, path).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert!(retry, "{path}: 503 without Retry-After");
@@ -138,7 +138,7 @@ async fn sigterm_during_a_registration_lets_it_complete() {
         .unwrap();
     let password = "quiet river copper lantern";
     let client = app.client.clone();
-    let url = format!("{base}/api/registration/complete");
+    let url = format!("{base}/rpc/registration/complete");
     let form = [
         ("token", token),
         ("org", org),

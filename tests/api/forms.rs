@@ -19,7 +19,7 @@ async fn a_refused_plain_sign_in_comes_back_to_the_form_with_its_error() {
     let res = app
         .plain_post(
             &mut browser,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             from,
             &[
                 ("email", "owner@acme.example"),
@@ -44,7 +44,7 @@ async fn a_refused_plain_sign_in_comes_back_to_the_form_with_its_error() {
     let res = app
         .plain_post(
             &mut browser,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             from,
             &[
                 ("email", "owner@acme.example"),
@@ -61,7 +61,7 @@ async fn a_refused_plain_sign_in_comes_back_to_the_form_with_its_error() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "owner@acme.example"), ("password", "wrong")],
         )
         .await;
@@ -92,7 +92,7 @@ async fn a_refused_plain_registration_shows_every_field_error_on_the_page() {
     let res = app
         .plain_post(
             &mut browser,
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &from,
             &form("short", "different"),
         )
@@ -114,7 +114,7 @@ async fn a_refused_plain_registration_shows_every_field_error_on_the_page() {
     let res = app
         .plain_post(
             &mut browser,
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             back.trim_start_matches(&app.base),
             &form(password, password),
         )

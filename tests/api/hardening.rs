@@ -54,7 +54,7 @@ async fn a_body_past_the_limit_gets_413_before_any_handler() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "someone@example.org"), ("password", &huge)],
         )
         .await;
@@ -117,7 +117,7 @@ async fn a_request_past_the_timeout_is_answered_503() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[
                 ("email", "someone@example.org"),
                 ("password", "not this one"),
@@ -189,7 +189,7 @@ async fn fifty_parallel_wrong_passwords_let_at_most_five_reach_the_check() {
         async move {
             app.post(
                 &mut Browser::anonymous(),
-                "/api/auth/sign-in",
+                "/rpc/auth/sign-in",
                 &[
                     ("email", "target@parallel.example"),
                     ("password", "wrong guess 123"),
@@ -262,7 +262,7 @@ async fn a_database_dump_holds_no_live_link_and_revoking_cancels_the_email() {
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/credential-invitations/revoke",
+            "/rpc/integrations/credential-invitations/revoke",
             &[("id", &id.to_string())],
         )
         .await;
@@ -290,7 +290,7 @@ async fn strangers_cannot_lock_the_owner_out_of_a_browser_that_signed_in_before(
             let res = app
                 .post(
                     &mut owned,
-                    "/api/auth/sign-in",
+                    "/rpc/auth/sign-in",
                     &[("email", "owner@device.example"), ("password", password)],
                 )
                 .await;
@@ -372,7 +372,7 @@ async fn past_hashing_capacity_the_excess_gets_503_quickly_and_no_half_accounts(
             let res = app
                 .post(
                     &mut Browser::anonymous(),
-                    "/api/registration/complete",
+                    "/rpc/registration/complete",
                     &[
                         ("token", token.as_str()),
                         ("org", org.as_str()),

@@ -19,7 +19,7 @@ async fn create_list_resend_and_revoke() {
     );
 
     let list: Value = app
-        .post(&mut admin, "/api/invitations/list", &[])
+        .post(&mut admin, "/rpc/invitations/list", &[])
         .await
         .json()
         .await
@@ -41,7 +41,7 @@ async fn create_list_resend_and_revoke() {
     // Resend: new link works, the old one is dead at once.
     let id = app.invitation_id("ada@example.org").await.to_string();
     let res = app
-        .post(&mut admin, "/api/invitations/resend", &[("id", &id)])
+        .post(&mut admin, "/rpc/invitations/resend", &[("id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let (new_token, _) = app.latest_token("ada@example.org").await;
@@ -71,7 +71,7 @@ async fn create_list_resend_and_revoke() {
     let res = app
         .post(
             &mut admin,
-            "/api/invitations/revoke",
+            "/rpc/invitations/revoke",
             &[("id", &id), ("reason", "Left the company")],
         )
         .await;
@@ -82,13 +82,13 @@ async fn create_list_resend_and_revoke() {
     assert_eq!(revoked.status(), StatusCode::GONE);
     assert!(revoked.text().await.unwrap().contains("revoked"));
     let again = app
-        .post(&mut admin, "/api/invitations/revoke", &[("id", &id)])
+        .post(&mut admin, "/rpc/invitations/revoke", &[("id", &id)])
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // The audit trail tells the story.
     let history: Value = app
-        .post(&mut admin, "/api/invitations/history", &[("id", &id)])
+        .post(&mut admin, "/rpc/invitations/history", &[("id", &id)])
         .await
         .json()
         .await
@@ -173,7 +173,7 @@ async fn bad_input_is_reported_per_field_and_changes_nothing() {
     let res = app
         .post(
             &mut admin,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("email", "not-an-email"),
                 ("first_name", " "),
@@ -219,10 +219,10 @@ async fn server_functions_refuse_anonymous_members_and_other_organisations() {
 
     let mut anon = Browser::anonymous();
     for (path, form) in [
-        ("/api/invitations/list", vec![]),
-        ("/api/invitations/options", vec![]),
+        ("/rpc/invitations/list", vec![]),
+        ("/rpc/invitations/options", vec![]),
         (
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             vec![
                 ("email", "y@example.org"),
                 ("first_name", "Y"),
@@ -230,10 +230,10 @@ async fn server_functions_refuse_anonymous_members_and_other_organisations() {
                 ("role", "member"),
             ],
         ),
-        ("/api/invitations/resend", vec![("id", id.as_str())]),
-        ("/api/invitations/revoke", vec![("id", id.as_str())]),
-        ("/api/invitations/history", vec![("id", id.as_str())]),
-        ("/api/dashboard/summary", vec![]),
+        ("/rpc/invitations/resend", vec![("id", id.as_str())]),
+        ("/rpc/invitations/revoke", vec![("id", id.as_str())]),
+        ("/rpc/invitations/history", vec![("id", id.as_str())]),
+        ("/rpc/dashboard/summary", vec![]),
     ] {
         let res = app.post(&mut anon, path, &form).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
@@ -241,16 +241,16 @@ async fn server_functions_refuse_anonymous_members_and_other_organisations() {
 
     // Another organisation's manager neither sees nor touches it.
     let list: Value = app
-        .post(&mut b, "/api/invitations/list", &[])
+        .post(&mut b, "/rpc/invitations/list", &[])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(list["invitations"].as_array().unwrap().len(), 0);
     for path in [
-        "/api/invitations/resend",
-        "/api/invitations/revoke",
-        "/api/invitations/history",
+        "/rpc/invitations/resend",
+        "/rpc/invitations/revoke",
+        "/rpc/invitations/history",
     ] {
         let res = app.post(&mut b, path, &[("id", &id)]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
@@ -267,7 +267,7 @@ async fn server_functions_refuse_anonymous_members_and_other_organisations() {
     let res = app
         .post(
             &mut b,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("organisation_id", &a_org.to_string()),
                 ("email", "z@example.org"),
@@ -289,7 +289,7 @@ async fn server_functions_refuse_anonymous_members_and_other_organisations() {
     let org = app.organisation("Plain", "company").await;
     app.user("plain@example.org", org, "member").await;
     let mut member = app.sign_in("plain@example.org").await;
-    let res = app.post(&mut member, "/api/invitations/list", &[]).await;
+    let res = app.post(&mut member, "/rpc/invitations/list", &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
@@ -316,7 +316,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
     let first: Value = app
         .post(
             &mut platform,
-            "/api/invitations/list",
+            "/rpc/invitations/list",
             &[("search", "bulk")],
         )
         .await
@@ -330,7 +330,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
     let second: Value = app
         .post(
             &mut platform,
-            "/api/invitations/list",
+            "/rpc/invitations/list",
             &[("search", "bulk"), ("cursor", &cursor)],
         )
         .await
@@ -341,6 +341,14 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
     assert_eq!(rows2.len(), 5);
     assert_eq!(rows2[4]["email"], "bulk29@example.org");
     assert!(second["next_cursor"].is_null());
+    // A malformed cursor, even one whose number overflows, is a 400, never a panic.
+    let huge = format!("{}.{}", i128::MAX, uuid::Uuid::nil());
+    for bad in ["nonsense", huge.as_str()] {
+        let res = app
+            .post(&mut platform, "/rpc/invitations/list", &[("cursor", bad)])
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
 
     // Status filter uses the effective status: overdue pending reads as expired.
     sqlx::query("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'bulk03@example.org'")
@@ -350,7 +358,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
     let expired: Value = app
         .post(
             &mut platform,
-            "/api/invitations/list",
+            "/rpc/invitations/list",
             &[("status", "expired"), ("search", "bulk")],
         )
         .await
@@ -365,7 +373,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
 
     // A LIKE wildcard in the search is taken literally.
     let none: Value = app
-        .post(&mut platform, "/api/invitations/list", &[("search", "%")])
+        .post(&mut platform, "/rpc/invitations/list", &[("search", "%")])
         .await
         .json()
         .await
@@ -412,7 +420,7 @@ async fn the_dashboard_reports_acceptance_rate_and_time_to_accept() {
     let app = spawn_app().await;
     let (_, mut admin) = app.manager("company").await;
     let empty: Value = app
-        .post(&mut admin, "/api/dashboard/summary", &[])
+        .post(&mut admin, "/rpc/dashboard/summary", &[])
         .await
         .json()
         .await
@@ -429,10 +437,10 @@ async fn the_dashboard_reports_acceptance_rate_and_time_to_accept() {
     .await
     .unwrap();
     let id = app.invitation_id("no@example.org").await.to_string();
-    app.post(&mut admin, "/api/invitations/revoke", &[("id", &id)])
+    app.post(&mut admin, "/rpc/invitations/revoke", &[("id", &id)])
         .await;
     let s: Value = app
-        .post(&mut admin, "/api/dashboard/summary", &[])
+        .post(&mut admin, "/rpc/dashboard/summary", &[])
         .await
         .json()
         .await

@@ -30,7 +30,7 @@ async fn create(
     let res = app
         .post(
             admin,
-            "/api/invite-codes/create",
+            "/rpc/invite-codes/create",
             &[
                 ("role", role),
                 ("expires_in_days", days),
@@ -59,7 +59,7 @@ async fn answer(
 ) -> (String, String) {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     let res = app
-        .post(browser, "/api/keys/challenge", &[("purpose", purpose)])
+        .post(browser, "/rpc/keys/challenge", &[("purpose", purpose)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let c: Value = res.json().await.unwrap();
@@ -88,7 +88,7 @@ async fn redeem(
 ) -> reqwest::Response {
     app.post(
         b,
-        "/api/invite-codes/redeem",
+        "/rpc/invite-codes/redeem",
         &[
             ("code", code),
             ("display_name", "River Song"),
@@ -128,7 +128,7 @@ async fn key_sign_in(app: &TestApp, b: &mut Browser, pair: &KeyPair) -> reqwest:
     let (challenge_id, signature) = answer(app, b, pair, "sign_in").await;
     app.post(
         b,
-        "/api/auth/sign-in-with-key",
+        "/rpc/auth/sign-in-with-key",
         &[
             ("public_key", pair.public_key_b64().as_str()),
             ("challenge_id", &challenge_id),
@@ -183,7 +183,7 @@ async fn a_person_joins_with_a_code_and_is_signed_in_with_the_codes_role() {
     assert_eq!(body["dashboard_path"], "/home");
 
     let session: Value = app
-        .post(&mut browser.clone(), "/api/auth/session", &[])
+        .post(&mut browser.clone(), "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -263,7 +263,7 @@ async fn a_code_with_three_uses_admits_exactly_three() {
     );
     assert_eq!(members(&app, org).await, 4);
     let list: Value = app
-        .post(&mut admin, "/api/invite-codes/list", &[("status", "used")])
+        .post(&mut admin, "/rpc/invite-codes/list", &[("status", "used")])
         .await
         .json()
         .await
@@ -305,7 +305,7 @@ async fn unknown_expired_and_revoked_codes_are_refused_with_their_own_message() 
     let res = app
         .post(
             &mut admin,
-            "/api/invite-codes/revoke",
+            "/rpc/invite-codes/revoke",
             &[("id", &id.to_string())],
         )
         .await;
@@ -313,7 +313,7 @@ async fn unknown_expired_and_revoked_codes_are_refused_with_their_own_message() 
     let res = app
         .post(
             &mut admin,
-            "/api/invite-codes/revoke",
+            "/rpc/invite-codes/revoke",
             &[("id", &id.to_string())],
         )
         .await;
@@ -452,13 +452,13 @@ async fn members_sign_in_again_with_their_key_and_only_with_it() {
     let pair = key(60);
     let (status, _, mut browser) = join(&app, &code, &pair).await;
     assert_eq!(status, StatusCode::OK);
-    app.post(&mut browser, "/api/auth/sign-out", &[]).await;
+    app.post(&mut browser, "/rpc/auth/sign-out", &[]).await;
 
     let mut b = Browser::anonymous();
     let res = key_sign_in(&app, &mut b, &pair).await;
     assert_eq!(res.status(), StatusCode::OK);
     let session: Value = app
-        .post(&mut b, "/api/auth/session", &[])
+        .post(&mut b, "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -473,7 +473,7 @@ async fn members_sign_in_again_with_their_key_and_only_with_it() {
     assert!(
         s.cookie.is_none() || {
             let v: Value = app
-                .post(&mut s, "/api/auth/session", &[])
+                .post(&mut s, "/rpc/auth/session", &[])
                 .await
                 .json()
                 .await
@@ -515,7 +515,7 @@ async fn invite_codes_never_grant_a_managing_role() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&body).contains("email"), "{body}");
     let options: Value = app
-        .post(&mut admin, "/api/invite-codes/options", &[])
+        .post(&mut admin, "/rpc/invite-codes/options", &[])
         .await
         .json()
         .await
@@ -557,7 +557,7 @@ async fn reveal_is_audited_and_codes_stay_inside_their_organisation() {
     let code = body["codes"][0]["code"].as_str().unwrap().to_owned();
 
     let res = app
-        .post(&mut admin, "/api/invite-codes/reveal", &[("id", &id)])
+        .post(&mut admin, "/rpc/invite-codes/reveal", &[("id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let revealed: Value = res.json().await.unwrap();
@@ -572,15 +572,15 @@ async fn reveal_is_audited_and_codes_stay_inside_their_organisation() {
 
     let (_, mut other) = app.manager("company").await;
     let res = app
-        .post(&mut other, "/api/invite-codes/reveal", &[("id", &id)])
+        .post(&mut other, "/rpc/invite-codes/reveal", &[("id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = app
-        .post(&mut other, "/api/invite-codes/revoke", &[("id", &id)])
+        .post(&mut other, "/rpc/invite-codes/revoke", &[("id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let list: Value = app
-        .post(&mut other, "/api/invite-codes/list", &[])
+        .post(&mut other, "/rpc/invite-codes/list", &[])
         .await
         .json()
         .await
@@ -635,7 +635,7 @@ async fn metrics_count_what_happened_and_refuse_anonymous_scrapes() {
     let inv = app.invitation_id("metrics@example.org").await;
     app.post(
         &mut company,
-        "/api/invitations/revoke",
+        "/rpc/invitations/revoke",
         &[("id", &inv.to_string())],
     )
     .await;

@@ -97,7 +97,7 @@ async fn refused_authorization_is_logged_with_who_and_the_request() {
     let org = app.organisation("Refusal Ltd", "company").await;
     app.user("plain@refusal.example", org, "member").await;
     let mut member = app.sign_in("plain@refusal.example").await;
-    let res = app.post(&mut member, "/api/invitations/list", &[]).await;
+    let res = app.post(&mut member, "/rpc/invitations/list", &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let user_id: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'plain@refusal.example'")
@@ -127,6 +127,6 @@ async fn refused_authorization_is_logged_with_who_and_the_request() {
         .as_array()
         .and_then(|spans| spans.iter().find(|s| s["name"] == "request"))
         .unwrap_or_else(|| panic!("not inside the request span: {refusal}"));
-    assert_eq!(request["route"], "/api/invitations/list");
+    assert_eq!(request["route"], "/rpc/invitations/list");
     assert_eq!(request["request_id"].as_str().map(str::len), Some(32));
 }

@@ -17,5 +17,6 @@ mod organisations;
 mod partner_api;
 mod partners;
 mod registration;
+mod rest_invitations;
 mod scale_out;
 mod security;

@@ -13,7 +13,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
     let res = app
         .post(
             &mut admin,
-            "/api/organisations/create",
+            "/rpc/organisations/create",
             &[("name", "Makers Guild"), ("kind", "association")],
         )
         .await;
@@ -22,7 +22,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
     let res = app
         .post(
             &mut admin,
-            "/api/organisations/create",
+            "/rpc/organisations/create",
             &[
                 ("name", "Acme Ltd"),
                 ("kind", "company"),
@@ -55,7 +55,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
         ),
     ] {
         let res = app
-            .post(&mut admin, "/api/organisations/create", &form)
+            .post(&mut admin, "/rpc/organisations/create", &form)
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
         let body: Value = res.json().await.unwrap();
@@ -63,7 +63,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
     }
 
     let list: Value = app
-        .post(&mut admin, "/api/organisations/list", &[])
+        .post(&mut admin, "/rpc/organisations/list", &[])
         .await
         .json()
         .await
@@ -79,7 +79,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
 
     // The platform admin may invite into any organisation, with that organisation's roles.
     let options: Value = app
-        .post(&mut admin, "/api/invitations/options", &[])
+        .post(&mut admin, "/rpc/invitations/options", &[])
         .await
         .json()
         .await
@@ -100,7 +100,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
     let res = app
         .post(
             &mut admin,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("organisation_id", &acme),
                 ("email", "boss@acme.example"),
@@ -114,7 +114,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
     let res = app
         .post(
             &mut admin,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("organisation_id", &guild),
                 ("email", "x@guild.example"),
@@ -132,7 +132,7 @@ async fn platform_admins_create_associations_and_companies_and_invite_into_them(
 
     // Nobody else sees or creates organisations.
     let (_, mut owner) = app.manager("company").await;
-    for path in ["/api/organisations/list", "/api/organisations/create"] {
+    for path in ["/rpc/organisations/list", "/rpc/organisations/create"] {
         let res = app
             .post(&mut owner, path, &[("name", "Mine"), ("kind", "company")])
             .await;
@@ -205,7 +205,7 @@ async fn production_mode_has_no_dev_mailbox() {
         StatusCode::NOT_FOUND
     );
     let res = app
-        .post(&mut Browser::anonymous(), "/api/dev/mailbox", &[])
+        .post(&mut Browser::anonymous(), "/rpc/dev/mailbox", &[])
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 

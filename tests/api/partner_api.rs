@@ -195,7 +195,7 @@ async fn a_suspended_partner_is_refused_until_resumed() {
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/partners/suspend",
+            "/rpc/integrations/partners/suspend",
             &[("id", &id), ("suspend", "true")],
         )
         .await;
@@ -203,7 +203,7 @@ async fn a_suspended_partner_is_refused_until_resumed() {
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/partners/suspend",
+            "/rpc/integrations/partners/suspend",
             &[("id", &id), ("suspend", "true")],
         )
         .await;
@@ -212,7 +212,7 @@ async fn a_suspended_partner_is_refused_until_resumed() {
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/partners/suspend",
+            "/rpc/integrations/partners/suspend",
             &[("id", &id), ("suspend", "false")],
         )
         .await;
@@ -236,7 +236,7 @@ async fn decommissioning_stops_tokens_at_once() {
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/partners/decommission",
+            "/rpc/integrations/partners/decommission",
             &[("id", &id), ("reason", "Contract ended")],
         )
         .await;

@@ -23,7 +23,7 @@ pub(crate) async fn tenant(app: &TestApp) -> Tenant {
     let res = app
         .post(
             &mut admin,
-            "/api/integrations/providers/save",
+            "/rpc/integrations/providers/save",
             &[
                 ("name", "Acme Payments"),
                 ("description", "Payment status updates"),
@@ -63,7 +63,7 @@ pub(crate) async fn register(app: &TestApp, t: &mut Tenant, scopes: &str) -> Str
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/partners/create",
+            "/rpc/integrations/partners/create",
             &[
                 ("name", "First Bank"),
                 ("legal_basis", "Contract, GDPR art. 6(1)(b)"),
@@ -95,7 +95,7 @@ pub(crate) async fn approved_partner(
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/partners/submit",
+            "/rpc/integrations/partners/submit",
             &[("id", &id)],
         )
         .await;
@@ -103,7 +103,7 @@ pub(crate) async fn approved_partner(
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/partners/approve",
+            "/rpc/integrations/partners/approve",
             &[("id", &id), ("policy_document_id", "POL-7")],
         )
         .await;
@@ -174,7 +174,7 @@ pub(crate) async fn call(
 
 pub(crate) async fn detail(app: &TestApp, b: &mut Browser, id: &str) -> Value {
     let res = app
-        .post(b, "/api/integrations/partners/detail", &[("id", id)])
+        .post(b, "/rpc/integrations/partners/detail", &[("id", id)])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
@@ -306,14 +306,14 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
     // their own submission.
     app.post(
         &mut t.owner,
-        "/api/integrations/partners/submit",
+        "/rpc/integrations/partners/submit",
         &[("id", &id)],
     )
     .await;
     let res = app
         .post(
             &mut t.manager,
-            "/api/integrations/partners/approve",
+            "/rpc/integrations/partners/approve",
             &[("id", &id), ("policy_document_id", "P")],
         )
         .await;
@@ -321,7 +321,7 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/partners/approve",
+            "/rpc/integrations/partners/approve",
             &[("id", &id), ("policy_document_id", "P")],
         )
         .await;
@@ -330,7 +330,7 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
     let res = app
         .post(
             &mut t.other_owner,
-            "/api/integrations/partners/approve",
+            "/rpc/integrations/partners/approve",
             &[("id", &id), ("policy_document_id", " ")],
         )
         .await;
@@ -342,7 +342,7 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
     let res = app
         .post(
             &mut t.other_owner,
-            "/api/integrations/partners/reject",
+            "/rpc/integrations/partners/reject",
             &[("id", &id), ("reason", "Scope too broad")],
         )
         .await;
@@ -356,7 +356,7 @@ async fn nobody_approves_their_own_submission_and_managers_cannot_approve() {
     let res = app
         .post(
             &mut stranger,
-            "/api/integrations/partners/detail",
+            "/rpc/integrations/partners/detail",
             &[("id", &id)],
         )
         .await;
@@ -369,7 +369,7 @@ async fn approvers_must_predate_the_submission_and_not_be_the_submitters_invitee
     let mut t = tenant(&app).await;
     let id = register(&app, &mut t, "partner:ping").await;
     let owner: Value = app
-        .post(&mut t.owner, "/api/auth/session", &[])
+        .post(&mut t.owner, "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -401,7 +401,7 @@ async fn approvers_must_predate_the_submission_and_not_be_the_submitters_invitee
     let res = app
         .post(
             &mut t.owner,
-            "/api/integrations/partners/submit",
+            "/rpc/integrations/partners/submit",
             &[("id", &id)],
         )
         .await;
@@ -418,7 +418,7 @@ async fn approvers_must_predate_the_submission_and_not_be_the_submitters_invitee
             let res = app
                 .post(
                     &mut b,
-                    "/api/integrations/partners/approve",
+                    "/rpc/integrations/partners/approve",
                     &[("id", &id), ("policy_document_id", "POL-9")],
                 )
                 .await;

@@ -56,7 +56,7 @@ async fn an_invitee_registers_and_is_signed_in_with_the_invited_role() {
     form.push(("organisation_id", &other));
     form.push(("role", "owner"));
     let res = app
-        .post(&mut invitee, "/api/registration/complete", &form)
+        .post(&mut invitee, "/rpc/registration/complete", &form)
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", res.headers());
     assert_eq!(res.headers()["location"], "/company");
@@ -77,7 +77,7 @@ async fn an_invitee_registers_and_is_signed_in_with_the_invited_role() {
 
     // Signed in: the session works for the new person.
     let info: Value = app
-        .post(&mut invitee, "/api/auth/session", &[])
+        .post(&mut invitee, "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -97,7 +97,7 @@ async fn an_invitee_registers_and_is_signed_in_with_the_invited_role() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &complete_form(&token, &link_org),
         )
         .await;
@@ -116,7 +116,7 @@ async fn fifty_concurrent_completions_of_one_token_make_exactly_one_account() {
             let mut b = Browser::anonymous();
             app.post(
                 &mut b,
-                "/api/registration/complete",
+                "/rpc/registration/complete",
                 &complete_form(&token, &org),
             )
             .await
@@ -173,7 +173,7 @@ async fn passwords_follow_the_policy_and_say_why() {
         let res = app
             .post(
                 &mut b,
-                "/api/registration/complete",
+                "/rpc/registration/complete",
                 &registration_form(&token, &org, pw, confirm),
             )
             .await;
@@ -198,7 +198,7 @@ async fn passwords_follow_the_policy_and_say_why() {
     let res = app
         .post(
             &mut b,
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &registration_form(&token, &org, long, long),
         )
         .await;
@@ -251,7 +251,7 @@ async fn dead_links_have_their_own_pages_and_statuses() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &complete_form(&token, &org.to_string()),
         )
         .await;
@@ -267,7 +267,7 @@ async fn request_new(
 ) -> reqwest::Response {
     app.post(
         b,
-        "/api/registration/request-new",
+        "/rpc/registration/request-new",
         &[("token", token), ("org", org), ("email", email)],
     )
     .await
@@ -351,7 +351,7 @@ async fn an_existing_account_signs_in_and_accepts() {
     let res = app
         .post(
             &mut Browser::anonymous(),
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &complete_form(&token, &org),
         )
         .await;
@@ -362,7 +362,7 @@ async fn an_existing_account_signs_in_and_accepts() {
     let res = app
         .post(
             &mut stranger,
-            "/api/registration/accept",
+            "/rpc/registration/accept",
             &[("token", &token), ("org", &org)],
         )
         .await;
@@ -377,14 +377,14 @@ async fn an_existing_account_signs_in_and_accepts() {
     let res = app
         .post(
             &mut known,
-            "/api/registration/accept",
+            "/rpc/registration/accept",
             &[("token", &token), ("org", &org)],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["location"], "/company");
     let info: Value = app
-        .post(&mut known, "/api/auth/session", &[])
+        .post(&mut known, "/rpc/auth/session", &[])
         .await
         .json()
         .await

@@ -53,7 +53,7 @@ async fn two_instances_share_sessions_throttles_and_the_outbox() {
 
     // A session made on one instance works on the other.
     let (org, mut admin) = app.manager("company").await;
-    let who: Value = post_to(&app, &bases[1], &mut admin, "/api/auth/session", &[])
+    let who: Value = post_to(&app, &bases[1], &mut admin, "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -70,7 +70,7 @@ async fn two_instances_share_sessions_throttles_and_the_outbox() {
             &app,
             &bases[i % 2],
             &mut Browser::anonymous(),
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[
                 ("email", "shared@limits.example"),
                 ("password", "wrong guess 123"),
@@ -84,7 +84,7 @@ async fn two_instances_share_sessions_throttles_and_the_outbox() {
             &app,
             base,
             &mut Browser::anonymous(),
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "shared@limits.example"), ("password", PASSWORD)],
         )
         .await;
@@ -98,7 +98,7 @@ async fn two_instances_share_sessions_throttles_and_the_outbox() {
             &app,
             &bases[i % 2],
             &mut admin,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("email", email.as_str()),
                 ("first_name", "Ada"),

@@ -16,7 +16,7 @@ async fn cross_site_posts_are_refused() {
     ] {
         let res = app
             .client
-            .post(format!("{}/api/invitations/create", app.base))
+            .post(format!("{}/rpc/invitations/create", app.base))
             .header(header::COOKIE, admin.cookie.clone().unwrap())
             .header(name, value)
             .form(&[
@@ -32,7 +32,7 @@ async fn cross_site_posts_are_refused() {
     }
     let res = app
         .client
-        .post(format!("{}/api/auth/sign-out", app.base))
+        .post(format!("{}/rpc/auth/sign-out", app.base))
         .header(header::COOKIE, admin.cookie.clone().unwrap())
         .header("origin", "http://gatehouse.test")
         .send()
@@ -100,7 +100,7 @@ async fn session_cookies_are_locked_down_and_cycled_on_sign_in() {
     app.user("owner@acme.example", org, "owner").await;
     let res = app
         .client
-        .post(format!("{}/api/auth/sign-in", app.base))
+        .post(format!("{}/rpc/auth/sign-in", app.base))
         .form(&[("email", "owner@acme.example"), ("password", PASSWORD)])
         .send()
         .await
@@ -129,7 +129,7 @@ async fn session_cookies_are_locked_down_and_cycled_on_sign_in() {
     let res = app
         .post(
             &mut second,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "owner@acme.example"), ("password", PASSWORD)],
         )
         .await;
@@ -140,7 +140,7 @@ async fn session_cookies_are_locked_down_and_cycled_on_sign_in() {
     );
     let mut stale = first.clone();
     let info: Value = app
-        .post(&mut stale, "/api/auth/session", &[])
+        .post(&mut stale, "/rpc/auth/session", &[])
         .await
         .json()
         .await
@@ -149,10 +149,10 @@ async fn session_cookies_are_locked_down_and_cycled_on_sign_in() {
 
     // Sign-out ends the session on the server: the cookie is useless afterwards.
     let kept = second.clone();
-    let res = app.post(&mut second, "/api/auth/sign-out", &[]).await;
+    let res = app.post(&mut second, "/rpc/auth/sign-out", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let mut replay = kept;
-    let res = app.post(&mut replay, "/api/invitations/list", &[]).await;
+    let res = app.post(&mut replay, "/rpc/invitations/list", &[]).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -165,7 +165,7 @@ async fn unknown_email_and_wrong_password_look_the_same_and_failures_are_throttl
     let unknown = app
         .post(
             &mut b,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[
                 ("email", "ghost@acme.example"),
                 ("password", "whatever it is"),
@@ -175,7 +175,7 @@ async fn unknown_email_and_wrong_password_look_the_same_and_failures_are_throttl
     let wrong = app
         .post(
             &mut b,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[
                 ("email", "real@acme.example"),
                 ("password", "whatever it is"),
@@ -188,7 +188,7 @@ async fn unknown_email_and_wrong_password_look_the_same_and_failures_are_throttl
     for _ in 0..4 {
         app.post(
             &mut b,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "real@acme.example"), ("password", "nope nope")],
         )
         .await;
@@ -196,7 +196,7 @@ async fn unknown_email_and_wrong_password_look_the_same_and_failures_are_throttl
     let locked = app
         .post(
             &mut b,
-            "/api/auth/sign-in",
+            "/rpc/auth/sign-in",
             &[("email", "real@acme.example"), ("password", PASSWORD)],
         )
         .await;
@@ -273,7 +273,7 @@ async fn first_start_invites_the_bootstrap_admin() {
     let res = app
         .post(
             &mut b,
-            "/api/registration/complete",
+            "/rpc/registration/complete",
             &[
                 ("token", &token),
                 ("org", &org),
@@ -290,7 +290,7 @@ async fn first_start_invites_the_bootstrap_admin() {
 
 async fn signed_in(app: &crate::helpers::TestApp, b: &mut Browser) -> bool {
     let info: Value = app
-        .post(b, "/api/auth/session", &[])
+        .post(b, "/rpc/auth/session", &[])
         .await
         .json()
         .await

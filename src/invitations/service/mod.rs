@@ -2,7 +2,10 @@
 
 mod read;
 
-pub use read::{detail_text, draft_for, history, invite_options, list, role_options};
+pub use read::{
+    detail_text, draft_for, history, invite_options, list, list_filtered, one, role_options,
+    ListQuery,
+};
 
 use super::repo;
 use crate::{
@@ -32,6 +35,14 @@ pub enum Actor {
     User { id: Uuid, name: String },
     /// A partner's API client (scope `invitations:write`).
     Partner { id: Uuid, name: String },
+    /// An organisation's API token, on behalf of the admin who made it (`owner`, named
+    /// `owner_name`): the inviter of record, named in the email, whose rate limit it shares.
+    /// The audit trail names the token.
+    ApiToken {
+        id: Uuid,
+        owner: Uuid,
+        owner_name: String,
+    },
     /// Gatehouse itself (bootstrap invitation, CLI, background jobs).
     System,
 }
@@ -42,13 +53,14 @@ impl Actor {
         match self {
             Self::User { id, .. } => audit::Actor::User(*id),
             Self::Partner { id, .. } => audit::Actor::PartnerClient(*id),
+            Self::ApiToken { id, .. } => audit::Actor::ApiToken(*id),
             Self::System => audit::Actor::System,
         }
     }
 
     fn user_id(&self) -> Option<Uuid> {
         match self {
-            Self::User { id, .. } => Some(*id),
+            Self::User { id, .. } | Self::ApiToken { owner: id, .. } => Some(*id),
             Self::Partner { .. } | Self::System => None,
         }
     }
@@ -56,13 +68,17 @@ impl Actor {
     fn partner_id(&self) -> Option<Uuid> {
         match self {
             Self::Partner { id, .. } => Some(*id),
-            Self::User { .. } | Self::System => None,
+            Self::User { .. } | Self::ApiToken { .. } | Self::System => None,
         }
     }
 
     fn name(&self) -> Option<&str> {
         match self {
-            Self::User { name, .. } | Self::Partner { name, .. } => Some(name),
+            Self::User { name, .. }
+            | Self::Partner { name, .. }
+            | Self::ApiToken {
+                owner_name: name, ..
+            } => Some(name),
             Self::System => None,
         }
     }
@@ -70,7 +86,9 @@ impl Actor {
     /// The rate-limit bucket of this actor (`None` for the system).
     fn rate_bucket(&self) -> Option<String> {
         match self {
-            Self::User { id, .. } => Some(format!("invite:{id}")),
+            Self::User { id, .. } | Self::ApiToken { owner: id, .. } => {
+                Some(format!("invite:{id}"))
+            }
             Self::Partner { id, .. } => Some(format!("invite:partner:{id}")),
             Self::System => None,
         }
@@ -451,4 +469,57 @@ async fn sweep(state: &AppState) {
     if let Err(e) = rate_limit::prune(&state.pool, Duration::from_secs(86_400)).await {
         tracing::error!(error = %e, "pruning rate-limit events failed");
     }
+    if let Err(e) = repo::prune_idempotency_keys(&state.pool).await {
+        tracing::error!(error = %e, "pruning idempotency keys failed");
+    }
+}
+
+/// Token checks one client may make per minute on `/api/invitations/validate`.
+pub const VALIDATIONS_PER_MINUTE: i64 = 30;
+
+/// What a registration token would say if opened: `valid`, `expired`, `used`, `revoked` or
+/// `unknown`, and nothing else. Never spends the token or records a view. Every answer costs
+/// the same: the per-client throttle, one SHA-256 and one indexed lookup (a malformed token
+/// is hashed and looked up like any other), so timing tells nothing either.
+///
+/// # Errors
+/// 429 past [`VALIDATIONS_PER_MINUTE`] per client (IPv4 address or IPv6 /64); 503/500 on
+/// database failure.
+pub async fn validate_token(
+    state: &AppState,
+    ctx: &RequestContext,
+    token: &str,
+) -> Result<&'static str, AppError> {
+    use sha2::{Digest, Sha256};
+    let db = AppError::internal::<sqlx::Error>("validating a token failed");
+    let bucket = format!("validate:{}", ctx.ip_key());
+    if let Some(secs) = rate_limit::reserve(
+        &state.pool,
+        &bucket,
+        VALIDATIONS_PER_MINUTE,
+        Duration::from_secs(60),
+    )
+    .await
+    .map_err(db)?
+    {
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+            message: format!("Too many checks. Try again in {secs} seconds."),
+        });
+    }
+    let hash: [u8; 32] = match InvitationToken::parse(token) {
+        Some(t) => t.hash().0,
+        None => Sha256::digest(token.as_bytes()).into(),
+    };
+    let found = repo::token_state(&state.pool, &hash).await.map_err(db)?;
+    Ok(match found {
+        None => "unknown",
+        Some((_, true)) => "expired",
+        Some((status, false)) => match status.as_str() {
+            "pending" => "valid",
+            "accepted" => "used",
+            "revoked" => "revoked",
+            _ => "expired",
+        },
+    })
 }

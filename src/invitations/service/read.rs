@@ -184,18 +184,75 @@ pub async fn list(
     search: Option<&str>,
     cursor: Option<&str>,
 ) -> Result<InvitationPage, AppError> {
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    list_filtered(
+        state,
+        user,
+        &ListQuery {
+            status,
+            search,
+            cursor,
+            ..ListQuery::default()
+        },
+    )
+    .await
+}
+
+/// The filters of the invitation list, as callers send them (all optional).
+#[derive(Default)]
+pub struct ListQuery<'a> {
+    /// `pending`, `accepted`, `expired` or `revoked` (effective status).
+    pub status: Option<&'a str>,
+    /// Part of an email address.
+    pub search: Option<&'a str>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<&'a str>,
+    /// A role's wire name (`member`, `admin`, ...).
+    pub role: Option<&'a str>,
+    /// Created at or after this instant.
+    pub created_from: Option<OffsetDateTime>,
+    /// Created before this instant.
+    pub created_to: Option<OffsetDateTime>,
+}
+
+/// [`list`] with every filter: also by role and by a created-at range `[from, to)`.
+///
+/// # Errors
+/// 422 for an unknown status or role, or a range that ends before it starts; 400 for a
+/// malformed cursor; 500 on database failure.
+#[tracing::instrument(skip_all)]
+pub async fn list_filtered(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ListQuery<'_>,
+) -> Result<InvitationPage, AppError> {
+    let status = match q.status.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
             InvitationStatus::parse(s)
                 .ok_or_else(|| AppError::field("status", "Unknown status."))?,
         ),
     };
-    let search = search
+    let role = match q.role.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(r) if r.len() <= 32 && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => {
+            Some(r)
+        }
+        Some(_) => return Err(AppError::field("role", "Unknown role.")),
+    };
+    if let (Some(from), Some(to)) = (q.created_from, q.created_to) {
+        if to <= from {
+            return Err(AppError::field(
+                "created_to",
+                "The end of the range must come after its start.",
+            ));
+        }
+    }
+    let search = q
+        .search
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| s.chars().take(254).collect::<String>());
-    let before = match cursor.filter(|s| !s.is_empty()) {
+    let before = match q.cursor.filter(|s| !s.is_empty()) {
         None => None,
         Some(c) => Some(decode_cursor(c).ok_or(AppError::BadRequest)?),
     };
@@ -206,6 +263,10 @@ pub async fn list(
             status,
             search: search.as_deref(),
             before,
+            id: None,
+            role,
+            created_from: q.created_from,
+            created_to: q.created_to,
             limit: PAGE_SIZE + 1,
         },
     )
@@ -221,6 +282,38 @@ pub async fn list(
         invitations: rows.into_iter().map(summary).collect(),
         next_cursor,
     })
+}
+
+/// One invitation visible to `user`.
+///
+/// # Errors
+/// 404 when it does not exist or lies outside `user`'s organisation (one answer for both);
+/// 500 on database failure.
+pub async fn one(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<InvitationSummary, AppError> {
+    let rows = repo::list(
+        &state.pool,
+        &repo::ListFilter {
+            org: scope_of(user),
+            status: None,
+            search: None,
+            before: None,
+            id: Some(id),
+            role: None,
+            created_from: None,
+            created_to: None,
+            limit: 1,
+        },
+    )
+    .await
+    .map_err(AppError::internal("loading an invitation failed"))?;
+    rows.into_iter()
+        .next()
+        .map(summary)
+        .ok_or_else(|| AppError::NotFound("That invitation does not exist.".into()))
 }
 
 /// The audit trail of invitation `id`, oldest first.

@@ -282,7 +282,7 @@ impl TestApp {
         let res = self
             .post(
                 &mut b,
-                "/api/auth/sign-in",
+                "/rpc/auth/sign-in",
                 &[("email", email), ("password", PASSWORD)],
             )
             .await;
@@ -315,7 +315,7 @@ impl TestApp {
     pub async fn invite(&self, browser: &mut Browser, email: &str, role: &str) -> Response {
         self.post(
             browser,
-            "/api/invitations/create",
+            "/rpc/invitations/create",
             &[
                 ("email", email),
                 ("first_name", "Ada"),
