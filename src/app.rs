@@ -1,6 +1,7 @@
 //! The HTML shell and the route table: the map from every URL to its page.
 
 use crate::{
+    api_tokens::pages::ApiTokensPage,
     auth::pages::LoginPage,
     components::{provide_toasts, NotFound, RequireSession, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Association /> } />
                 <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
                 <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
+                <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
                 <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />
                 <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Company /> } />

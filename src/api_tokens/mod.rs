@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod dto;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]

@@ -29,6 +29,10 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .integrations_path
                         .clone()
                         .map(|p| view! { <a href=p class="nav-link">"Integrations"</a> })}
+                    {info
+                        .invitations_path
+                        .is_some()
+                        .then(|| view! { <a href="/settings/api-tokens" class="nav-link">"API tokens"</a> })}
                     {(info.organisation_kind == crate::domain::OrgKind::Platform
                         && info.role == crate::domain::Role::Admin)
                         .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}
