@@ -21,9 +21,9 @@ pub async fn ensure_platform_organisation(pool: &sqlx::PgPool) -> Result<Uuid, s
 }
 
 fn admin_invitation(org: Uuid, email: EmailAddress) -> NewInvitation {
-    NewInvitation {
-        organisation_id: org,
-        invitee: InvitationDraft {
+    NewInvitation::new(
+        org,
+        InvitationDraft {
             email,
             first_name: PersonName::parse("Platform").expect("static"),
             last_name: PersonName::parse("Admin").expect("static"),
@@ -31,7 +31,7 @@ fn admin_invitation(org: Uuid, email: EmailAddress) -> NewInvitation {
             designation: None,
             department: None,
         },
-    }
+    )
 }
 
 fn print_link(link: &str) {

@@ -15,6 +15,7 @@
 //! | `GATEHOUSE_SESSION_ABSOLUTE_HOURS` | `12` | session ends this long after sign-in regardless |
 //! | `GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt |
 //! | `GATEHOUSE_OUTBOX_MAX_ATTEMPTS` | `8` | a message is marked failed after this many |
+//! | `GATEHOUSE_PENDING_INVITATION_QUOTA` | `10000` | live pending invitations per organisation |
 //! | `GATEHOUSE_PASSWORD_HASH_PERMITS` | cores | concurrent Argon2id hashes; past them, 503 within 1 s |
 //! | `GATEHOUSE_CODE_LOOKUP_KEY` | *(dev: random per start)* | base64 of 32 random bytes: HMAC key for invite-code lookup |
 //! | `GATEHOUSE_ENCRYPTION_KEYS` | *(dev: random per start)* | `id:base64[,id:base64…]` AES-256-GCM keys, current first |
@@ -58,6 +59,9 @@ pub struct Config {
     pub bootstrap_admin_email: EmailAddress,
     /// Invitation lifetime, between 1 hour and 30 days.
     pub invitation_ttl: Duration,
+    /// Live pending invitations one organisation may have at once
+    /// (`GATEHOUSE_PENDING_INVITATION_QUOTA`).
+    pub pending_invitation_quota: i64,
     pub password_policy: PasswordPolicy,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -172,6 +176,9 @@ impl Config {
         if let Some(s) = number(&var, "GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS", 1, HOUR)? {
             config.outbox_retry_base = Duration::from_secs(s);
         }
+        if let Some(n) = number(&var, "GATEHOUSE_PENDING_INVITATION_QUOTA", 1, 10_000_000)? {
+            config.pending_invitation_quota = n as i64;
+        }
         if let Some(n) = number(&var, "GATEHOUSE_PASSWORD_HASH_PERMITS", 1, 256)? {
             config.password_hash_permits = n as usize;
         }
@@ -252,6 +259,7 @@ impl Config {
             environment: Environment::Development,
             bootstrap_admin_email: EmailAddress::parse("admin@localhost").expect("static"),
             invitation_ttl: Duration::from_secs(7 * 24 * HOUR),
+            pending_invitation_quota: 10_000,
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),
             session_absolute_timeout: Duration::from_secs(12 * HOUR),

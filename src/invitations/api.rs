@@ -53,7 +53,10 @@ pub async fn list_invitations(
 }
 
 /// Invites a person. Validates every field (errors per field, nothing created on error);
-/// `organisation_id` is honoured only for platform admins. Queues the email.
+/// `organisation_id` is honoured only for platform admins. `expires_in_hours` (1 to 720;
+/// empty: the configured default) sets the link's lifetime. With `send_email` = `false` no
+/// email is queued and the answer carries the link, shown once; otherwise the email is
+/// queued and the answer has no link.
 #[server(prefix = "/rpc", endpoint = "invitations/create")]
 #[allow(clippy::too_many_arguments)]
 pub async fn create_invitation(
@@ -64,7 +67,9 @@ pub async fn create_invitation(
     role: String,
     designation: Option<String>,
     department: Option<String>,
-) -> Result<Uuid, AppError> {
+    expires_in_hours: Option<String>,
+    send_email: Option<String>,
+) -> Result<CreatedInvitation, AppError> {
     use crate::{
         domain::DraftFields,
         invitations::service::{self, Actor},
@@ -78,9 +83,21 @@ pub async fn create_invitation(
         designation: designation.as_deref().unwrap_or(""),
         department: department.as_deref().unwrap_or(""),
     };
-    let new = service::draft_for(&state, &user, organisation_id.as_deref(), &fields).await?;
+    let send_email = !matches!(send_email.as_deref(), Some("false" | "off" | "0"));
+    let new = service::draft_with_options(
+        &state,
+        &user,
+        organisation_id.as_deref(),
+        &fields,
+        expires_in_hours.as_deref().unwrap_or(""),
+        send_email,
+    )
+    .await?;
     let created = service::create(&state, &Actor::from_user(&user), new, &ctx).await?;
-    Ok(created.id)
+    Ok(CreatedInvitation {
+        id: created.id,
+        link: (!send_email).then_some(created.link),
+    })
 }
 
 /// Issues a new link for a pending or expired invitation and emails it.

@@ -27,7 +27,19 @@ pub struct InviteChoices {
     pub organisations: Vec<OrganisationOption>,
     /// Whether the list spans several organisations (platform admins).
     pub all_organisations: bool,
+    /// The configured default lifetime of a link, in hours.
+    pub default_lifetime_hours: u64,
 }
+
+/// An invitation just made. `link` is there only when no email was sent ("Create link
+/// without email"): the one time the registration link is shown.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedInvitation {
+    pub id: Uuid,
+    pub link: Option<String>,
+}
+
+crate::debug_without_secrets!(CreatedInvitation { id });
 
 /// One row of the invitation list. Times are Unix seconds (UTC).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 //! by the session on the server.
 
 use super::api::{
-    invitation_history, invite_options, list_invitations, CreateInvitation, InvitationSummary,
-    InviteChoices, OrganisationOption, ResendInvitation, RevokeInvitation,
+    invitation_history, invite_options, list_invitations, CreateInvitation, CreatedInvitation,
+    InvitationSummary, InviteChoices, OrganisationOption, ResendInvitation, RevokeInvitation,
 };
 use crate::{
     auth::api::SignedInUser,
@@ -53,6 +53,8 @@ fn InviteDialog(
     options: InviteChoices,
     action: ServerAction<CreateInvitation>,
     on_sent: Callback<String>,
+    /// Called with `(email, link)` when the invitation was made without an email.
+    on_link: Callback<(String, String)>,
 ) -> impl IntoView {
     let default_org = options
         .organisations
@@ -67,8 +69,23 @@ fn InviteDialog(
     let role = RwSignal::new(String::new());
     let designation = RwSignal::new(String::new());
     let department = RwSignal::new(String::new());
+    let lifetime = RwSignal::new(String::new());
+    let send_email = RwSignal::new(true);
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
+    let default_hours = options.default_lifetime_hours;
+    let lifetime_options = Signal::stored({
+        let mut opts = vec![(
+            String::new(),
+            format!("Default ({})", lifetime_label(default_hours)),
+        )];
+        opts.extend(
+            [1u64, 24, 72, 168, 336, 720]
+                .into_iter()
+                .map(|h| (h.to_string(), lifetime_label(h))),
+        );
+        opts
+    });
 
     let role_options = Signal::derive(move || {
         let selected = org.get();
@@ -95,15 +112,19 @@ fn InviteDialog(
 
     on_new_result(
         action,
-        move |_| {
+        move |created: CreatedInvitation| {
             let sent_to = email.get_untracked();
-            for s in [email, first, last, role, designation, department] {
+            for s in [email, first, last, role, designation, department, lifetime] {
                 s.set(String::new());
             }
+            send_email.set(true);
             fields.set(Vec::new());
             general.set(None);
             open.set(false);
-            on_sent.run(sent_to);
+            match created.link {
+                Some(link) => on_link.run((sent_to, link)),
+                None => on_sent.run(sent_to),
+            }
         },
         move |e| apply_error(&e, fields, general),
     );
@@ -145,11 +166,13 @@ fn InviteDialog(
             role: role.get_untracked(),
             designation: Some(designation.get_untracked()),
             department: Some(department.get_untracked()),
+            expires_in_hours: Some(lifetime.get_untracked()),
+            send_email: Some(send_email.get_untracked().to_string()),
         });
     };
 
     view! {
-        <Dialog id="invite-dialog" title="Invite Member" open description="The invitee gets an email with a single-use link to complete registration.">
+        <Dialog id="invite-dialog" title="Invite Member" open description="The invitee gets a single-use link to complete registration: by email, or from you.">
             <form class="form-stack" novalidate=true on:submit=submit>
                 <Show when=move || general.get().is_some()>
                     <Banner tone=Tone::Error>{move || general.get()}</Banner>
@@ -167,13 +190,61 @@ fn InviteDialog(
                     <TextField id="invite-designation" label="Designation" name="designation" hint="Optional, e.g. Finance Lead" value=designation error=field_error(fields, "designation") />
                     <TextField id="invite-department" label="Department" name="department" hint="Optional" value=department error=field_error(fields, "department") />
                 </div>
+                <SelectField id="invite-lifetime" label="Link expires after" name="expires_in_hours" value=lifetime options=lifetime_options error=field_error(fields, "expires_in_hours") />
+                <label class="checkbox-label">
+                    <input type="checkbox" class="checkbox" name="send_email" prop:checked=move || send_email.get() on:change=move |ev| send_email.set(event_target_checked(&ev)) />
+                    "Send the invitation by email"
+                </label>
                 <div class="dialog-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Sending…" } else { "Send Invitation" }}
+                        {move || match (action.pending().get(), send_email.get()) {
+                            (true, _) => "Sending…",
+                            (false, true) => "Send Invitation",
+                            (false, false) => "Create link",
+                        }}
                     </button>
                 </div>
             </form>
+        </Dialog>
+    }
+}
+
+/// "1 hour", "3 days"...: a lifetime in hours as people say it.
+fn lifetime_label(hours: u64) -> String {
+    match hours {
+        1 => "1 hour".into(),
+        h if h % 24 == 0 && h / 24 == 1 => "1 day".into(),
+        h if h % 24 == 0 => format!("{} days", h / 24),
+        h => format!("{h} hours"),
+    }
+}
+
+/// The registration link of an invitation made without an email, shown this once.
+#[component]
+fn LinkDialog(open: RwSignal<bool>, shared: RwSignal<Option<(String, String)>>) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    view! {
+        <Dialog id="link-dialog" title="Invitation link" open description="No email was sent. Share this link with the invitee yourself: it is shown only this once.">
+            {move || shared.get().map(|(to, link)| {
+                let text = link.clone();
+                view! {
+                    <p class="dialog-description">{format!("For {to}")}</p>
+                    <div class="field">
+                        <label class="field-label" for="invitation-link">"Registration link"</label>
+                        <div class="copy-row">
+                            <input class="input code-input grow" id="invitation-link" readonly=true value=link />
+                            <button type="button" class="btn btn-secondary" aria-label="Copy registration link" on:click=move |_| {
+                                crate::auth::keystore::copy_to_clipboard(&text);
+                                copied.set(true);
+                            }>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+                        </div>
+                    </div>
+                }
+            })}
+            <div class="dialog-actions">
+                <button type="button" class="btn btn-primary" on:click=move |_| { copied.set(false); open.set(false); }>"Done"</button>
+            </div>
         </Dialog>
     }
 }
@@ -366,6 +437,13 @@ fn InvitationsBody() -> impl IntoView {
         toast.show(format!("Invitation sent to {to}."));
         clear_extra();
     });
+    let link_open = RwSignal::new(false);
+    let shared_link = RwSignal::new(None::<(String, String)>);
+    let on_link = Callback::new(move |made: (String, String)| {
+        shared_link.set(Some(made));
+        link_open.set(true);
+        clear_extra();
+    });
     let on_revoked = Callback::new(move |to: String| {
         toast.show(format!("The invitation to {to} was revoked."));
         clear_extra();
@@ -443,9 +521,10 @@ fn InvitationsBody() -> impl IntoView {
         // Its own Suspense: reloading the list must not rebuild the dialog.
         <Suspense>
             {move || Suspend::new(async move {
-                options.await.ok().map(|o| view! { <InviteDialog open=invite_open options=o action=create on_sent /> })
+                options.await.ok().map(|o| view! { <InviteDialog open=invite_open options=o action=create on_sent on_link /> })
             })}
         </Suspense>
+        <LinkDialog open=link_open shared=shared_link />
         <Suspense fallback=|| view! { <p>"Loading invitations…"</p> }>
             {move || Suspend::new(async move {
                 let opts = options.await;

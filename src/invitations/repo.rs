@@ -562,3 +562,27 @@ pub async fn token_state<'c>(
     .await?;
     Ok(row.map(|r| (r.status, r.overdue)))
 }
+
+/// Takes organisation `org`'s invitation-quota lock for the rest of the transaction and
+/// counts its live pending invitations (pending and not past expiry).
+///
+/// # Errors
+/// Database errors.
+pub async fn lock_and_count_pending(
+    conn: &mut PgConnection,
+    org: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('invitation-quota:' || $1::uuid, 7331))",
+        org,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM invitations
+            WHERE organisation_id = $1 AND status = 'pending' AND expires_at > now()"#,
+        org,
+    )
+    .fetch_one(&mut *conn)
+    .await
+}

@@ -250,6 +250,9 @@ pub struct InvitationResource {
     /// The audit trail, oldest first (only on `GET /api/invitations/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_trail: Option<Vec<AuditEntry>>,
+    /// The registration link: only in the answer to a create with `send_email: false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// One audit event of an invitation.
@@ -289,6 +292,7 @@ impl From<InvitationSummary> for InvitationResource {
             last_sent_at: s.last_sent_at.map(at),
             resend_count: s.resend_count,
             audit_trail: None,
+            link: None,
         }
     }
 }
@@ -359,6 +363,10 @@ pub struct CreateInvitation {
     pub role: String,
     pub designation: Option<String>,
     pub department: Option<String>,
+    /// The link's lifetime in hours, 1 to 720 (default: the server's setting).
+    pub expires_in_hours: Option<u64>,
+    /// `false`: send no email, and answer with the `link` to share (shown this once).
+    pub send_email: Option<bool>,
 }
 
 /// Why an invitation is revoked (optional, at most 500 characters).
@@ -539,11 +547,24 @@ async fn create_one(state: &AppState, caller: &ApiCaller, body: &[u8]) -> ApiRes
         designation: req.designation.as_deref().unwrap_or(""),
         department: req.department.as_deref().unwrap_or(""),
     };
-    let new =
-        service::draft_for(state, &caller.user, req.organisation_id.as_deref(), &fields).await?;
+    let send_email = req.send_email.unwrap_or(true);
+    let hours = req
+        .expires_in_hours
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let new = service::draft_with_options(
+        state,
+        &caller.user,
+        req.organisation_id.as_deref(),
+        &fields,
+        &hours,
+        send_email,
+    )
+    .await?;
     let made = service::create(state, &caller.actor, new, &caller.ctx).await?;
-    let one = service::one(state, &caller.user, made.id).await?;
-    Ok(created(one.into()))
+    let mut resource = InvitationResource::from(service::one(state, &caller.user, made.id).await?);
+    resource.link = (!send_email).then_some(made.link);
+    Ok(created(resource))
 }
 
 /// Filters of the list.

@@ -326,10 +326,7 @@ pub async fn create_invitation(
         id: caller.partner_id,
         name: caller.partner_name.clone(),
     };
-    let new = NewInvitation {
-        organisation_id: caller.organisation_id,
-        invitee,
-    };
+    let new = NewInvitation::new(caller.organisation_id, invitee);
     let created = invitations::create(state, &actor, new, ctx).await?;
     Ok(created.id)
 }

@@ -483,3 +483,91 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(doc["components"]["securitySchemes"]["api_token"].is_object());
 }
+
+#[tokio::test]
+async fn per_invitation_lifetime_link_without_email_and_the_pending_quota() {
+    let app = crate::helpers::spawn_app_with(|c| c.pending_invitation_quota = 3).await;
+    let (_, mut admin) = app.manager("company").await;
+    let (_, token) = api_token(&app, &mut admin, "admin").await;
+    let post = |body: Value| {
+        let req = call(&app, reqwest::Method::POST, "/api/invitations", &token).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+
+    // A two-hour link.
+    let mut body = invitee("short@example.org");
+    body["expires_in_hours"] = json!(2);
+    let res = post(body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let made: Value = res.json().await.unwrap();
+    assert!(made.get("link").is_none(), "emailed: no link in the answer");
+    let hours: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expires_at - created_at)::float8 / 3600 FROM invitations
+          WHERE email = 'short@example.org'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((hours - 2.0).abs() < 0.01, "{hours}");
+    for bad in [0, 721] {
+        let mut body = invitee("bad@example.org");
+        body["expires_in_hours"] = json!(bad);
+        let (status, p) = problem(post(body).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p["errors"]["expires_in_hours"].is_string(), "{p}");
+    }
+
+    // A link without email: shown once in the answer, nothing queued, and it works.
+    let mut body = invitee("handed@example.org");
+    body["send_email"] = json!(false);
+    let res = post(body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let made: Value = res.json().await.unwrap();
+    let link = made["link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with("http://gatehouse.test/register?token="),
+        "{link}"
+    );
+    assert!(made["delivery"].is_null(), "no email: {made}");
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE recipient = 'handed@example.org'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(queued, 0);
+    let path = link.trim_start_matches("http://gatehouse.test");
+    assert_eq!(
+        app.get(&Browser::anonymous(), path).await.status(),
+        StatusCode::OK
+    );
+    // The page's server function does the same.
+    let res = app
+        .post(
+            &mut admin,
+            "/rpc/invitations/create",
+            &[
+                ("email", "third@example.org"),
+                ("first_name", "Third"),
+                ("last_name", "Person"),
+                ("role", "member"),
+                ("send_email", "false"),
+                ("expires_in_hours", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert!(
+        v["link"].as_str().unwrap().contains("/register?token="),
+        "{v}"
+    );
+
+    // Three pending invitations fill this organisation's quota.
+    let (status, p) = problem(post(invitee("fourth@example.org")).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        p["detail"].as_str().unwrap().contains("limit of 3 pending"),
+        "{p}"
+    );
+}

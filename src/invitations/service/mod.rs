@@ -3,8 +3,8 @@
 mod read;
 
 pub use read::{
-    detail_text, draft_for, history, invite_options, list, list_filtered, one, role_options,
-    ListQuery,
+    detail_text, draft_for, draft_with_options, history, invite_options, list, list_filtered, one,
+    role_options, ListQuery,
 };
 
 use super::repo;
@@ -116,6 +116,41 @@ pub fn scope_of(user: &CurrentUser) -> Option<Uuid> {
 pub struct NewInvitation {
     pub organisation_id: Uuid,
     pub invitee: InvitationDraft,
+    /// How long the link lives; `None`: the configured default
+    /// (`GATEHOUSE_INVITATION_TTL_HOURS`). See [`parse_lifetime_hours`].
+    pub lifetime: Option<Duration>,
+    /// Whether Gatehouse emails the link; `false`: the caller shares the link it gets back.
+    pub send_email: bool,
+}
+
+impl NewInvitation {
+    /// An invitation with the default lifetime, sent by email.
+    pub fn new(organisation_id: Uuid, invitee: InvitationDraft) -> Self {
+        Self {
+            organisation_id,
+            invitee,
+            lifetime: None,
+            send_email: true,
+        }
+    }
+}
+
+/// Shortest and longest lifetime of one invitation, in hours (1 hour to 30 days).
+pub const LIFETIME_HOURS: std::ops::RangeInclusive<u64> = 1..=720;
+
+/// Parses a per-invitation lifetime in whole hours: empty means the default (`None`).
+///
+/// # Errors
+/// A sentence for the person: not a number, or outside [`LIFETIME_HOURS`].
+pub fn parse_lifetime_hours(input: &str) -> Result<Option<Duration>, String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u64>() {
+        Ok(h) if LIFETIME_HOURS.contains(&h) => Ok(Some(Duration::from_secs(h * 3600))),
+        _ => Err("Choose between 1 hour and 30 days (720 hours).".into()),
+    }
 }
 
 /// What can go wrong with an invitation; converted once into [`AppError`].
@@ -131,6 +166,8 @@ pub enum InvitationError {
     NotFound,
     #[error("organisation not found")]
     OrganisationNotFound,
+    #[error("the organisation has {0} pending invitations, its quota")]
+    QuotaReached(i64),
     #[error("cannot resend an invitation that is {0:?}")]
     NotResendable(InvitationStatus),
     #[error("cannot revoke an invitation that is {0:?}")]
@@ -168,6 +205,9 @@ impl From<InvitationError> for AppError {
             InvitationError::OrganisationNotFound => {
                 AppError::field("organisation_id", "Choose an organisation.")
             }
+            InvitationError::QuotaReached(quota) => AppError::Conflict(format!(
+                "This organisation has reached its limit of {quota} pending invitations. Revoke some, or wait until people accept theirs."
+            )),
             InvitationError::NotResendable(s) => AppError::Conflict(format!(
                 "This invitation is {} and cannot be resent.",
                 s.label().to_lowercase()
@@ -255,11 +295,14 @@ pub struct Created {
 ///
 /// Rules: at most [`INVITES_PER_MINUTE`] per inviting user (advisory-locked in the
 /// transaction); no second pending invitation for the same email and organisation
-/// (partial unique index `invitations_one_pending_per_email`); nobody who is already a member.
+/// (partial unique index `invitations_one_pending_per_email`); nobody who is already a member;
+/// at most `GATEHOUSE_PENDING_INVITATION_QUOTA` pending invitations per organisation. The
+/// link lives `new.lifetime` (default: the configured one); without `new.send_email` no email
+/// is queued and the caller shows the link it gets back.
 ///
 /// # Errors
 /// [`InvitationError::RateLimited`], `AlreadyPending`, `AlreadyMember`,
-/// `OrganisationNotFound`, `Db`, or `Email` (a broken email template).
+/// `OrganisationNotFound`, `QuotaReached`, `Db`, or `Email` (a broken email template).
 #[tracing::instrument(skip_all)]
 pub async fn create(
     state: &AppState,
@@ -278,9 +321,18 @@ pub async fn create(
             new.invitee.email.to_string(),
         ));
     }
+    // The quota is counted under a per-organisation lock, so concurrent invitations cannot
+    // both take the last place.
+    let pending = repo::lock_and_count_pending(&mut tx, new.organisation_id).await?;
+    if pending >= state.config.pending_invitation_quota {
+        return Err(InvitationError::QuotaReached(
+            state.config.pending_invitation_quota,
+        ));
+    }
     let id = Uuid::new_v4();
     let token = InvitationToken::generate();
-    let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
+    let expires_at =
+        OffsetDateTime::now_utc() + new.lifetime.unwrap_or(state.config.invitation_ttl);
     let inserted = repo::insert(
         &mut tx,
         &repo::NewRow {
@@ -312,11 +364,17 @@ pub async fn create(
             ctx,
             detail: json!({ "email": new.invitee.email.as_str(), "role": new.invitee.role.as_str(),
                 "organisation_id": new.organisation_id, "expires_at": crate::domain::rfc3339(expires_at),
+                "delivery": if new.send_email { "email" } else { "link" },
                 "partner_id": actor.partner_id(), "partner": actor.partner_id().and(actor.name()) }),
         },
     )
     .await?;
     let link = registration_link(state, &token, new.organisation_id);
+    if !new.send_email {
+        tx.commit().await?;
+        tracing::info!(invitation_id = %id, organisation_id = %new.organisation_id, "invitation created (link only)");
+        return Ok(Created { id, token, link });
+    }
     queue_invitation_email(
         &mut tx,
         &state.config.encryption_keys,

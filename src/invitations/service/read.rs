@@ -61,6 +61,7 @@ pub async fn invite_options(
     Ok(InviteChoices {
         organisations,
         all_organisations: user.is_platform_admin(),
+        default_lifetime_hours: state.config.invitation_ttl.as_secs() / 3600,
     })
 }
 
@@ -114,11 +115,42 @@ pub async fn draft_for(
     let invitee = InvitationDraft::parse(fields, kind, may_grant, &mut errs);
     errs.finish()?;
     match (org_id, invitee) {
-        (Some(organisation_id), Some(invitee)) => Ok(NewInvitation {
-            organisation_id,
-            invitee,
-        }),
+        (Some(organisation_id), Some(invitee)) => Ok(NewInvitation::new(organisation_id, invitee)),
         _ => Err(AppError::Internal),
+    }
+}
+
+/// [`draft_for`] with the per-invitation options: `expires_in_hours` (see
+/// [`super::parse_lifetime_hours`]) and whether to send the email. Every bad field is
+/// reported at once.
+///
+/// # Errors
+/// As [`draft_for`], with `expires_in_hours` among the fields.
+pub async fn draft_with_options(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation_id: Option<&str>,
+    fields: &DraftFields<'_>,
+    expires_in_hours: &str,
+    send_email: bool,
+) -> Result<NewInvitation, AppError> {
+    let lifetime = super::parse_lifetime_hours(expires_in_hours);
+    let drafted = draft_for(state, user, organisation_id, fields).await;
+    match (drafted, lifetime) {
+        (Ok(mut new), Ok(lifetime)) => {
+            new.lifetime = lifetime;
+            new.send_email = send_email;
+            Ok(new)
+        }
+        (Err(AppError::Validation(mut v)), Err(m)) => {
+            v.push(crate::error::FieldError {
+                field: "expires_in_hours".into(),
+                message: m,
+            });
+            Err(AppError::Validation(v))
+        }
+        (Ok(_), Err(m)) => Err(AppError::field("expires_in_hours", m)),
+        (Err(e), _) => Err(e),
     }
 }
 
