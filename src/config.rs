@@ -15,6 +15,8 @@
 //! | `GATEHOUSE_SESSION_ABSOLUTE_HOURS` | `12` | session ends this long after sign-in regardless |
 //! | `GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS` | `30` | first retry delay; doubles per attempt |
 //! | `GATEHOUSE_OUTBOX_MAX_ATTEMPTS` | `8` | a message is marked failed after this many |
+//! | `GATEHOUSE_BULK_DAILY_QUOTA` | `10000` | bulk-imported invitations per organisation per 24 h |
+//! | `GATEHOUSE_OUTBOX_RATE_PER_SECOND` | `10` | emails sent per second, all instances together |
 //! | `GATEHOUSE_PENDING_INVITATION_QUOTA` | `10000` | live pending invitations per organisation |
 //! | `GATEHOUSE_PASSWORD_HASH_PERMITS` | cores | concurrent Argon2id hashes; past them, 503 within 1 s |
 //! | `GATEHOUSE_CODE_LOOKUP_KEY` | *(dev: random per start)* | base64 of 32 random bytes: HMAC key for invite-code lookup |
@@ -62,6 +64,12 @@ pub struct Config {
     /// Live pending invitations one organisation may have at once
     /// (`GATEHOUSE_PENDING_INVITATION_QUOTA`).
     pub pending_invitation_quota: i64,
+    /// Invitations one organisation may create by bulk import in 24 hours
+    /// (`GATEHOUSE_BULK_DAILY_QUOTA`).
+    pub bulk_daily_quota: i64,
+    /// Emails sent per second at most, across every instance
+    /// (`GATEHOUSE_OUTBOX_RATE_PER_SECOND`), so an import never trips a provider's limits.
+    pub outbox_rate_per_second: i64,
     pub password_policy: PasswordPolicy,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -176,6 +184,12 @@ impl Config {
         if let Some(s) = number(&var, "GATEHOUSE_OUTBOX_RETRY_BASE_SECONDS", 1, HOUR)? {
             config.outbox_retry_base = Duration::from_secs(s);
         }
+        if let Some(n) = number(&var, "GATEHOUSE_BULK_DAILY_QUOTA", 1, 10_000_000)? {
+            config.bulk_daily_quota = n as i64;
+        }
+        if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_RATE_PER_SECOND", 1, 10_000)? {
+            config.outbox_rate_per_second = n as i64;
+        }
         if let Some(n) = number(&var, "GATEHOUSE_PENDING_INVITATION_QUOTA", 1, 10_000_000)? {
             config.pending_invitation_quota = n as i64;
         }
@@ -260,6 +274,8 @@ impl Config {
             bootstrap_admin_email: EmailAddress::parse("admin@localhost").expect("static"),
             invitation_ttl: Duration::from_secs(7 * 24 * HOUR),
             pending_invitation_quota: 10_000,
+            bulk_daily_quota: 10_000,
+            outbox_rate_per_second: 10,
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),
             session_absolute_timeout: Duration::from_secs(12 * HOUR),

@@ -19,15 +19,12 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
-/// The largest request body any route accepts, in bytes (256 KiB).
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -130,7 +127,12 @@ impl Application {
             mailer,
         } = self;
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        let outbox_worker = tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping));
+        let outbox_worker =
+            tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping.clone()));
+        let bulk_worker = tokio::spawn(crate::invitations::service::bulk::run_worker(
+            state.clone(),
+            stopping,
+        ));
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
         tokio::spawn(delete_expired_sessions(PostgresStore::new(
             state.pool.clone(),
@@ -146,13 +148,11 @@ impl Application {
         // what they are sending or give their claims back, within a bound.
         tracing::info!("stopping background workers");
         let _ = stop.send(true);
-        if tokio::time::timeout(WORKER_GRACE, outbox_worker)
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "the outbox worker did not stop in time; its claims lapse after their lease"
-            );
+        let workers = async {
+            let _ = tokio::join!(outbox_worker, bulk_worker);
+        };
+        if tokio::time::timeout(WORKER_GRACE, workers).await.is_err() {
+            tracing::warn!("a worker did not stop in time; its claims lapse after their lease");
         }
         Ok(())
     }
@@ -299,7 +299,8 @@ pub fn router(state: AppState) -> Router {
     .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
     // Bodies past the limit get 413 before any handler reads them (server functions read
     // their bodies themselves, so axum's DefaultBodyLimit alone would not stop them).
-    .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-    .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(axum::middleware::from_fn(security::limit_body))
+    // The middleware above bounds every body; extractors need no limit of their own.
+    .layer(axum::extract::DefaultBodyLimit::disable())
     .with_state(state)
 }

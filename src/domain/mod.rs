@@ -4,6 +4,7 @@
 //! valid (`EmailAddress::parse`, `PersonName::parse`, `Role::parse`, ...). The same parsers run
 //! in the browser before a form is submitted and again on the server.
 
+pub mod bulk_csv;
 mod display;
 mod email;
 mod fields;

@@ -93,6 +93,17 @@ pub fn open_body(
     Ok((b.text, b.html))
 }
 
+/// `email`'s two bodies sealed under `keys` for outbox message `id` (the id is the associated
+/// data, so the ciphertext opens only as that row's body).
+pub fn seal_bodies(keys: &EncryptionKeys, id: i64, email: &RenderedEmail) -> Sealed {
+    let plain = serde_json::to_vec(&Bodies {
+        text: email.text.clone(),
+        html: email.html.clone(),
+    })
+    .expect("strings serialise");
+    keys.seal(&plain, &body_aad(id))
+}
+
 /// Queues `email` for `recipient` inside the caller's transaction, its bodies sealed under
 /// `keys`. Returns the row id.
 ///
@@ -110,12 +121,7 @@ pub async fn enqueue(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let plain = serde_json::to_vec(&Bodies {
-        text: email.text.clone(),
-        html: email.html.clone(),
-    })
-    .expect("strings serialise");
-    let sealed = keys.seal(&plain, &body_aad(id));
+    let sealed = seal_bodies(keys, id, email);
     let (invitation_id, credential_invitation_id) = match about {
         About::Nothing => (None, None),
         About::Invitation(i) => (Some(i), None),
@@ -167,7 +173,8 @@ pub async fn cancel(tx: &mut PgConnection, about: About) -> Result<u64, sqlx::Er
 }
 
 /// Claims up to `limit` due messages for `lease` under a fresh lease id and counts the
-/// attempt. A message whose body cannot be opened (its key was removed) is marked failed.
+/// attempt, fewer when that would send more than `rate_per_second` in a second across every
+/// instance. A message whose body cannot be opened (its key was removed) is marked failed.
 ///
 /// # Errors
 /// Database errors.
@@ -176,6 +183,7 @@ pub async fn claim_due(
     keys: &EncryptionKeys,
     limit: i64,
     lease: Duration,
+    rate_per_second: i64,
 ) -> Result<Vec<OutboxMessage>, sqlx::Error> {
     let lease_id = Uuid::new_v4();
     let rows = sqlx::query!(
@@ -186,13 +194,19 @@ pub async fn claim_due(
                         WHERE status = 'queued' AND next_attempt_at <= clock_timestamp()
                           AND (locked_until IS NULL OR locked_until < clock_timestamp())
                         ORDER BY next_attempt_at, id
-                        LIMIT $1
+                        -- Pacing: no more than $4 messages leave per second, all instances
+                        -- together (those sent in the last second count against it).
+                        LIMIT LEAST($1, GREATEST(0, $4 - (
+                            SELECT count(*) FROM email_outbox
+                             WHERE status = 'sent'
+                               AND sent_at > clock_timestamp() - interval '1 second')))
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, recipient::text AS "recipient!", subject, text_body, html_body,
                     body_key_id, body_nonce, body_ciphertext, attempts"#,
         limit,
         lease_id,
         lease.as_secs_f64(),
+        rate_per_second,
     )
     .fetch_all(pool)
     .await?;
@@ -400,16 +414,25 @@ pub async fn run_worker(
     };
     let mut tick = tokio::time::interval(state.config.outbox_poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut busy = false;
     loop {
+        // After a round that sent something, look again soon: pacing is the claim's job.
+        let wait = async {
+            if busy {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            } else {
+                tick.tick().await;
+            }
+        };
         tokio::select! {
-            _ = tick.tick() => {}
+            () = wait => {}
             _ = stop.changed() => {}
         }
         if *stop.borrow() {
             tracing::info!("outbox worker stopped");
             return;
         }
-        deliver_due(&state, &mailer, &stop).await;
+        busy = deliver_due(&state, &mailer, &stop).await > 0;
     }
 }
 
@@ -417,21 +440,27 @@ pub async fn run_worker(
 /// outcome; when `stop` turns true midway, releases the claims it has not started. Failures
 /// are logged, never fatal: the next round tries again.
 #[tracing::instrument(skip_all, name = "outbox_delivery")]
-async fn deliver_due(state: &AppState, mailer: &Mailer, stop: &tokio::sync::watch::Receiver<bool>) {
+async fn deliver_due(
+    state: &AppState,
+    mailer: &Mailer,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> usize {
     let batch = match claim_due(
         &state.pool,
         &state.config.encryption_keys,
         10,
         state.config.outbox_lease,
+        state.config.outbox_rate_per_second,
     )
     .await
     {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "claiming outbox messages failed");
-            return;
+            return 0;
         }
     };
+    let claimed = batch.len();
     for msg in batch {
         if *stop.borrow() {
             if let Err(e) = release(&state.pool, &msg).await {
@@ -460,6 +489,7 @@ async fn deliver_due(state: &AppState, mailer: &Mailer, stop: &tokio::sync::watc
             tracing::error!(error = %e, outbox_id = msg.id, "recording delivery outcome failed");
         }
     }
+    claimed
 }
 
 #[cfg(test)]

@@ -86,3 +86,106 @@ pub struct AuditEvent {
 
 /// Rows per page of the invitation list.
 pub const PAGE_SIZE: i64 = 25;
+
+/// What a bulk file's row would become.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkVerdict {
+    /// Will be invited.
+    Valid,
+    /// A field is wrong (see the row's `errors`).
+    Invalid,
+    /// The same email appears earlier in the file (compared case-insensitively).
+    Duplicate,
+    /// Already a member of the organisation.
+    Member,
+    /// Already invited, and the invitation is still pending.
+    Pending,
+    /// The role exists but is not the uploader's to grant.
+    RoleNotAllowed,
+    /// Past the organisation's daily bulk quota or its pending-invitation quota.
+    OverQuota,
+}
+
+impl BulkVerdict {
+    /// Every verdict, in report order.
+    pub const ALL: [Self; 7] = [
+        Self::Valid,
+        Self::Invalid,
+        Self::Duplicate,
+        Self::Member,
+        Self::Pending,
+        Self::RoleNotAllowed,
+        Self::OverQuota,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Duplicate => "duplicate",
+            Self::Member => "member",
+            Self::Pending => "pending",
+            Self::RoleNotAllowed => "role_not_allowed",
+            Self::OverQuota => "over_quota",
+        }
+    }
+
+    /// What the person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Valid => "Valid",
+            Self::Invalid => "Invalid",
+            Self::Duplicate => "Duplicate in file",
+            Self::Member => "Already a member",
+            Self::Pending => "Already invited",
+            Self::RoleNotAllowed => "Role not allowed",
+            Self::OverQuota => "Over quota",
+        }
+    }
+}
+
+/// One row of a bulk file with its verdict.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkRowReport {
+    /// The data row's number in the file (1 = the row after the header).
+    pub row: u32,
+    pub email: String,
+    pub verdict: BulkVerdict,
+    /// Why, for anything but `valid`.
+    pub message: Option<String>,
+    /// For `invalid`: a sentence per bad field.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+/// The dry run of a bulk file: every row's verdict and the totals. Nothing was written.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkPreview {
+    pub organisation_name: String,
+    pub rows: Vec<BulkRowReport>,
+    /// Rows per verdict (wire names), every verdict listed.
+    pub totals: std::collections::BTreeMap<String, usize>,
+}
+
+/// A bulk import job as it runs.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BulkJobStatus {
+    pub id: Uuid,
+    /// `queued`, `running` or `done`.
+    pub status: String,
+    pub total_rows: i32,
+    /// Rows with an outcome so far (skipped rows count from the start).
+    pub processed_rows: i32,
+    /// Invitations written so far.
+    pub created_rows: i32,
+    /// Unix seconds (UTC).
+    pub created_at: i64,
+    /// Unix seconds (UTC), once done.
+    pub finished_at: Option<i64>,
+}

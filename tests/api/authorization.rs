@@ -182,6 +182,9 @@ fn table() -> Vec<Row> {
         rest(A_INVITATION, "POST", "/api/invitations/{invitation}/resend", Body::Empty),
         rest(A_INVITATION, "POST", "/api/invitations/{invitation}/revoke", Body::Json(r#"{"reason":"matrix"}"#)),
         rest(PUBLIC, "GET", "/api/openapi.json", Body::Empty),
+        rest(MANAGERS, "POST", "/api/invitations/bulk", Body::Json(r#"[{"email":"bulk-{nil}@matrix.example","first_name":"Bulk","last_name":"Row","role":"member"}]"#)),
+        rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}", Body::Empty),
+        rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}/result.csv", Body::Empty),
 
         // ---- API tokens: invitation managers, their own organisation only -----------------
         sf(MANAGERS, "/rpc/api-tokens/options", &[]),
@@ -578,6 +581,27 @@ async fn world(app: &TestApp) -> World {
         .unwrap()
         .to_owned();
 
+    // A bulk import of company A.
+    let res = owner
+        .dress(
+            app.client
+                .post(format!("{}/api/invitations/bulk", app.base))
+                .header("content-type", "application/json")
+                .body(r#"[{"email":"bulk@matrix.example","first_name":"Bulk","last_name":"Row","role":"member"}]"#),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::ACCEPTED,
+        "start a bulk import"
+    );
+    let bulk_job = res.json::<serde_json::Value>().await.unwrap()["job"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
     let mail: i64 = sqlx::query_scalar("SELECT max(id) FROM email_outbox")
         .fetch_one(&app.pool)
         .await
@@ -601,6 +625,7 @@ async fn world(app: &TestApp) -> World {
         ("reg_org", reg_org),
         ("invite_code", invite_code),
         ("api_token", api_token),
+        ("bulk_job", bulk_job),
         ("mail", mail.to_string()),
     ]);
 

@@ -156,7 +156,7 @@ async fn a_stale_claim_can_neither_send_nor_overwrite_the_outcome() {
         .await
         .unwrap();
     app.invite(&mut admin, "leased@example.org", "member").await;
-    let first = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+    let first = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120), 100)
         .await
         .unwrap();
     assert_eq!(first.len(), 1);
@@ -165,7 +165,7 @@ async fn a_stale_claim_can_neither_send_nor_overwrite_the_outcome() {
         "the body opens"
     );
     assert!(
-        claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+        claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120), 100)
             .await
             .unwrap()
             .is_empty(),
@@ -180,7 +180,7 @@ async fn a_stale_claim_can_neither_send_nor_overwrite_the_outcome() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let second = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120))
+    let second = claim_due(&app.pool, &app.keys, 10, Duration::from_secs(120), 100)
         .await
         .unwrap();
     assert_eq!(second.len(), 1);

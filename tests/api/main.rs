@@ -5,6 +5,7 @@ mod helpers;
 
 mod architecture;
 mod authorization;
+mod bulk;
 mod credential_invitations;
 mod email;
 mod faults;

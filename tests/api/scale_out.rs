@@ -155,7 +155,9 @@ async fn a_message_whose_worker_died_mid_send_goes_out_later_once() {
     app.invite(&mut admin, "orphan@example.org", "member").await;
     // A worker claims it for one second and dies before recording anything.
     let lease = Duration::from_secs(1);
-    let claimed = claim_due(&app.pool, &app.keys, 100, lease).await.unwrap();
+    let claimed = claim_due(&app.pool, &app.keys, 100, lease, 100)
+        .await
+        .unwrap();
     assert!(claimed
         .iter()
         .any(|m| m.email.recipient == "orphan@example.org"));

@@ -1,5 +1,6 @@
 //! The rules and transactions of member invitations. [`read`] holds what managers read.
 
+pub mod bulk;
 mod read;
 
 pub use read::{

@@ -17,8 +17,10 @@
 //! first answer for 24 hours instead of acting twice. The OpenAPI 3.1 document is at
 //! `/api/openapi.json`.
 
+mod bulk;
+
 use super::{
-    dto::{AuditEvent, InvitationSummary},
+    dto::{AuditEvent, BulkJobStatus, BulkPreview, BulkRowReport, BulkVerdict, InvitationSummary},
     service::{self, Actor, ListQuery},
 };
 use crate::{
@@ -47,6 +49,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/invitations", post(create).get(list))
         .route("/api/invitations/validate", get(validate))
+        .route("/api/invitations/bulk", post(bulk::upload))
+        .route("/api/invitations/bulk/{id}", get(bulk::progress))
+        .route("/api/invitations/bulk/{id}/result.csv", get(bulk::result))
         .route("/api/invitations/{id}", get(show))
         .route("/api/invitations/{id}/resend", post(resend))
         .route("/api/invitations/{id}/revoke", post(revoke))
@@ -335,6 +340,23 @@ fn require_json(headers: &HeaderMap) -> ApiResult<()> {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send JSON, with Content-Type: application/json.",
         ))
+    }
+}
+
+/// Whether a bulk body is CSV (`text/csv`, `true`) or JSON (`false`); anything else is 415.
+fn require_csv_or_json(headers: &HeaderMap) -> ApiResult<bool> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    match mime.as_deref() {
+        Some("text/csv") => Ok(true),
+        Some("application/json") => Ok(false),
+        _ => Err(ProblemResponse::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send a CSV file as text/csv, or a JSON array as application/json.",
+        )),
     }
 }
 
@@ -848,9 +870,10 @@ impl utoipa::Modify for Security {
 #[openapi(
     info(title = "Gatehouse invitations API", version = "1",
          description = "Invite people to your organisation, follow, resend and revoke invitations. Authenticate with an API token (Authorization: Bearer) or a browser session. Errors are RFC 9457 problem details."),
-    paths(create, list, validate, show, resend, revoke),
+    paths(create, list, validate, show, resend, revoke, bulk::upload, bulk::progress, bulk::result),
     components(schemas(Problem, InvitationResource, AuditEntry, InvitationList, CreateInvitation,
-                       RevokeInvitation, Validity)),
+                       RevokeInvitation, Validity, bulk::BulkRow, bulk::BulkAccepted, BulkPreview,
+                       BulkRowReport, BulkVerdict, BulkJobStatus)),
     modifiers(&Security),
     tags((name = "invitations", description = "Member invitations"))
 )]

@@ -1,5 +1,7 @@
 //! SQL for invitations. Functions take an executor so the service decides the transaction.
 
+pub mod bulk;
+
 use crate::domain::{InvitationDraft, InvitationStatus, TokenHash};
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;

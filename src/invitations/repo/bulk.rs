@@ -1,0 +1,478 @@
+//! SQL for bulk imports: set-based reads for the dry run, the job and its rows, and one
+//! chunk's writes (invitations, audit events, outbox rows, row outcomes) with `UNNEST` arrays.
+
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Which of `emails` are members of organisation `org` (lower-cased).
+///
+/// # Errors
+/// Database errors.
+pub async fn members_among<'c>(
+    db: impl PgExecutor<'c>,
+    org: Uuid,
+    emails: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT lower(u.email::text) AS "email!" FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.organisation_id = $1 AND u.email = ANY($2::text[]::citext[])"#,
+        org,
+        emails,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Which of `emails` have a live pending invitation to organisation `org` (lower-cased).
+///
+/// # Errors
+/// Database errors.
+pub async fn pending_among<'c>(
+    db: impl PgExecutor<'c>,
+    org: Uuid,
+    emails: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT lower(email::text) AS "email!" FROM invitations
+            WHERE organisation_id = $1 AND status = 'pending' AND expires_at > now()
+              AND email = ANY($2::text[]::citext[])"#,
+        org,
+        emails,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// `(pending, bulk invitations in the last 24 hours)` of organisation `org`, for the quotas.
+///
+/// # Errors
+/// Database errors.
+pub async fn quota_usage<'c>(
+    db: impl PgExecutor<'c>,
+    org: Uuid,
+) -> Result<(i64, i64), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"SELECT
+             (SELECT count(*) FROM invitations
+               WHERE organisation_id = $1 AND status = 'pending' AND expires_at > now()) AS "pending!",
+             (SELECT count(*) FROM invitations
+               WHERE organisation_id = $1 AND bulk_import_id IS NOT NULL
+                 AND created_at > now() - interval '24 hours') AS "bulk_today!""#,
+        org,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok((r.pending, r.bulk_today))
+}
+
+/// A job to store.
+pub struct NewJob {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub created_by: Uuid,
+    pub api_token_id: Option<Uuid>,
+}
+
+/// The rows of a job to store, as parallel arrays (one entry per row). `outcome`/`error` are
+/// `None` for rows to write, `Some("skipped")` with the reason for the others.
+#[derive(Default)]
+pub struct JobRows {
+    pub row_no: Vec<i32>,
+    pub email: Vec<String>,
+    pub first_name: Vec<String>,
+    pub last_name: Vec<String>,
+    pub role: Vec<String>,
+    pub designation: Vec<Option<String>>,
+    pub department: Vec<Option<String>>,
+    pub lifetime_hours: Vec<Option<i32>>,
+    pub outcome: Vec<Option<String>>,
+    pub error: Vec<Option<String>>,
+}
+
+/// Stores `job` and its `rows` (the number of rows is the job's total).
+///
+/// # Errors
+/// Database errors.
+pub async fn insert_job(
+    conn: &mut PgConnection,
+    job: &NewJob,
+    rows: &JobRows,
+) -> Result<(), sqlx::Error> {
+    let total = i32::try_from(rows.row_no.len()).unwrap_or(i32::MAX);
+    let skipped = i32::try_from(rows.outcome.iter().filter(|o| o.is_some()).count()).unwrap_or(0);
+    sqlx::query!(
+        "INSERT INTO bulk_imports (id, organisation_id, created_by, api_token_id, total_rows,
+                                   processed_rows, status, finished_at)
+         VALUES ($1, $2, $3, $4, $5::int4, $6::int4,
+                 CASE WHEN $6::int4 = $5::int4 THEN 'done' ELSE 'queued' END,
+                 CASE WHEN $6::int4 = $5::int4 THEN now() END)",
+        job.id,
+        job.organisation_id,
+        job.created_by,
+        job.api_token_id,
+        total,
+        skipped,
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO bulk_import_rows (import_id, row_no, email, first_name, last_name, role,
+                                       designation, department, lifetime_hours, outcome, error)
+         SELECT $1, u.row_no, u.email::citext, u.first_name, u.last_name, u.role, u.designation,
+                u.department, u.lifetime_hours, u.outcome, u.error
+           FROM UNNEST($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::int4[], $10::text[], $11::text[])
+                AS u(row_no, email, first_name, last_name, role, designation, department,
+                     lifetime_hours, outcome, error)",
+        job.id,
+        &rows.row_no,
+        &rows.email,
+        &rows.first_name,
+        &rows.last_name,
+        &rows.role,
+        &rows.designation as &[Option<String>],
+        &rows.department as &[Option<String>],
+        &rows.lifetime_hours as &[Option<i32>],
+        &rows.outcome as &[Option<String>],
+        &rows.error as &[Option<String>],
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A job as its owner sees it.
+pub struct JobRow {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub status: String,
+    pub total_rows: i32,
+    pub processed_rows: i32,
+    pub created_rows: i32,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// Job `id`, if it belongs to organisation `org` (any organisation when `org` is `None`).
+///
+/// # Errors
+/// Database errors.
+pub async fn job<'c>(
+    db: impl PgExecutor<'c>,
+    id: Uuid,
+    org: Option<Uuid>,
+) -> Result<Option<JobRow>, sqlx::Error> {
+    sqlx::query_as!(
+        JobRow,
+        "SELECT id, organisation_id, status, total_rows, processed_rows, created_rows, created_at,
+                finished_at
+           FROM bulk_imports WHERE id = $1 AND ($2::uuid IS NULL OR organisation_id = $2)",
+        id,
+        org,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// One row's outcome, for the result file.
+pub struct ResultRow {
+    pub row_no: i32,
+    pub email: String,
+    pub outcome: Option<String>,
+    pub invitation_id: Option<Uuid>,
+    pub error: Option<String>,
+}
+
+/// Every row of job `id`, in file order.
+///
+/// # Errors
+/// Database errors.
+pub async fn results<'c>(db: impl PgExecutor<'c>, id: Uuid) -> Result<Vec<ResultRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ResultRow,
+        r#"SELECT row_no, email::text AS "email!", outcome, invitation_id, error
+             FROM bulk_import_rows WHERE import_id = $1 ORDER BY row_no"#,
+        id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A claimed job: who started it, for the invitations' inviter and audit actor.
+pub struct Claimed {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub organisation_kind: String,
+    pub created_by: Uuid,
+    pub inviter_name: String,
+    pub api_token_id: Option<Uuid>,
+}
+
+/// Claims the oldest unfinished job whose lease is free, for `lease` under `lease_id`.
+///
+/// # Errors
+/// Database errors.
+pub async fn claim(
+    pool: &sqlx::PgPool,
+    lease_id: Uuid,
+    lease: std::time::Duration,
+) -> Result<Option<Claimed>, sqlx::Error> {
+    sqlx::query_as!(
+        Claimed,
+        r#"WITH next AS (
+               SELECT id FROM bulk_imports
+                WHERE status <> 'done' AND (locked_until IS NULL OR locked_until < clock_timestamp())
+                ORDER BY created_at LIMIT 1
+                FOR UPDATE SKIP LOCKED)
+           UPDATE bulk_imports b
+              SET status = 'running', lease_id = $1,
+                  locked_until = clock_timestamp() + make_interval(secs => $2)
+             FROM next, organisations o, users u
+            WHERE b.id = next.id AND o.id = b.organisation_id AND u.id = b.created_by
+           RETURNING b.id, b.organisation_id, o.name AS organisation_name,
+                     o.kind AS organisation_kind, b.created_by,
+                     u.first_name || ' ' || u.last_name AS "inviter_name!", b.api_token_id"#,
+        lease_id,
+        lease.as_secs_f64(),
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// One row still to write.
+pub struct TodoRow {
+    pub row_no: i32,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub designation: Option<String>,
+    pub department: Option<String>,
+    pub lifetime_hours: Option<i32>,
+}
+
+/// Locks job `id` if `lease_id` still holds it (fencing) and returns up to `limit` rows still
+/// to write, in file order; `None` when the lease passed to another worker.
+///
+/// # Errors
+/// Database errors.
+pub async fn lock_chunk(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lease_id: Uuid,
+    limit: i64,
+) -> Result<Option<Vec<TodoRow>>, sqlx::Error> {
+    let held = sqlx::query_scalar!(
+        r#"SELECT true AS "held!" FROM bulk_imports WHERE id = $1 AND lease_id = $2 FOR UPDATE"#,
+        id,
+        lease_id,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if held.is_none() {
+        return Ok(None);
+    }
+    let rows = sqlx::query_as!(
+        TodoRow,
+        r#"SELECT row_no, email::text AS "email!", first_name, last_name, role, designation,
+                  department, lifetime_hours
+             FROM bulk_import_rows WHERE import_id = $1 AND outcome IS NULL
+            ORDER BY row_no LIMIT $2"#,
+        id,
+        limit,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(rows))
+}
+
+/// Invitations to write, as parallel arrays.
+#[derive(Default)]
+pub struct NewInvitations {
+    pub id: Vec<Uuid>,
+    pub email: Vec<String>,
+    pub first_name: Vec<String>,
+    pub last_name: Vec<String>,
+    pub role: Vec<String>,
+    pub designation: Vec<Option<String>>,
+    pub department: Vec<Option<String>>,
+    pub token_hash: Vec<Vec<u8>>,
+    pub expires_at: Vec<OffsetDateTime>,
+}
+
+/// Writes `new` into organisation `org` for job `job` (inviter `inviter`), skipping anyone who
+/// is a member or has a live pending invitation by now. Returns the ids written.
+///
+/// # Errors
+/// Database errors.
+pub async fn insert_invitations(
+    conn: &mut PgConnection,
+    org: Uuid,
+    inviter: Uuid,
+    job: Uuid,
+    new: &NewInvitations,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
+                                  designation, department, inviter_id, token_hash, expires_at,
+                                  last_sent_at, bulk_import_id)
+         SELECT u.id, $1, u.email::citext, u.first_name, u.last_name, u.role, u.designation,
+                u.department, $2, u.token_hash, u.expires_at, now(), $3
+           FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                       $10::text[], $11::bytea[], $12::timestamptz[])
+                AS u(id, email, first_name, last_name, role, designation, department,
+                     token_hash, expires_at)
+          WHERE NOT EXISTS (SELECT 1 FROM memberships m JOIN users us ON us.id = m.user_id
+                             WHERE m.organisation_id = $1 AND us.email = u.email::citext)
+             ON CONFLICT (organisation_id, email) WHERE status = 'pending' DO NOTHING
+         RETURNING id",
+        org,
+        inviter,
+        job,
+        &new.id,
+        &new.email,
+        &new.first_name,
+        &new.last_name,
+        &new.role,
+        &new.designation as &[Option<String>],
+        &new.department as &[Option<String>],
+        &new.token_hash,
+        &new.expires_at,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The `created` audit events of invitations `ids` (one statement), by the job's actor: the
+/// API token when there is one, else the person who started the import.
+///
+/// # Errors
+/// Database errors.
+pub async fn audit_created(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    user: Uuid,
+    api_token: Option<Uuid>,
+    job: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind,
+                                    actor_user_id, actor_api_token_id, detail)
+           SELECT i.organisation_id, 'invitation', i.id, 'created',
+                  CASE WHEN $3::uuid IS NULL THEN 'user' ELSE 'api_token' END,
+                  CASE WHEN $3::uuid IS NULL THEN $2::uuid END, $3,
+                  jsonb_build_object('email', i.email, 'role', i.role,
+                                     'organisation_id', i.organisation_id,
+                                     'expires_at', to_char(i.expires_at AT TIME ZONE 'UTC',
+                                                           'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                     'delivery', 'email', 'bulk_import_id', $4::uuid)
+             FROM invitations i WHERE i.id = ANY($1)"#,
+        ids,
+        user,
+        api_token,
+        job,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `n` fresh outbox message ids.
+///
+/// # Errors
+/// Database errors.
+pub async fn outbox_ids(conn: &mut PgConnection, n: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT nextval(pg_get_serial_sequence('email_outbox', 'id')) AS "id!"
+             FROM generate_series(1, $1::int8)"#,
+        n,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Outbox messages to queue, as parallel arrays (bodies sealed by the caller).
+#[derive(Default)]
+pub struct NewMessages {
+    pub id: Vec<i64>,
+    pub recipient: Vec<String>,
+    pub subject: Vec<String>,
+    pub key_id: Vec<String>,
+    pub nonce: Vec<Vec<u8>>,
+    pub ciphertext: Vec<Vec<u8>>,
+    pub invitation_id: Vec<Uuid>,
+}
+
+/// Queues `m` (one statement).
+///
+/// # Errors
+/// Database errors.
+pub async fn queue_messages(conn: &mut PgConnection, m: &NewMessages) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO email_outbox (id, recipient, subject, text_body, html_body, body_key_id,
+                                   body_nonce, body_ciphertext, invitation_id)
+         SELECT u.id, u.recipient::citext, u.subject, '', '', u.key_id, u.nonce, u.ciphertext,
+                u.invitation_id
+           FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bytea[],
+                       $7::uuid[])
+                AS u(id, recipient, subject, key_id, nonce, ciphertext, invitation_id)",
+        &m.id,
+        &m.recipient,
+        &m.subject,
+        &m.key_id,
+        &m.nonce,
+        &m.ciphertext,
+        &m.invitation_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the outcomes of rows `row_no` of job `job` (parallel arrays) and advances the job:
+/// its counts, and `done` when no row is left.
+///
+/// # Errors
+/// Database errors.
+pub async fn finish_chunk(
+    conn: &mut PgConnection,
+    job: Uuid,
+    row_no: &[i32],
+    invitation_id: &[Option<Uuid>],
+    lease: std::time::Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE bulk_import_rows r
+            SET outcome = CASE WHEN u.invitation_id IS NULL THEN 'skipped' ELSE 'created' END,
+                invitation_id = u.invitation_id,
+                error = CASE WHEN u.invitation_id IS NULL
+                             THEN 'Already a member or already invited by now.' END
+           FROM UNNEST($2::int4[], $3::uuid[]) AS u(row_no, invitation_id)
+          WHERE r.import_id = $1 AND r.row_no = u.row_no",
+        job,
+        row_no,
+        invitation_id as &[Option<Uuid>],
+    )
+    .execute(&mut *conn)
+    .await?;
+    let created = i32::try_from(invitation_id.iter().filter(|i| i.is_some()).count()).unwrap_or(0);
+    let n = i32::try_from(row_no.len()).unwrap_or(0);
+    sqlx::query!(
+        "UPDATE bulk_imports
+            SET processed_rows = processed_rows + $2::int4, created_rows = created_rows + $3::int4,
+                locked_until = clock_timestamp() + make_interval(secs => $4),
+                status = CASE WHEN processed_rows + $2::int4 >= total_rows THEN 'done'
+                              ELSE status END,
+                finished_at = CASE WHEN processed_rows + $2::int4 >= total_rows THEN now() END
+          WHERE id = $1",
+        job,
+        n,
+        created,
+        lease.as_secs_f64(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

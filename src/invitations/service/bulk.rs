@@ -1,0 +1,517 @@
+//! Bulk invitations: a file's rows checked one by one (the dry run, which writes nothing),
+//! then, once confirmed, a background job in Postgres that writes them in chunks.
+//!
+//! Verdicts, in the order they are decided: `invalid` (a field fails the invitation parser),
+//! `role_not_allowed`, `duplicate` (the same email earlier in the file, case-insensitive),
+//! `member`, `pending` (already invited), `over_quota` (past the organisation's daily bulk
+//! quota or its pending-invitation quota), else `valid`. The per-inviter 5-a-minute limit is
+//! for single invitations; the outbox paces the emails (`GATEHOUSE_OUTBOX_RATE_PER_SECOND`).
+//!
+//! The job ([`run_worker`]) is claimed with `FOR UPDATE SKIP LOCKED` under a lease; each chunk
+//! of [`CHUNK_ROWS`] rows is one transaction that writes the invitations, their audit events
+//! and their sealed emails with set-based SQL and records every row's outcome, so a restart
+//! resumes at the next chunk and nothing is ever half-written without a record. A row that
+//! became a member or got invited since the dry run is skipped, never invited twice, so
+//! uploading the same file again creates nothing twice.
+
+use super::{parse_lifetime_hours, scope_of, Actor};
+use crate::{
+    auth::session::CurrentUser,
+    domain::{
+        bulk_csv::{self, CsvInvitee},
+        DraftFields, InvitationDraft, InvitationToken, OrgKind, Role,
+    },
+    email::{outbox, templates},
+    error::{AppError, FieldErrors},
+    invitations::{
+        dto::{BulkJobStatus, BulkPreview, BulkRowReport, BulkVerdict},
+        repo::{self, bulk as bulk_repo},
+    },
+    state::AppState,
+};
+use std::{
+    collections::{BTreeMap, HashSet},
+    time::Duration,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Rows written per transaction by the job.
+pub const CHUNK_ROWS: i64 = 500;
+/// How long a worker's claim on a job holds.
+pub const LEASE: Duration = Duration::from_secs(60);
+
+/// One assessed row.
+struct Assessed {
+    input: CsvInvitee,
+    verdict: BulkVerdict,
+    message: Option<String>,
+    errors: BTreeMap<String, String>,
+    draft: Option<(InvitationDraft, Option<u32>)>,
+}
+
+/// The organisation a bulk file goes to: the caller's own, or for platform admins the one
+/// named in `organisation_id`.
+async fn target(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation_id: Option<&str>,
+) -> Result<(Uuid, String, OrgKind), AppError> {
+    let id = match organisation_id.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) if user.is_platform_admin() => Uuid::parse_str(s)
+            .map_err(|_| AppError::field("organisation_id", "Choose an organisation."))?,
+        _ => user.org_id,
+    };
+    let (name, kind) = repo::organisation(&state.pool, id)
+        .await
+        .map_err(AppError::internal("loading organisation failed"))?
+        .ok_or_else(|| AppError::field("organisation_id", "Choose an organisation."))?;
+    let kind = OrgKind::parse(&kind).ok_or(AppError::Internal)?;
+    Ok((id, name, kind))
+}
+
+fn days_to_hours(input: &str) -> Result<Option<u32>, String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<u32>() {
+        Ok(d @ 1..=30) => parse_lifetime_hours(&(d * 24).to_string()).map(|_| Some(d * 24)),
+        _ => Err("Use a whole number of days from 1 to 30.".into()),
+    }
+}
+
+/// Decides every row's verdict with three queries in all (members, pending invitations,
+/// quota usage), whatever the number of rows.
+async fn assess(
+    state: &AppState,
+    user: &CurrentUser,
+    org: Uuid,
+    kind: OrgKind,
+    rows: Vec<CsvInvitee>,
+) -> Result<Vec<Assessed>, AppError> {
+    let grantable = user.role.grantable_roles(user.org_kind, kind);
+    let mut out = Vec::with_capacity(rows.len());
+    for input in rows {
+        let mut errs = FieldErrors::default();
+        let fields = DraftFields {
+            email: &input.email,
+            first_name: &input.first_name,
+            last_name: &input.last_name,
+            role: &input.role,
+            designation: &input.designation,
+            department: &input.department,
+        };
+        let not_grantable = std::cell::Cell::new(false);
+        let draft = InvitationDraft::parse(
+            &fields,
+            Some(kind),
+            |r: Role| {
+                if grantable.contains(&r) {
+                    Ok(())
+                } else {
+                    not_grantable.set(true);
+                    Err("You cannot grant this role.".to_owned())
+                }
+            },
+            &mut errs,
+        );
+        let not_grantable = not_grantable.get();
+        let hours = errs.check("expires_in_days", days_to_hours(&input.expires_in_days));
+        let errors: BTreeMap<String, String> = match errs.finish() {
+            Err(AppError::Validation(v)) => v.into_iter().map(|e| (e.field, e.message)).collect(),
+            _ => BTreeMap::new(),
+        };
+        let (verdict, message) = if not_grantable && errors.len() == 1 {
+            (
+                BulkVerdict::RoleNotAllowed,
+                Some(format!("You cannot grant the role {}.", input.role)),
+            )
+        } else if !errors.is_empty() {
+            let text = errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            (BulkVerdict::Invalid, Some(text))
+        } else {
+            (BulkVerdict::Valid, None)
+        };
+        out.push(Assessed {
+            draft: draft.zip(hours).filter(|_| verdict == BulkVerdict::Valid),
+            input,
+            verdict,
+            message,
+            errors,
+        });
+    }
+    let emails: Vec<String> = out
+        .iter()
+        .filter(|a| a.verdict == BulkVerdict::Valid)
+        .map(|a| a.input.email.to_lowercase())
+        .collect();
+    let db = AppError::internal::<sqlx::Error>("checking a bulk file failed");
+    let members: HashSet<String> = bulk_repo::members_among(&state.pool, org, &emails)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .collect();
+    let pending: HashSet<String> = bulk_repo::pending_among(&state.pool, org, &emails)
+        .await
+        .map_err(db)?
+        .into_iter()
+        .collect();
+    let (pending_now, bulk_today) = bulk_repo::quota_usage(&state.pool, org).await.map_err(db)?;
+    let mut room = (state.config.bulk_daily_quota - bulk_today)
+        .min(state.config.pending_invitation_quota - pending_now)
+        .max(0);
+    let mut seen = HashSet::new();
+    for a in &mut out {
+        if a.verdict != BulkVerdict::Valid {
+            continue;
+        }
+        let email = a.input.email.to_lowercase();
+        let (verdict, message) = if !seen.insert(email.clone()) {
+            (
+                BulkVerdict::Duplicate,
+                "This email appears earlier in the file.".to_owned(),
+            )
+        } else if members.contains(&email) {
+            (
+                BulkVerdict::Member,
+                "Already a member of this organisation.".to_owned(),
+            )
+        } else if pending.contains(&email) {
+            (
+                BulkVerdict::Pending,
+                "Already invited; the invitation is still pending.".to_owned(),
+            )
+        } else if room == 0 {
+            (
+                BulkVerdict::OverQuota,
+                "Past this organisation's invitation quota for now.".to_owned(),
+            )
+        } else {
+            room -= 1;
+            continue;
+        };
+        a.verdict = verdict;
+        a.message = Some(message);
+        a.draft = None;
+    }
+    Ok(out)
+}
+
+fn report(org_name: String, assessed: &[Assessed]) -> BulkPreview {
+    let mut totals: BTreeMap<String, usize> = BulkVerdict::ALL
+        .iter()
+        .map(|v| (v.as_str().to_owned(), 0))
+        .collect();
+    let rows = assessed
+        .iter()
+        .map(|a| {
+            *totals.entry(a.verdict.as_str().to_owned()).or_default() += 1;
+            BulkRowReport {
+                row: a.input.row_no,
+                email: a.input.email.clone(),
+                verdict: a.verdict,
+                message: a.message.clone(),
+                errors: a.errors.clone(),
+            }
+        })
+        .collect();
+    BulkPreview {
+        organisation_name: org_name,
+        rows,
+        totals,
+    }
+}
+
+/// The dry run: every row's verdict and the totals. Writes nothing.
+///
+/// # Errors
+/// 422 for an organisation a platform admin named wrongly; 500 on database failure.
+#[tracing::instrument(skip_all)]
+pub async fn preview(
+    state: &AppState,
+    user: &CurrentUser,
+    organisation_id: Option<&str>,
+    rows: Vec<CsvInvitee>,
+) -> Result<BulkPreview, AppError> {
+    let (org, name, kind) = target(state, user, organisation_id).await?;
+    let assessed = assess(state, user, org, kind, rows).await?;
+    Ok(report(name, &assessed))
+}
+
+/// Reads a CSV upload into rows, with a sentence for a file that cannot be read.
+///
+/// # Errors
+/// 422 with the problem under `file`.
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<CsvInvitee>, AppError> {
+    bulk_csv::parse(bytes).map_err(|e| AppError::field("file", e.to_string()))
+}
+
+/// Confirms an import: checks every row again and stores the job with all its rows (the
+/// invalid ones already marked skipped, with the reason); a worker writes the rest.
+///
+/// # Errors
+/// 422 when not one row would be invited; as [`preview`] otherwise.
+#[tracing::instrument(skip_all)]
+pub async fn start(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: &Actor,
+    organisation_id: Option<&str>,
+    rows: Vec<CsvInvitee>,
+) -> Result<(BulkPreview, BulkJobStatus), AppError> {
+    let (org, name, kind) = target(state, user, organisation_id).await?;
+    let assessed = assess(state, user, org, kind, rows).await?;
+    if !assessed.iter().any(|a| a.verdict == BulkVerdict::Valid) {
+        return Err(AppError::field(
+            "file",
+            "No row of this file can be invited. Check the dry run for each row's reason.",
+        ));
+    }
+    let mut rows = bulk_repo::JobRows::default();
+    for a in &assessed {
+        rows.row_no
+            .push(i32::try_from(a.input.row_no).unwrap_or(i32::MAX));
+        rows.email.push(a.input.email.clone());
+        rows.first_name.push(a.input.first_name.clone());
+        rows.last_name.push(a.input.last_name.clone());
+        rows.role.push(a.input.role.clone());
+        match &a.draft {
+            Some((d, hours)) => {
+                rows.designation.push(d.designation.clone());
+                rows.department.push(d.department.clone());
+                rows.lifetime_hours.push(hours.map(|h| h as i32));
+                rows.outcome.push(None);
+                rows.error.push(None);
+            }
+            None => {
+                rows.designation.push(None);
+                rows.department.push(None);
+                rows.lifetime_hours.push(None);
+                rows.outcome.push(Some("skipped".into()));
+                rows.error.push(a.message.clone());
+            }
+        }
+    }
+    let id = Uuid::new_v4();
+    let api_token_id = match actor {
+        Actor::ApiToken { id, .. } => Some(*id),
+        _ => None,
+    };
+    let db = AppError::internal::<sqlx::Error>("starting a bulk import failed");
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    bulk_repo::insert_job(
+        &mut tx,
+        &bulk_repo::NewJob {
+            id,
+            organisation_id: org,
+            created_by: user.user_id,
+            api_token_id,
+        },
+        &rows,
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    tracing::info!(bulk_import_id = %id, rows = assessed.len(), "bulk import queued");
+    let status = status(state, user, id).await?;
+    Ok((report(name, &assessed), status))
+}
+
+/// Job `id` of the caller's organisation (any, for platform admins).
+///
+/// # Errors
+/// 404 for another organisation's job or none; 500 on database failure.
+pub async fn status(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<BulkJobStatus, AppError> {
+    let j = bulk_repo::job(&state.pool, id, scope_of(user))
+        .await
+        .map_err(AppError::internal("loading a bulk import failed"))?
+        .ok_or_else(|| AppError::NotFound("There is no such import.".into()))?;
+    Ok(BulkJobStatus {
+        id: j.id,
+        status: j.status,
+        total_rows: j.total_rows,
+        processed_rows: j.processed_rows,
+        created_rows: j.created_rows,
+        created_at: j.created_at.unix_timestamp(),
+        finished_at: j.finished_at.map(|t| t.unix_timestamp()),
+    })
+}
+
+/// The result file of job `id`: `row,email,outcome,invitation_id,error` (RFC 4180), every cell
+/// neutralised against formula injection. Rows not yet reached read `pending`.
+///
+/// # Errors
+/// As [`status`].
+pub async fn result_csv(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<String, AppError> {
+    status(state, user, id).await?;
+    let rows = bulk_repo::results(&state.pool, id)
+        .await
+        .map_err(AppError::internal("loading bulk results failed"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = AppError::internal::<csv::Error>("writing bulk results failed");
+    w.write_record(["row", "email", "outcome", "invitation_id", "error"])
+        .map_err(fail)?;
+    for r in rows {
+        w.write_record([
+            r.row_no.to_string(),
+            bulk_csv::neutralise(&r.email),
+            r.outcome.unwrap_or_else(|| "pending".into()),
+            r.invitation_id.map(|i| i.to_string()).unwrap_or_default(),
+            bulk_csv::neutralise(r.error.as_deref().unwrap_or("")),
+        ])
+        .map_err(fail)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::internal::<String>("writing bulk results failed")(e.to_string()))?;
+    String::from_utf8(bytes).map_err(AppError::internal("bulk results are not UTF-8"))
+}
+
+/// Claims unfinished jobs and writes them, chunk by chunk, until `stop` turns true (then the
+/// current chunk finishes and the lease lapses for the next worker). Errors are logged and
+/// retried with a back-off, never the end of the worker.
+pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match work_once(&state).await {
+            Ok(true) => {
+                backoff = Duration::from_secs(1);
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "bulk import worker failed");
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(if backoff > Duration::from_secs(1) { backoff } else { state.config.outbox_poll_interval }) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Claims one job and writes every chunk it still has while the lease holds. Returns whether
+/// there was a job.
+async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
+    let lease_id = Uuid::new_v4();
+    let Some(job) = bulk_repo::claim(&state.pool, lease_id, LEASE).await? else {
+        return Ok(false);
+    };
+    let kind = OrgKind::parse(&job.organisation_kind).unwrap_or(OrgKind::Company);
+    loop {
+        let mut tx = state.pool.begin().await?;
+        let Some(todo) = bulk_repo::lock_chunk(&mut tx, job.id, lease_id, CHUNK_ROWS).await? else {
+            tracing::warn!(bulk_import_id = %job.id, "lease passed to another worker");
+            return Ok(true);
+        };
+        if todo.is_empty() {
+            bulk_repo::finish_chunk(&mut tx, job.id, &[], &[], LEASE).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        write_chunk(state, &mut tx, &job, kind, &todo).await?;
+        tx.commit().await?;
+    }
+}
+
+/// Writes one chunk inside `tx`: invitations (set-based, skipping members and anyone invited
+/// meanwhile), their audit events, their sealed emails, and every row's outcome.
+async fn write_chunk(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    job: &bulk_repo::Claimed,
+    kind: OrgKind,
+    todo: &[bulk_repo::TodoRow],
+) -> Result<(), sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    let mut new = bulk_repo::NewInvitations::default();
+    let mut tokens = Vec::with_capacity(todo.len());
+    for r in todo {
+        let token = InvitationToken::generate();
+        let lifetime = r
+            .lifetime_hours
+            .map(|h| Duration::from_secs(u64::try_from(h).unwrap_or(1) * 3600))
+            .unwrap_or(state.config.invitation_ttl);
+        new.id.push(Uuid::new_v4());
+        new.email.push(r.email.clone());
+        new.first_name.push(r.first_name.clone());
+        new.last_name.push(r.last_name.clone());
+        new.role.push(r.role.clone());
+        new.designation.push(r.designation.clone());
+        new.department.push(r.department.clone());
+        new.token_hash.push(token.hash().0.to_vec());
+        new.expires_at.push(now + lifetime);
+        tokens.push(token);
+    }
+    let written: HashSet<Uuid> =
+        bulk_repo::insert_invitations(tx, job.organisation_id, job.created_by, job.id, &new)
+            .await?
+            .into_iter()
+            .collect();
+    let ids: Vec<Uuid> = new
+        .id
+        .iter()
+        .copied()
+        .filter(|i| written.contains(i))
+        .collect();
+    bulk_repo::audit_created(tx, &ids, job.created_by, job.api_token_id, job.id).await?;
+    let message_ids = bulk_repo::outbox_ids(tx, ids.len() as i64).await?;
+    let mut messages = bulk_repo::NewMessages::default();
+    let mut next_id = message_ids.into_iter();
+    for (i, r) in todo.iter().enumerate() {
+        if !written.contains(&new.id[i]) {
+            continue;
+        }
+        let link = super::registration_link(state, &tokens[i], job.organisation_id);
+        let role = Role::parse_for(&r.role, kind)
+            .map(|role| role.label(kind))
+            .unwrap_or("Member");
+        let rendered = match templates::invitation(&templates::InvitationEmail {
+            invitee_first_name: &r.first_name,
+            organisation: &job.organisation_name,
+            role,
+            inviter: Some(&job.inviter_name),
+            link: &link,
+            expires: &crate::domain::format_utc(new.expires_at[i].unix_timestamp()),
+        }) {
+            Ok(r) => r,
+            Err(e) => return Err(sqlx::Error::Protocol(format!("invitation email: {e}"))),
+        };
+        let Some(mid) = next_id.next() else { break };
+        let sealed = outbox::seal_bodies(&state.config.encryption_keys, mid, &rendered);
+        messages.id.push(mid);
+        messages.recipient.push(r.email.clone());
+        messages.subject.push(rendered.subject.clone());
+        messages.key_id.push(sealed.key_id);
+        messages.nonce.push(sealed.nonce);
+        messages.ciphertext.push(sealed.ciphertext);
+        messages.invitation_id.push(new.id[i]);
+    }
+    bulk_repo::queue_messages(tx, &messages).await?;
+    let row_no: Vec<i32> = todo.iter().map(|r| r.row_no).collect();
+    let outcome: Vec<Option<Uuid>> = new
+        .id
+        .iter()
+        .map(|i| written.contains(i).then_some(*i))
+        .collect();
+    bulk_repo::finish_chunk(tx, job.id, &row_no, &outcome, LEASE).await?;
+    tracing::info!(bulk_import_id = %job.id, rows = todo.len(), created = ids.len(), "bulk chunk written");
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! Bulk invitations over HTTP: the dry run's verdicts, the background job and its result
+//! file, re-uploads that create nothing twice, bad files, and a job resumed by another
+//! instance after its worker died.
+
+use crate::helpers::{spawn_app_with, Browser, TestApp};
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+use std::time::Duration;
+
+const HEADER: &str = "\u{feff}Email;First_Name;Last_Name;Role;Designation;expires_in_days\n";
+
+async fn upload(
+    app: &TestApp,
+    base: &str,
+    admin: &Browser,
+    query: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let req = app
+        .client
+        .post(format!("{base}/api/invitations/bulk{query}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body);
+    admin.dress(req).send().await.unwrap()
+}
+
+async fn wait_done(app: &TestApp, admin: &Browser, job: &str) -> Value {
+    for _ in 0..100 {
+        let v: Value = admin
+            .dress(
+                app.client
+                    .get(format!("{}/api/invitations/bulk/{job}", app.base)),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "done" {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test]
+async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
+    let app = spawn_app_with(|c| c.bulk_daily_quota = 4).await;
+    let (org, _) = app.manager("company").await;
+    app.user("admin@bulk.example", org, "admin").await;
+    let admin = app.sign_in("admin@bulk.example").await;
+    app.user("member@bulk.example", org, "member").await;
+    let mut inviter = admin.clone();
+    app.invite(&mut inviter, "pending@bulk.example", "member")
+        .await;
+
+    let csv = format!(
+        "{HEADER}ada@bulk.example;Ada;Lovelace;member;Analyst;3\n\
+         not-an-email;Bob;Smith;member;;\n\
+         ADA@bulk.example;Ada;Again;member;;\n\
+         member@bulk.example;Mem;Ber;member;;\n\
+         pending@bulk.example;Pen;Ding;member;;\n\
+         boss@bulk.example;Bo;Ss;owner;;\n\
+         =HYPERLINK(\"http://evil\");X;Y;member;;\n\
+         grace@bulk.example;Grace;Hopper;member;;31\n\
+         c1@bulk.example;C;One;member;;\n\
+         c2@bulk.example;C;Two;member;;\n\
+         c3@bulk.example;C;Three;member;;\n\
+         c4@bulk.example;C;Four;member;;\n"
+    );
+    let before = app.user_invitation_count().await;
+    let res = upload(
+        &app,
+        &app.base,
+        &admin,
+        "?dry_run=true",
+        "text/csv",
+        csv.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let preview: Value = res.json().await.unwrap();
+    let verdicts: Vec<&str> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "valid",
+            "invalid",
+            "duplicate",
+            "member",
+            "pending",
+            "role_not_allowed",
+            "invalid",
+            "invalid",
+            "valid",
+            "valid",
+            "valid",
+            "over_quota"
+        ]
+    );
+    assert!(preview["rows"][1]["errors"]["email"].is_string());
+    assert!(preview["rows"][7]["errors"]["expires_in_days"].is_string());
+    assert_eq!(preview["totals"]["valid"], 4);
+    assert_eq!(preview["totals"]["over_quota"], 1);
+    assert_eq!(
+        app.user_invitation_count().await,
+        before,
+        "a dry run writes nothing"
+    );
+
+    // Confirmed: the job writes the four valid rows and records every row's outcome.
+    let res = upload(&app, &app.base, &admin, "", "text/csv", csv.clone()).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let accepted: Value = res.json().await.unwrap();
+    let job = accepted["job"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/invitations/bulk/{job}"));
+    let done = wait_done(&app, &admin, &job).await;
+    assert_eq!(done["created_rows"], 4);
+    assert_eq!(done["processed_rows"], 12);
+    let (invitations, sealed, audited): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM invitations WHERE bulk_import_id IS NOT NULL),
+                (SELECT count(*) FROM email_outbox o JOIN invitations i ON i.id = o.invitation_id
+                  WHERE i.bulk_import_id IS NOT NULL AND o.body_ciphertext IS NOT NULL
+                    AND o.text_body = ''),
+                (SELECT count(*) FROM audit_events WHERE action = 'created'
+                    AND detail->>'bulk_import_id' = $1)",
+    )
+    .bind(&job)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((invitations, sealed, audited), (4, 4, 4));
+    let hours: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expires_at - created_at)::float8 / 3600 FROM invitations
+          WHERE email = 'ada@bulk.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((hours - 72.0).abs() < 0.01, "expires_in_days 3: {hours}");
+    assert!(app
+        .mail_text("ada@bulk.example")
+        .await
+        .contains("/register?token="));
+
+    // The result file: a line per row, formula cells neutralised.
+    let res = admin
+        .dress(app.client.get(format!("{}{location}/result.csv", app.base)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let text = res.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "row,email,outcome,invitation_id,error");
+    assert_eq!(lines.len(), 13);
+    assert!(
+        lines[1].starts_with("1,ada@bulk.example,created,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""),
+        "{text}"
+    );
+    assert!(!text.contains("\n7,=HYPERLINK"));
+
+    // The same file again creates nothing twice.
+    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["status"], 422, "{problem}");
+    assert!(problem["errors"]["file"].is_string());
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE bulk_import_id IS NOT NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(count, 4);
+
+    // Another organisation's admin sees no such import.
+    let (_, other) = app.manager("company").await;
+    let res = other
+        .dress(app.client.get(format!("{}{location}", app.base)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn bad_files_get_a_clear_message_and_write_nothing() {
+    let app = spawn_app_with(|_| {}).await;
+    let (_, admin) = app.manager("company").await;
+    let before = app.user_invitation_count().await;
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (vec![0xff, 0xfe, b'a'], "text/csv", "UTF-8"),
+        (
+            b"email,first_name\nx@y.org,X\n".to_vec(),
+            "text/csv",
+            "lacks",
+        ),
+        (
+            b"email,first_name,last_name,role,shoe\n".to_vec(),
+            "text/csv",
+            "do not know",
+        ),
+        (Vec::new(), "text/csv", "empty"),
+        (b"[]".to_vec(), "application/json", "at least one"),
+    ];
+    for (body, kind, says) in cases {
+        let res = upload(&app, &app.base, &admin, "?dry_run=true", kind, body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        let p: Value = res.json().await.unwrap();
+        assert!(p["errors"]["file"].as_str().unwrap().contains(says), "{p}");
+    }
+    let mut many = String::from("email,first_name,last_name,role\n");
+    for i in 0..10_001 {
+        many.push_str(&format!("p{i}@x.org,A,B,member\n"));
+    }
+    let res = upload(&app, &app.base, &admin, "?dry_run=true", "text/csv", many).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = upload(
+        &app,
+        &app.base,
+        &admin,
+        "?dry_run=true",
+        "text/csv",
+        vec![b'a'; 6 * 1024 * 1024 + 1],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let res = upload(&app, &app.base, &admin, "", "text/plain", "email\n").await;
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = upload(&app, &app.base, &admin, "", "application/json", "[{").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // JSON rows go through the same checks.
+    let res = upload(
+        &app,
+        &app.base,
+        &admin,
+        "?dry_run=true",
+        "application/json",
+        r#"[{"email":"json@x.org","first_name":"J","last_name":"Son","role":"member","expires_in_days":2}]"#,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["rows"][0]["verdict"],
+        "valid"
+    );
+    assert_eq!(app.user_invitation_count().await, before);
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_finished_by_another_instance() {
+    // This instance's worker looks for jobs only once an hour: it started, then "died".
+    let app = spawn_app_with(|c| c.outbox_poll_interval = Duration::from_secs(3600)).await;
+    let (_, admin) = app.manager("company").await;
+    let mut csv = String::from("email,first_name,last_name,role\n");
+    for i in 0..700 {
+        csv.push_str(&format!("r{i}@resume.example,Re,Sume,member\n"));
+    }
+    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let job = res.json::<Value>().await.unwrap()["job"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A worker claimed it and died holding the lease for one more second.
+    sqlx::query(
+        "UPDATE bulk_imports SET status = 'running', lease_id = gen_random_uuid(),
+                locked_until = now() + interval '1 second'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    app.another_instance(|c| c.outbox_poll_interval = Duration::from_millis(100))
+        .await;
+    let done = wait_done(&app, &admin, &job).await;
+    assert_eq!(done["created_rows"], 700);
+    let written: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM bulk_import_rows WHERE outcome = 'created' AND invitation_id IS NOT NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(written, 700, "every row's outcome is on record");
+}
