@@ -281,7 +281,10 @@ pub const MAX_BULK_BODY_BYTES: usize = 6 * 1024 * 1024;
 
 /// The body limit of a request to `path`: the bulk upload may carry a 5 MiB file.
 pub fn body_limit_for(path: &str) -> usize {
-    if path == "/api/invitations/bulk" || path == "/rpc/invitations/bulk-check" {
+    if matches!(
+        path,
+        "/api/invitations/bulk" | "/rpc/invitations/bulk-check" | "/rpc/invitations/bulk-start"
+    ) {
         MAX_BULK_BODY_BYTES
     } else {
         MAX_BODY_BYTES

@@ -145,3 +145,50 @@ pub async fn invitation_history(id: Uuid) -> Result<Vec<AuditEvent>, AppError> {
     let (state, user, _) = invitation_manager().await?;
     super::service::history(&state, &user, id).await
 }
+
+/// The dry run of a bulk file (`csv`: the file's text), for the "Bulk invite" dialog: every
+/// row's verdict, nothing written. `organisation_id` is honoured only for platform admins.
+/// JSON-encoded, so a 5 MB file fits the upload limit.
+///
+/// # Errors
+/// 422 with the problem under `file`; 401/403 without a managing session.
+#[server(prefix = "/rpc", endpoint = "invitations/bulk-check", input = leptos::server_fn::codec::Json)]
+pub async fn check_bulk_invitations(
+    csv: String,
+    organisation_id: Option<String>,
+) -> Result<BulkPreview, AppError> {
+    use crate::invitations::service::bulk;
+    let (state, user, _) = invitation_manager().await?;
+    let rows = bulk::read_csv(csv.as_bytes())?;
+    bulk::preview(&state, &user, organisation_id.as_deref(), rows).await
+}
+
+/// Confirms a bulk file: checks it again and queues the job that writes its valid rows.
+///
+/// # Errors
+/// 422 when no row can be invited (or the file cannot be read); as the dry run otherwise.
+#[server(prefix = "/rpc", endpoint = "invitations/bulk-start", input = leptos::server_fn::codec::Json)]
+pub async fn start_bulk_invitations(
+    csv: String,
+    organisation_id: Option<String>,
+) -> Result<BulkJobStatus, AppError> {
+    use crate::invitations::service::{bulk, Actor};
+    let (state, user, _) = invitation_manager().await?;
+    let rows = bulk::read_csv(csv.as_bytes())?;
+    let (_, job) = bulk::start(
+        &state,
+        &user,
+        &Actor::from_user(&user),
+        organisation_id.as_deref(),
+        rows,
+    )
+    .await?;
+    Ok(job)
+}
+
+/// A bulk import's progress (of the caller's organisation; any, for platform admins).
+#[server(prefix = "/rpc", endpoint = "invitations/bulk-status")]
+pub async fn bulk_invitation_status(id: Uuid) -> Result<BulkJobStatus, AppError> {
+    let (state, user, _) = invitation_manager().await?;
+    crate::invitations::service::bulk::status(&state, &user, id).await
+}

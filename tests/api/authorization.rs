@@ -184,6 +184,10 @@ fn table() -> Vec<Row> {
         rest(PUBLIC, "GET", "/api/openapi.json", Body::Empty),
         rest(MANAGERS, "POST", "/api/invitations/bulk", Body::Json(r#"[{"email":"bulk-{nil}@matrix.example","first_name":"Bulk","last_name":"Row","role":"member"}]"#)),
         rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}", Body::Empty),
+        // The "Bulk invite" dialog's server functions (JSON-encoded: a file's text).
+        rest(MANAGERS, "POST", "/rpc/invitations/bulk-check", Body::Json(r#"{"csv":"email,first_name,last_name,role\ncheck@matrix.example,Che,Ck,member\n","organisation_id":null}"#)),
+        rest(MANAGERS, "POST", "/rpc/invitations/bulk-start", Body::Json(r#"{"csv":"email,first_name,last_name,role\nstart@matrix.example,Sta,Rt,member\n","organisation_id":null}"#)),
+        sf(A_INVITATION, "/rpc/invitations/bulk-status", &[("id", "{bulk_job}")]),
         rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}/result.csv", Body::Empty),
 
         // ---- API tokens: invitation managers, their own organisation only -----------------

@@ -2,6 +2,8 @@
 //! `/association/manage-invitations` and `/company/manage-invitations`; what it shows is scoped
 //! by the session on the server.
 
+mod bulk;
+
 use super::api::{
     invitation_history, invite_options, list_invitations, CreateInvitation, CreatedInvitation,
     InvitationSummary, InviteChoices, OrganisationOption, ResendInvitation, RevokeInvitation,
@@ -406,9 +408,17 @@ fn InvitationsBody() -> impl IntoView {
     let resend = ServerAction::<ResendInvitation>::new();
     let changes = [successes(create), successes(revoke), successes(resend)];
     let options = Resource::new(|| (), |_| invite_options());
+    let bulk_done = RwSignal::new(0usize);
     let page = Resource::new(
-        move || (status.get(), search.get(), changes.map(|c| c.get())),
-        |(s, q, _)| list_invitations(Some(s), Some(q), None),
+        move || {
+            (
+                status.get(),
+                search.get(),
+                changes.map(|c| c.get()),
+                bulk_done.get(),
+            )
+        },
+        |(s, q, _, _)| list_invitations(Some(s), Some(q), None),
     );
 
     let invite_open = RwSignal::new(false);
@@ -436,6 +446,12 @@ fn InvitationsBody() -> impl IntoView {
     let on_sent = Callback::new(move |to: String| {
         toast.show(format!("Invitation sent to {to}."));
         clear_extra();
+    });
+    let bulk_open = RwSignal::new(false);
+    let on_done = Callback::new(move |()| {
+        toast.show("The bulk import finished.");
+        clear_extra();
+        bulk_done.update(|n| *n += 1);
     });
     let link_open = RwSignal::new(false);
     let shared_link = RwSignal::new(None::<(String, String)>);
@@ -502,7 +518,10 @@ fn InvitationsBody() -> impl IntoView {
                 <h1 class="page-title">"Member Invitations"</h1>
                 <p class="page-subtitle">"Invite people, follow each invitation, resend or revoke it."</p>
             </div>
-            <button type="button" class="btn btn-primary" on:click=move |_| invite_open.set(true)>"Invite Member"</button>
+            <div class="page-actions">
+                <button type="button" class="btn btn-secondary" on:click=move |_| bulk_open.set(true)>"Bulk invite"</button>
+                <button type="button" class="btn btn-primary" on:click=move |_| invite_open.set(true)>"Invite Member"</button>
+            </div>
         </div>
         <Show when=move || page_error.get().is_some()>
             <Banner tone=Tone::Error>{move || page_error.get()}</Banner>
@@ -521,7 +540,10 @@ fn InvitationsBody() -> impl IntoView {
         // Its own Suspense: reloading the list must not rebuild the dialog.
         <Suspense>
             {move || Suspend::new(async move {
-                options.await.ok().map(|o| view! { <InviteDialog open=invite_open options=o action=create on_sent on_link /> })
+                options.await.ok().map(|o| view! {
+                    <InviteDialog open=invite_open options=o.clone() action=create on_sent on_link />
+                    <bulk::BulkDialog open=bulk_open options=o on_done />
+                })
             })}
         </Suspense>
         <LinkDialog open=link_open shared=shared_link />
