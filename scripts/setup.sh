@@ -43,6 +43,12 @@ if [ "${1:-}" = "--e2e" ] && ! cargo fuzz --version 2>/dev/null | grep -q '^carg
   cargo install cargo-fuzz --locked --version '^0.13'
 fi
 
+# schemathesis from PyPI, for scripts/schemathesis.sh (the OpenAPI fuzzer).
+if [ "${1:-}" = "--e2e" ] && ! python3 -m schemathesis.cli --version 2>/dev/null | grep -q '4\.32\.5'; then
+  say "installing schemathesis"
+  python3 -m pip install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+fi
+
 if [ "${1:-}" = "--e2e" ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian's chromium for the end-to-end tests"

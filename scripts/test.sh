@@ -35,3 +35,6 @@ psql "$PG_ADMIN_URL" -q -c 'DROP DATABASE IF EXISTS gatehouse_e2e WITH (FORCE)' 
 E2E_DATABASE_URL=$(gatehouse_pg_database gatehouse_e2e)
 export E2E_DATABASE_URL
 npx playwright test --config end2end/playwright.config.ts
+
+echo "==> schemathesis against /api/openapi.json"
+scripts/schemathesis.sh 25

@@ -96,8 +96,8 @@ fn rows_from(headers: &HeaderMap, body: &[u8]) -> ApiResult<Vec<CsvInvitee>> {
     responses(
         (status = 200, body = BulkPreview, description = "The dry run"),
         (status = 202, body = BulkAccepted, description = "Queued; Location names the job"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -160,7 +160,7 @@ pub async fn upload(
     params(("id" = Uuid, Path, description = "Import id")),
     security(("api_token" = []), ("session" = [])),
     responses((status = 200, body = BulkJobStatus),
-              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn progress(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -180,7 +180,7 @@ fn no_import() -> ProblemResponse {
     params(("id" = Uuid, Path, description = "Import id")),
     security(("api_token" = []), ("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String),
-              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn result(
     State(state): State<AppState>,
     caller: ApiCaller,

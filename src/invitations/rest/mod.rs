@@ -535,9 +535,9 @@ fn respond<T: IntoResponse>(r: ApiResult<T>) -> Response {
     security(("api_token" = []), ("session" = [])),
     responses(
         (status = 201, body = InvitationResource, description = "Created; Location names it"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
-        (status = 429, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -628,8 +628,8 @@ fn instant(field: &str, v: Option<&str>) -> ApiResult<Option<OffsetDateTime>> {
     security(("api_token" = []), ("session" = [])),
     responses(
         (status = 200, body = InvitationList),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -662,7 +662,7 @@ pub async fn list(
     security(("api_token" = []), ("session" = [])),
     responses(
         (status = 200, body = InvitationResource),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -688,8 +688,10 @@ fn not_found() -> ProblemResponse {
     security(("api_token" = []), ("session" = [])),
     responses(
         (status = 200, body = InvitationResource),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 429, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn resend(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -738,9 +740,9 @@ pub async fn resend(
     security(("api_token" = []), ("session" = [])),
     responses(
         (status = 200, body = InvitationResource),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -819,7 +821,7 @@ pub struct Validity {
 /// client (OWASP ASVS 5.0 V2.4.1).
 #[utoipa::path(get, path = "/api/invitations/validate", tag = "invitations",
     params(ValidateParams),
-    responses((status = 200, body = Validity), (status = 429, body = Problem)))]
+    responses((status = 200, body = Validity), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn validate(
     State(state): State<AppState>,
     request: axum::extract::Request,
