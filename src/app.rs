@@ -7,7 +7,7 @@ use crate::{
     credential_invitations::credential_page::CredentialInvitePage,
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
-    invitations::pages::InvitationsPage,
+    invitations::pages::{reference::ApiReferencePage, InvitationsPage},
     invite_codes::{
         join::{JoinPage, KeySignInPage},
         pages::InviteCodesPage,
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
                 <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
                 <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
+                <Route path=path!("/api/reference") ssr=SsrMode::Async view=ApiReferencePage />
                 <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />
                 <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Company /> } />

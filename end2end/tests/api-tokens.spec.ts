@@ -79,4 +79,15 @@ test('an owner creates a token, uses it, and revokes it', async ({ page, context
   expect(refused.status()).toBe(401);
   expect(refused.headers()['content-type']).toBe('application/problem+json');
   await expectAccessible(page);
+
+  // The API reference, from the same origin, read from the OpenAPI document.
+  await page.getByRole('link', { name: 'API reference' }).click();
+  await expect(page).toHaveURL(/\/api\/reference$/);
+  await expect(page.getByRole('heading', { name: 'Gatehouse invitations API', level: 1 })).toBeVisible();
+  const ops = page.getByRole('navigation', { name: 'Operations' });
+  await ops.getByRole('link', { name: 'POST /api/invitations/bulk' }).click();
+  await expect(page.getByRole('heading', { name: 'POST /api/invitations/bulk', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Problem', level: 3 })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'api-reference');
 });

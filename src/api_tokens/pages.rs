@@ -207,7 +207,7 @@ fn TokensBody() -> impl IntoView {
                 <h1 class="page-title">"API tokens"</h1>
                 <p class="page-subtitle">
                     "Tokens let your systems call the invitations API with a role no higher than yours. "
-                    <a class="link" href="/api/openapi.json">"The API's OpenAPI description"</a>
+                    <a class="link" href="/api/reference">"API reference"</a>
                 </p>
             </div>
         </div>

@@ -192,3 +192,9 @@ pub async fn bulk_invitation_status(id: Uuid) -> Result<BulkJobStatus, AppError>
     let (state, user, _) = invitation_manager().await?;
     crate::invitations::service::bulk::status(&state, &user, id).await
 }
+
+/// The invitations API's reference (public, like `/api/openapi.json`, which it is read from).
+#[server(prefix = "/rpc", endpoint = "invitations/api-reference")]
+pub async fn load_api_reference() -> Result<ApiReference, AppError> {
+    Ok(crate::invitations::rest::reference())
+}

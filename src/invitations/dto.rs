@@ -189,3 +189,62 @@ pub struct BulkJobStatus {
     /// Unix seconds (UTC), once done.
     pub finished_at: Option<i64>,
 }
+
+/// The invitations API's reference, read from its OpenAPI document, for the reference page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiReference {
+    pub title: String,
+    pub description: String,
+    pub operations: Vec<OperationDoc>,
+    pub schemas: Vec<SchemaDoc>,
+}
+
+/// One operation (method and path).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OperationDoc {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    /// "API token or browser session", or "None (public)".
+    pub auth: String,
+    pub parameters: Vec<ParameterDoc>,
+    /// The request body's media types and schema, if it has one.
+    pub request: Option<String>,
+    pub responses: Vec<ResponseDoc>,
+}
+
+/// One parameter of an operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParameterDoc {
+    pub name: String,
+    /// `path`, `query` or `header`.
+    pub location: String,
+    pub required: bool,
+    pub description: String,
+}
+
+/// One documented answer of an operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResponseDoc {
+    pub status: String,
+    pub description: String,
+    /// Media type and schema, for example "application/json: InvitationResource".
+    pub body: Option<String>,
+}
+
+/// One schema with its fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SchemaDoc {
+    pub name: String,
+    pub description: String,
+    pub fields: Vec<FieldDoc>,
+}
+
+/// One field of a schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDoc {
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub description: String,
+}

@@ -182,6 +182,7 @@ fn table() -> Vec<Row> {
         rest(A_INVITATION, "POST", "/api/invitations/{invitation}/resend", Body::Empty),
         rest(A_INVITATION, "POST", "/api/invitations/{invitation}/revoke", Body::Json(r#"{"reason":"matrix"}"#)),
         rest(PUBLIC, "GET", "/api/openapi.json", Body::Empty),
+        sf(PUBLIC, "/rpc/invitations/api-reference", &[]),
         rest(MANAGERS, "POST", "/api/invitations/bulk", Body::Json(r#"[{"email":"bulk-{nil}@matrix.example","first_name":"Bulk","last_name":"Row","role":"member"}]"#)),
         rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}", Body::Empty),
         // The "Bulk invite" dialog's server functions (JSON-encoded: a file's text).

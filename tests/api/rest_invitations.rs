@@ -482,6 +482,29 @@ async fn the_openapi_document_describes_every_route() {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
     assert!(doc["components"]["securitySchemes"]["api_token"].is_object());
+
+    // The reference page's data is read from the same document.
+    let reference: Value = app
+        .post(&mut Browser::anonymous(), "/rpc/invitations/api-reference", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let operations: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(reference["operations"].as_array().unwrap().len(), operations);
+    let validate = reference["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["path"] == "/api/invitations/validate")
+        .unwrap();
+    assert_eq!(validate["auth"], "None (public)");
+    assert!(!reference.to_string().contains('`'), "plain text, no Markdown");
 }
 
 #[tokio::test]

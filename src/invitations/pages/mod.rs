@@ -3,6 +3,7 @@
 //! by the session on the server.
 
 mod bulk;
+pub mod reference;
 
 use super::api::{
     invitation_history, invite_options, list_invitations, CreateInvitation, CreatedInvitation,

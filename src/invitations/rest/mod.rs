@@ -891,3 +891,152 @@ pub async fn openapi_json() -> Response {
         }
     }
 }
+
+/// The reference page's content, read from [`InvitationsApiDoc`] (so the page and
+/// `/api/openapi.json` never disagree).
+pub fn reference() -> super::dto::ApiReference {
+    use super::dto::{ApiReference, FieldDoc, OperationDoc, ParameterDoc, ResponseDoc, SchemaDoc};
+    use serde_json::Value;
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(InvitationsApiDoc::openapi()).unwrap_or(Value::Null);
+    // Doc comments are Markdown; the page shows plain sentences.
+    let text = |v: &Value| {
+        v.as_str()
+            .unwrap_or("")
+            .trim()
+            .replace('\n', " ")
+            .replace('`', "")
+    };
+    let schema_name = |s: &Value| -> String {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            return r.rsplit('/').next().unwrap_or(r).to_owned();
+        }
+        match (s.get("type"), s.get("items")) {
+            (Some(t), Some(items)) if t == "array" => format!(
+                "array of {}",
+                items
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .map_or("values", |r| r.rsplit('/').next().unwrap_or(r))
+            ),
+            (Some(Value::String(t)), _) => t.clone(),
+            (Some(Value::Array(ts)), _) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .collect::<Vec<_>>()
+                .join(" or "),
+            _ => "object".to_owned(),
+        }
+    };
+    let bodies = |content: Option<&Value>| -> Option<String> {
+        let c = content?.as_object()?;
+        Some(
+            c.iter()
+                .map(|(mime, v)| {
+                    format!(
+                        "{mime}: {}",
+                        v.get("schema").map_or(String::new(), schema_name)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
+    let mut operations = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for method in ["get", "post"] {
+                let Some(op) = item.get(method) else { continue };
+                let public = op.get("security").is_none();
+                operations.push(OperationDoc {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    summary: text(&op["summary"]),
+                    auth: if public {
+                        "None (public)".into()
+                    } else {
+                        "API token (Authorization: Bearer) or browser session".into()
+                    },
+                    parameters: op
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .map(|ps| {
+                            ps.iter()
+                                .map(|p| ParameterDoc {
+                                    name: text(&p["name"]),
+                                    location: text(&p["in"]),
+                                    required: p["required"].as_bool().unwrap_or(false),
+                                    description: text(&p["description"]),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    request: op.get("requestBody").and_then(|b| bodies(b.get("content"))),
+                    responses: op
+                        .get("responses")
+                        .and_then(Value::as_object)
+                        .map(|rs| {
+                            rs.iter()
+                                .map(|(status, r)| ResponseDoc {
+                                    status: status.clone(),
+                                    description: Some(text(&r["description"]))
+                                        .filter(|d| !d.is_empty())
+                                        .or_else(|| {
+                                            status
+                                                .parse::<u16>()
+                                                .ok()
+                                                .and_then(|c| StatusCode::from_u16(c).ok())
+                                                .and_then(|c| c.canonical_reason())
+                                                .map(str::to_owned)
+                                        })
+                                        .unwrap_or_default(),
+                                    body: bodies(r.get("content")),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                });
+            }
+        }
+    }
+    let mut schemas = Vec::new();
+    if let Some(all) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, s) in all {
+            let required: Vec<&str> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let fields = s
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|props| {
+                    props
+                        .iter()
+                        .map(|(f, v)| FieldDoc {
+                            name: f.clone(),
+                            kind: schema_name(v),
+                            required: required.contains(&f.as_str()),
+                            description: text(&v["description"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            schemas.push(SchemaDoc {
+                name: name.clone(),
+                description: text(&s["description"]),
+                fields,
+            });
+        }
+    }
+    ApiReference {
+        title: text(&doc["info"]["title"]),
+        description: text(&doc["info"]["description"]),
+        operations,
+        schemas,
+    }
+}
