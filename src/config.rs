@@ -70,6 +70,8 @@ pub struct Config {
     /// Emails sent per second at most, across every instance
     /// (`GATEHOUSE_OUTBOX_RATE_PER_SECOND`), so an import never trips a provider's limits.
     pub outbox_rate_per_second: i64,
+    /// How often an idle bulk-import worker looks for a job (250 ms).
+    pub bulk_poll_interval: Duration,
     pub password_policy: PasswordPolicy,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -276,6 +278,7 @@ impl Config {
             pending_invitation_quota: 10_000,
             bulk_daily_quota: 10_000,
             outbox_rate_per_second: 10,
+            bulk_poll_interval: Duration::from_millis(250),
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),
             session_absolute_timeout: Duration::from_secs(12 * HOUR),

@@ -267,7 +267,7 @@ async fn bad_files_get_a_clear_message_and_write_nothing() {
 #[tokio::test]
 async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     // This instance's worker looks for jobs only once an hour: it started, then "died".
-    let app = spawn_app_with(|c| c.outbox_poll_interval = Duration::from_secs(3600)).await;
+    let app = spawn_app_with(|c| c.bulk_poll_interval = Duration::from_secs(3600)).await;
     let (_, admin) = app.manager("company").await;
     let mut csv = String::from("email,first_name,last_name,role\n");
     for i in 0..700 {
@@ -287,7 +287,7 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     .execute(&app.pool)
     .await
     .unwrap();
-    app.another_instance(|c| c.outbox_poll_interval = Duration::from_millis(100))
+    app.another_instance(|c| c.bulk_poll_interval = Duration::from_millis(100))
         .await;
     let done = wait_done(&app, &admin, &job).await;
     assert_eq!(done["created_rows"], 700);

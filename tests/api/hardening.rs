@@ -346,15 +346,15 @@ async fn strangers_cannot_lock_the_owner_out_of_a_browser_that_signed_in_before(
 
 #[tokio::test]
 async fn past_hashing_capacity_the_excess_gets_503_quickly_and_no_half_accounts() {
-    // One hash at a time and a short wait: sixteen registrations at once are far more than
-    // Argon2id can take within the wait.
+    // One hash at a time and next to no wait: thirty-two registrations at once are far more
+    // than Argon2id can take (each hash holds the only permit for tens of milliseconds).
     let app = spawn_app_with(|c| {
         c.password_hash_permits = 1;
-        c.password_hash_wait = Duration::from_millis(200);
+        c.password_hash_wait = Duration::from_millis(1);
     })
     .await;
     let mut invitees = Vec::new();
-    for m in 0..4 {
+    for m in 0..8 {
         let (_, mut admin) = app.manager("company").await;
         for i in 0..4 {
             let email = format!("rush{m}-{i}@example.org");

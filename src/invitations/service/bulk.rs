@@ -401,7 +401,7 @@ pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(if backoff > Duration::from_secs(1) { backoff } else { state.config.outbox_poll_interval }) => {}
+            _ = tokio::time::sleep(if backoff > Duration::from_secs(1) { backoff } else { state.config.bulk_poll_interval }) => {}
             _ = stop.changed() => {}
         }
     }

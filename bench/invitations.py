@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Invitation benchmarks with their baselines in the same run (issue 9's targets).
+
+Run by bench/run.sh against a release build on a database of its own:
+  B1  bulk import of 10,000 rows end to end (dry run, commit, every invitation, audit event
+      and outbox row written) against `psql \\copy` loading the same rows into the same table;
+  B2  the REST list at 100,000 invitations in one organisation: page 1,000 against page 1
+      (keyset pagination), p50 and p99 over alternating requests;
+  B3  an email search over the same 100,000 invitations.
+Prints a Markdown table: target, figure, baseline, ratio, verdict.
+"""
+import csv, http.client, io, json, os, statistics, subprocess, sys, time, uuid
+
+BASE_HOST, BASE_PORT = "127.0.0.1", int(os.environ["BENCH_PORT"])
+TOKEN = os.environ["BENCH_TOKEN"]
+DB_URL = os.environ["BENCH_DATABASE_URL"]
+ORG_LIST = os.environ["BENCH_LIST_ORG"]
+ORG_COPY = os.environ["BENCH_COPY_ORG"]
+ROWS = int(os.environ.get("BENCH_BULK_ROWS", "10000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "300"))
+
+
+def psql(sql):
+    return subprocess.run(["psql", DB_URL, "-qtAX", "-c", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def request(conn, method, path, body=None, content_type=None):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    start = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    res = conn.getresponse()
+    data = res.read()
+    return res.status, data, time.perf_counter() - start
+
+
+def pct(samples, p):
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def bulk():
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["email", "first_name", "last_name", "role"])
+    for i in range(ROWS):
+        w.writerow([f"bulk{i}@bench.example", "Bulk", f"Row{i}", "member"])
+    body = out.getvalue().encode()
+    conn = http.client.HTTPConnection(BASE_HOST, BASE_PORT, timeout=120)
+    status, _, dry = request(conn, "POST", "/api/invitations/bulk?dry_run=true",
+                             body, "text/csv")
+    assert status == 200, status
+    start = time.perf_counter()
+    status, data, _ = request(conn, "POST", "/api/invitations/bulk", body, "text/csv")
+    assert status == 202, (status, data[:300])
+    job = json.loads(data)["job"]["id"]
+    while True:
+        status, data, _ = request(conn, "GET", f"/api/invitations/bulk/{job}")
+        j = json.loads(data)
+        if j["status"] == "done":
+            break
+        time.sleep(0.02)
+    ours = time.perf_counter() - start
+    assert j["created_rows"] == ROWS, j
+    # Baseline: psql \copy of the same rows, shaped as invitation rows, into the same table.
+    copy = io.StringIO()
+    cw = csv.writer(copy)
+    for i in range(ROWS):
+        cw.writerow([str(uuid.uuid4()), ORG_COPY, f"copy{i}@bench.example", "Copy", f"Row{i}", "member",
+                     "\\x" + os.urandom(32).hex(), "2030-01-01T00:00:00Z"])
+    path = "/tmp/gatehouse-bench-copy.csv"
+    with open(path, "w") as f:
+        f.write(copy.getvalue())
+    start = time.perf_counter()
+    subprocess.run(["psql", DB_URL, "-qX", "-c",
+                    f"\\copy invitations (id, organisation_id, email, first_name, last_name, role, token_hash, expires_at) FROM '{path}' CSV"],
+                   check=True)
+    baseline = time.perf_counter() - start
+    return dry, ours, baseline
+
+
+def listing():
+    cursor = psql(f"""SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id
+                        FROM invitations WHERE organisation_id = '{ORG_LIST}'
+                       ORDER BY created_at DESC, id DESC OFFSET {25 * 999 - 1} LIMIT 1""")
+    conn = http.client.HTTPConnection(BASE_HOST, BASE_PORT, timeout=30)
+    first, deep, search = [], [], []
+    for _ in range(20):  # warm-up
+        request(conn, "GET", "/api/invitations")
+    for _ in range(REPEAT):
+        s, _, t = request(conn, "GET", "/api/invitations")
+        assert s == 200
+        first.append(t)
+        s, data, t = request(conn, "GET", "/api/invitations?cursor=" + cursor)
+        assert s == 200 and len(json.loads(data)["items"]) == 25
+        deep.append(t)
+        s, _, t = request(conn, "GET", "/api/invitations?search=son4242")
+        assert s == 200
+        search.append(t)
+    return first, deep, search
+
+
+def main():
+    first, deep, search = listing()
+    dry, ours, baseline = bulk()
+    ms = lambda x: f"{x * 1000:.1f} ms"
+    rows = [
+        ("B1 bulk 10,000 rows: rate ≥ 0.5× psql \\copy", f"{ours:.2f} s ({ROWS / ours:,.0f} rows/s)",
+         f"{baseline:.2f} s ({ROWS / baseline:,.0f} rows/s)", f"{baseline / ours:.2f}×", baseline / ours >= 0.5),
+        ("B1 bulk 10,000 rows within 3 s", f"{ours:.2f} s", "3 s", "", ours <= 3.0),
+        ("B1 dry run of 10,000 rows ≤ 1 s", f"{dry:.2f} s", "1 s", "", dry <= 1.0),
+        ("B2 list page 1,000 p99 ≤ 1.3× page 1", f"p50 {ms(pct(deep, 50))}, p99 {ms(pct(deep, 99))}",
+         f"p50 {ms(pct(first, 50))}, p99 {ms(pct(first, 99))}", f"{pct(deep, 99) / pct(first, 99):.2f}×",
+         pct(deep, 99) <= 1.3 * pct(first, 99)),
+        ("B3 email search < 50 ms", f"p50 {ms(pct(search, 50))}, p99 {ms(pct(search, 99))}", "50 ms", "",
+         pct(search, 99) < 0.05),
+    ]
+    print("| target | figure | baseline | ratio | verdict |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, fig, base, ratio, ok in rows:
+        print(f"| {name} | {fig} | {base} | {ratio} | {'pass' if ok else 'falls short'} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
