@@ -18,7 +18,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 pin_server=(); pin_client=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 1); pin_client=(taskset -c 0); fi
 GATEHOUSE_ENV=development DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  PUBLIC_URL="http://127.0.0.1:$port" RUST_LOG=warn GATEHOUSE_OUTBOX_RATE_PER_SECOND=10000 \
+  PUBLIC_URL="http://127.0.0.1:$port" RUST_LOG=warn,gatehouse::invitations::service::bulk=info GATEHOUSE_OUTBOX_RATE_PER_SECOND=10000 \
   GATEHOUSE_PENDING_INVITATION_QUOTA=10000000 GATEHOUSE_BULK_DAILY_QUOTA=100000 \
   "${pin_server[@]}" target/release/gatehouse >target/bench-server.log 2>&1 &
 server=$!

@@ -460,6 +460,7 @@ async fn write_chunk(
         new.expires_at.push(now + lifetime);
         tokens.push(token);
     }
+    let started = std::time::Instant::now();
     let written: HashSet<Uuid> =
         bulk_repo::insert_invitations(tx, job.organisation_id, job.created_by, job.id, &new)
             .await?
@@ -473,6 +474,8 @@ async fn write_chunk(
         .collect();
     bulk_repo::audit_created(tx, &ids, job.created_by, job.api_token_id, job.id).await?;
     let message_ids = bulk_repo::outbox_ids(tx, ids.len() as i64).await?;
+    let mut sql = started.elapsed();
+    let rendering = std::time::Instant::now();
     let mut messages = bulk_repo::NewMessages::default();
     let mut next_id = message_ids.into_iter();
     for (i, r) in todo.iter().enumerate() {
@@ -504,6 +507,8 @@ async fn write_chunk(
         messages.ciphertext.push(sealed.ciphertext);
         messages.invitation_id.push(new.id[i]);
     }
+    let render = rendering.elapsed();
+    let writing = std::time::Instant::now();
     bulk_repo::queue_messages(tx, &messages).await?;
     let row_no: Vec<i32> = todo.iter().map(|r| r.row_no).collect();
     let outcome: Vec<Option<Uuid>> = new
@@ -512,6 +517,14 @@ async fn write_chunk(
         .map(|i| written.contains(i).then_some(*i))
         .collect();
     bulk_repo::finish_chunk(tx, job.id, &row_no, &outcome, LEASE).await?;
-    tracing::info!(bulk_import_id = %job.id, rows = todo.len(), created = ids.len(), "bulk chunk written");
+    sql += writing.elapsed();
+    tracing::info!(
+        bulk_import_id = %job.id,
+        rows = todo.len(),
+        created = ids.len(),
+        sql_ms = sql.as_millis() as u64,
+        render_and_seal_ms = render.as_millis() as u64,
+        "bulk chunk written"
+    );
     Ok(())
 }
