@@ -485,7 +485,11 @@ async fn the_openapi_document_describes_every_route() {
 
     // The reference page's data is read from the same document.
     let reference: Value = app
-        .post(&mut Browser::anonymous(), "/rpc/invitations/api-reference", &[])
+        .post(
+            &mut Browser::anonymous(),
+            "/rpc/invitations/api-reference",
+            &[],
+        )
         .await
         .json()
         .await
@@ -496,7 +500,10 @@ async fn the_openapi_document_describes_every_route() {
         .values()
         .map(|item| item.as_object().unwrap().len())
         .sum();
-    assert_eq!(reference["operations"].as_array().unwrap().len(), operations);
+    assert_eq!(
+        reference["operations"].as_array().unwrap().len(),
+        operations
+    );
     let validate = reference["operations"]
         .as_array()
         .unwrap()
@@ -504,7 +511,10 @@ async fn the_openapi_document_describes_every_route() {
         .find(|o| o["path"] == "/api/invitations/validate")
         .unwrap();
     assert_eq!(validate["auth"], "None (public)");
-    assert!(!reference.to_string().contains('`'), "plain text, no Markdown");
+    assert!(
+        !reference.to_string().contains('`'),
+        "plain text, no Markdown"
+    );
 }
 
 #[tokio::test]
