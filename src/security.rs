@@ -313,6 +313,16 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The request's media type from `Content-Type`, lower-cased and without parameters such as
+/// `charset` (RFC 9110 section 8.3.1), or `None` without the header.
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,11 +145,7 @@ pub async fn create_invitation(
 /// Whether the request says its body is JSON: `application/json`, parameters such as
 /// `charset` allowed (RFC 8259 §11; anything else is answered 415, RFC 9110 §15.5.16).
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+    crate::security::media_type(headers).as_deref() == Some("application/json")
 }
 
 async fn invitation_view(

@@ -16,7 +16,7 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{Path, Query, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -126,32 +126,17 @@ pub async fn upload(
         "/api/invitations/bulk?organisation_id={}",
         org.as_deref().unwrap_or("")
     );
-    idempotent(
-        &state,
-        &caller,
-        &headers,
-        &Method::POST,
-        &path,
-        &body,
-        || async {
-            respond(
-                async {
-                    let rows = rows_from(&headers, &body)?;
-                    let (preview, job) =
-                        bulk::start(&state, &caller.user, &caller.actor, org.as_deref(), rows)
-                            .await?;
-                    let location = format!("/api/invitations/bulk/{}", job.id);
-                    let mut res =
-                        (StatusCode::ACCEPTED, Json(BulkAccepted { job, preview })).into_response();
-                    if let Ok(v) = HeaderValue::from_str(&location) {
-                        res.headers_mut().insert(header::LOCATION, v);
-                    }
-                    Ok::<_, ProblemResponse>(res)
-                }
-                .await,
-            )
-        },
-    )
+    idempotent(&state, &caller, &headers, &path, &body, || async {
+        let rows = rows_from(&headers, &body)?;
+        let (preview, job) =
+            bulk::start(&state, &caller.user, &caller.actor, org.as_deref(), rows).await?;
+        let location = format!("/api/invitations/bulk/{}", job.id);
+        let mut res = (StatusCode::ACCEPTED, Json(BulkAccepted { job, preview })).into_response();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        Ok(res)
+    })
     .await
 }
 

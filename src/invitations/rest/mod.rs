@@ -33,7 +33,7 @@ use crate::{
 use axum::{
     body::Bytes,
     extract::{FromRequestParts, Path, Query, State},
-    http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -328,12 +328,7 @@ pub struct InvitationList {
 /// Whether the request says its body is JSON: `application/json`, parameters such as
 /// `charset` allowed (RFC 8259 §11). Anything else is 415 (RFC 9110 §15.5.16).
 fn require_json(headers: &HeaderMap) -> ApiResult<()> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if json {
+    if crate::security::media_type(headers).as_deref() == Some("application/json") {
         Ok(())
     } else {
         Err(ProblemResponse::new(
@@ -345,12 +340,7 @@ fn require_json(headers: &HeaderMap) -> ApiResult<()> {
 
 /// Whether a bulk body is CSV (`text/csv`, `true`) or JSON (`false`); anything else is 415.
 fn require_csv_or_json(headers: &HeaderMap) -> ApiResult<bool> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
-    match mime.as_deref() {
+    match crate::security::media_type(headers).as_deref() {
         Some("text/csv") => Ok(true),
         Some("application/json") => Ok(false),
         _ => Err(ProblemResponse::new(
@@ -405,19 +395,20 @@ pub struct RevokeInvitation {
 /// 24 hours gets the first answer again (with `Idempotency-Replayed: true`); the same key
 /// with another request gets 422; a retry while the first is still running gets 409.
 /// Without the header, `act` simply runs. 5xx answers are not kept, so they can be retried.
-async fn idempotent<F, Fut>(
+async fn idempotent<F, Fut, T>(
     state: &AppState,
     caller: &ApiCaller,
     headers: &HeaderMap,
-    method: &Method,
     path: &str,
     body: &[u8],
     act: F,
 ) -> Response
 where
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Response>,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+    T: IntoResponse,
 {
+    let act = || async { respond(act().await) };
     let Some(key) = headers.get("idempotency-key") else {
         return act().await;
     };
@@ -434,7 +425,7 @@ where
     let request_hash = {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        h.update(method.as_str().as_bytes());
+        h.update(b"POST");
         h.update(b" ");
         h.update(path.as_bytes());
         h.update(b"\n");
@@ -547,15 +538,9 @@ pub async fn create(
     if let Err(p) = require_json(&headers) {
         return p.into_response();
     }
-    idempotent(
-        &state,
-        &caller,
-        &headers,
-        &Method::POST,
-        "/api/invitations",
-        &body,
-        || async { respond(create_one(&state, &caller, &body).await) },
-    )
+    idempotent(&state, &caller, &headers, "/api/invitations", &body, || {
+        create_one(&state, &caller, &body)
+    })
     .await
 }
 
@@ -703,32 +688,13 @@ pub async fn resend(
         return not_found().into_response();
     };
     let path = format!("/api/invitations/{id}/resend");
-    idempotent(
-        &state,
-        &caller,
-        &headers,
-        &Method::POST,
-        &path,
-        &body,
-        || async {
-            respond(
-                async {
-                    service::resend(
-                        &state,
-                        &caller.actor,
-                        id,
-                        service::scope_of(&caller.user),
-                        &caller.ctx,
-                    )
-                    .await?;
-                    Ok::<_, ProblemResponse>(Json(InvitationResource::from(
-                        service::one(&state, &caller.user, id).await?,
-                    )))
-                }
-                .await,
-            )
-        },
-    )
+    idempotent(&state, &caller, &headers, &path, &body, || async {
+        let scope = service::scope_of(&caller.user);
+        service::resend(&state, &caller.actor, id, scope, &caller.ctx).await?;
+        Ok(Json(InvitationResource::from(
+            service::one(&state, &caller.user, id).await?,
+        )))
+    })
     .await
 }
 
@@ -759,44 +725,21 @@ pub async fn revoke(
         }
     }
     let path = format!("/api/invitations/{id}/revoke");
-    idempotent(
-        &state,
-        &caller,
-        &headers,
-        &Method::POST,
-        &path,
-        &body,
-        || async {
-            respond(
-                async {
-                    let req: RevokeInvitation = if body.is_empty() {
-                        RevokeInvitation::default()
-                    } else {
-                        parse_json(&body)?
-                    };
-                    let reason = crate::domain::OptionalText::parse(
-                        req.reason.as_deref().unwrap_or(""),
-                        500,
-                    )
-                    .map_err(|m| AppError::field("reason", m))?
-                    .into_inner();
-                    service::revoke(
-                        &state,
-                        &caller.actor,
-                        id,
-                        service::scope_of(&caller.user),
-                        reason,
-                        &caller.ctx,
-                    )
-                    .await?;
-                    Ok::<_, ProblemResponse>(Json(InvitationResource::from(
-                        service::one(&state, &caller.user, id).await?,
-                    )))
-                }
-                .await,
-            )
-        },
-    )
+    idempotent(&state, &caller, &headers, &path, &body, || async {
+        let req: RevokeInvitation = if body.is_empty() {
+            RevokeInvitation::default()
+        } else {
+            parse_json(&body)?
+        };
+        let reason = crate::domain::OptionalText::parse(req.reason.as_deref().unwrap_or(""), 500)
+            .map_err(|m| AppError::field("reason", m))?
+            .into_inner();
+        let scope = service::scope_of(&caller.user);
+        service::revoke(&state, &caller.actor, id, scope, reason, &caller.ctx).await?;
+        Ok(Json(InvitationResource::from(
+            service::one(&state, &caller.user, id).await?,
+        )))
+    })
     .await
 }
 
