@@ -1,34 +1,21 @@
 import { test, expect, type Page } from '@playwright/test';
-import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+import { expectAccessible, hydrated, screenshots, seedPerson, signIn } from './helpers';
 
 // A company owner makes an API token, copies it once, uses it against the REST API, sees its
 // last use, and revokes it; the revoked token is refused at once.
 test.describe.configure({ mode: 'serial' });
 
 const OWNER_EMAIL = 'owner@tokens.example';
-const OWNER_PASSWORD = 'cedar meadow lantern 27';
-// Argon2id (m=19456, t=2, p=1) of OWNER_PASSWORD with a fixed salt: a test fixture only.
-const OWNER_PHC =
-  '$argon2id$v=19$m=19456,t=2,p=1$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI';
 const ORG_ID = '5b7c2f1e-8d3a-4e6b-9c1f-2a3b4c5d6e7f';
 const OWNER_ID = '6c8d3a2f-9e4b-4f7c-8d2e-3b4c5d6e7f80';
 
 test.beforeAll(() => {
-  sql(`INSERT INTO organisations (id, name, kind) VALUES ('${ORG_ID}', 'Token Works', 'company')
-       ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
-       VALUES ('${OWNER_ID}', '${OWNER_EMAIL}', 'Tariq', 'Osei', '${OWNER_PHC}') ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO memberships (user_id, organisation_id, role) VALUES ('${OWNER_ID}', '${ORG_ID}', 'owner')
-       ON CONFLICT DO NOTHING`);
+  seedPerson({ orgId: ORG_ID, orgName: 'Token Works', kind: 'company', userId: OWNER_ID, email: OWNER_EMAIL,
+               firstName: 'Tariq', lastName: 'Osei', role: 'owner' });
 });
 
 async function openTokens(page: Page) {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email address').fill(OWNER_EMAIL);
-  await page.getByLabel('Password').fill(OWNER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/company$/);
+  await signIn(page, OWNER_EMAIL, /\/company$/);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
   await expect(page).toHaveURL(/\/settings\/api-tokens$/);
   await expect(page.getByRole('heading', { name: 'API tokens', level: 1 })).toBeVisible();

@@ -1,24 +1,16 @@
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
-import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+import { expectAccessible, hydrated, screenshots, seedPerson, signIn } from './helpers';
 
 // A company owner uploads a CSV file with mixed rows, reads the verdicts, confirms, watches
 // the progress bar reach the end and downloads the result file.
 const OWNER_EMAIL = 'owner@bulk-ui.example';
-const OWNER_PASSWORD = 'cedar meadow lantern 27';
-// Argon2id (m=19456, t=2, p=1) of OWNER_PASSWORD with a fixed salt: a test fixture only.
-const OWNER_PHC =
-  '$argon2id$v=19$m=19456,t=2,p=1$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI';
 const ORG_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const OWNER_ID = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60';
 
 test.beforeAll(() => {
-  sql(`INSERT INTO organisations (id, name, kind) VALUES ('${ORG_ID}', 'Bulk Works', 'company')
-       ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
-       VALUES ('${OWNER_ID}', '${OWNER_EMAIL}', 'Bea', 'Ulk', '${OWNER_PHC}') ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO memberships (user_id, organisation_id, role) VALUES ('${OWNER_ID}', '${ORG_ID}', 'owner')
-       ON CONFLICT DO NOTHING`);
+  seedPerson({ orgId: ORG_ID, orgName: 'Bulk Works', kind: 'company', userId: OWNER_ID, email: OWNER_EMAIL,
+               firstName: 'Bea', lastName: 'Ulk', role: 'owner' });
 });
 
 const CSV = [
@@ -31,12 +23,7 @@ const CSV = [
 ].join('\n');
 
 test('a CSV upload is checked row by row, then imported with a progress bar', async ({ page }, testInfo) => {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email address').fill(OWNER_EMAIL);
-  await page.getByLabel('Password').fill(OWNER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/company$/);
+  await signIn(page, OWNER_EMAIL, /\/company$/);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Member Invitations' }).click();
   await hydrated(page);
 

@@ -72,3 +72,38 @@ export async function linkFromMailbox(page: Page, email: string): Promise<string
   await expect(message).toBeVisible();
   return (await message.getByRole('link', { name: /\/register\?token=/ }).first().getAttribute('href')) ?? '';
 }
+
+/** The password of the people `seedPerson` makes (a test fixture only). */
+export const FIXTURE_PASSWORD = 'cedar meadow lantern 27';
+// Argon2id (m=19456, t=2, p=1) of FIXTURE_PASSWORD with a fixed salt: a test fixture only.
+const FIXTURE_PHC =
+  '$argon2id$v=19$m=19456,t=2,p=1$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI';
+
+/** Makes an organisation and one member of it who signs in with FIXTURE_PASSWORD (idempotent). */
+export function seedPerson(p: {
+  orgId: string;
+  orgName: string;
+  kind: string;
+  userId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: string;
+}) {
+  sql(`INSERT INTO organisations (id, name, kind) VALUES ('${p.orgId}', '${p.orgName}', '${p.kind}')
+       ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
+       VALUES ('${p.userId}', '${p.email}', '${p.firstName}', '${p.lastName}', '${FIXTURE_PHC}') ON CONFLICT DO NOTHING`);
+  sql(`INSERT INTO memberships (user_id, organisation_id, role) VALUES ('${p.userId}', '${p.orgId}', '${p.role}')
+       ON CONFLICT DO NOTHING`);
+}
+
+/** Signs in as `email` (password FIXTURE_PASSWORD) and waits for the dashboard at `landing`. */
+export async function signIn(page: Page, email: string, landing: RegExp) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(FIXTURE_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(landing);
+}

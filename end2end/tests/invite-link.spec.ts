@@ -1,33 +1,20 @@
 import { test, expect } from '@playwright/test';
-import { expectAccessible, hydrated, screenshots, sql } from './helpers';
+import { expectAccessible, hydrated, screenshots, seedPerson, signIn } from './helpers';
 
 // A company owner invites someone without an email, with a one-day link, copies the link
 // from the dialog, and the invitee registers from it.
 const OWNER_EMAIL = 'owner@links.example';
-const OWNER_PASSWORD = 'cedar meadow lantern 27';
-// Argon2id (m=19456, t=2, p=1) of OWNER_PASSWORD with a fixed salt: a test fixture only.
-const OWNER_PHC =
-  '$argon2id$v=19$m=19456,t=2,p=1$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI';
 const ORG_ID = '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const OWNER_ID = '9b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e';
 
 test.beforeAll(() => {
-  sql(`INSERT INTO organisations (id, name, kind) VALUES ('${ORG_ID}', 'Link Partners', 'company')
-       ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO users (id, email, first_name, last_name, password_hash)
-       VALUES ('${OWNER_ID}', '${OWNER_EMAIL}', 'Lena', 'Berg', '${OWNER_PHC}') ON CONFLICT DO NOTHING`);
-  sql(`INSERT INTO memberships (user_id, organisation_id, role) VALUES ('${OWNER_ID}', '${ORG_ID}', 'owner')
-       ON CONFLICT DO NOTHING`);
+  seedPerson({ orgId: ORG_ID, orgName: 'Link Partners', kind: 'company', userId: OWNER_ID, email: OWNER_EMAIL,
+               firstName: 'Lena', lastName: 'Berg', role: 'owner' });
 });
 
 test('an invitation made as a link, without email, is shown once and works', async ({ page, context, browser }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email address').fill(OWNER_EMAIL);
-  await page.getByLabel('Password').fill(OWNER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/company$/);
+  await signIn(page, OWNER_EMAIL, /\/company$/);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Member Invitations' }).click();
   await hydrated(page);
 
