@@ -18,13 +18,18 @@
 //! `/api/openapi.json`.
 
 mod bulk;
+mod extract;
+mod openapi;
+
+use extract::{idempotent, parse_json, require_csv_or_json, require_json, respond, ApiResult};
+pub use extract::{ApiCaller, Problem, ProblemResponse};
+pub use openapi::{reference, InvitationsApiDoc};
 
 use super::{
-    dto::{AuditEvent, BulkJobStatus, BulkPreview, BulkRowReport, BulkVerdict, InvitationSummary},
-    service::{self, Actor, ListQuery},
+    dto::{AuditEvent, InvitationSummary},
+    service::{self, ListQuery},
 };
 use crate::{
-    auth::session::CurrentUser,
     domain::{rfc3339, DraftFields},
     error::AppError,
     security::RequestContext,
@@ -32,14 +37,13 @@ use crate::{
 };
 use axum::{
     body::Bytes,
-    extract::{FromRequestParts, Path, Query, State},
-    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -55,174 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/invitations/{id}", get(show))
         .route("/api/invitations/{id}/resend", post(resend))
         .route("/api/invitations/{id}/revoke", post(revoke))
-        .route("/api/openapi.json", get(openapi_json))
-}
-
-// ---------------------------------------------------------------------------------------
-// Errors: RFC 9457 problem details.
-
-/// An RFC 9457 problem details object (`application/problem+json`).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Problem {
-    /// `about:blank`: the status code says what kind of problem it is.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The status code's reason phrase.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// A sentence for the developer (or the person behind them).
-    pub detail: String,
-    /// For 422: a sentence per bad field, keyed by the field's name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub errors: BTreeMap<String, String>,
-}
-
-/// A problem with the headers that go with its status.
-pub struct ProblemResponse {
-    problem: Problem,
-    retry_after: Option<u64>,
-}
-
-impl ProblemResponse {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self {
-            problem: Problem {
-                kind: "about:blank".into(),
-                title: status.canonical_reason().unwrap_or("Error").into(),
-                status: status.as_u16(),
-                detail: detail.into(),
-                errors: BTreeMap::new(),
-            },
-            retry_after: None,
-        }
-    }
-}
-
-impl From<AppError> for ProblemResponse {
-    fn from(e: AppError) -> Self {
-        let status =
-            StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let detail = match &e {
-            AppError::Unauthenticated => {
-                "Send an API token (Authorization: Bearer gh_at_…) or sign in.".to_owned()
-            }
-            AppError::BadRequest => "The request is malformed (a bad cursor, say).".to_owned(),
-            other => other.to_string(),
-        };
-        let mut p = Self::new(status, detail);
-        if let AppError::Validation(fields) = &e {
-            p.problem.errors = fields
-                .iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
-                .collect();
-        }
-        p.retry_after = e.retry_after_secs();
-        p
-    }
-}
-
-impl From<service::InvitationError> for ProblemResponse {
-    fn from(e: service::InvitationError) -> Self {
-        AppError::from(e).into()
-    }
-}
-
-impl IntoResponse for ProblemResponse {
-    fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.problem).unwrap_or_default();
-        let mut res = (status, body).into_response();
-        let h = res.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        if let Some(secs) = self.retry_after {
-            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        if status == StatusCode::UNAUTHORIZED {
-            h.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"gatehouse\""),
-            );
-        }
-        res
-    }
-}
-
-type ApiResult<T> = Result<T, ProblemResponse>;
-
-// ---------------------------------------------------------------------------------------
-// Authentication.
-
-/// Who is calling: an API token's principal or a signed-in person, allowed to manage
-/// invitations.
-pub struct ApiCaller {
-    pub user: CurrentUser,
-    pub actor: Actor,
-    /// Whose idempotency keys these are: `token:<id>` or `user:<id>`.
-    pub principal: String,
-    pub ctx: RequestContext,
-}
-
-impl FromRequestParts<AppState> for ApiCaller {
-    type Rejection = ProblemResponse;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
-        let ctx = RequestContext::from_parts(parts);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let (user, actor, principal) = match bearer {
-            Some(token) => {
-                let (token_id, user) = crate::api_tokens::service::authenticate(state, token)
-                    .await
-                    .inspect_err(|_| {
-                        tracing::warn!(event = "authentication_failure", "API token refused")
-                    })?;
-                let actor = Actor::ApiToken {
-                    id: token_id,
-                    owner: user.user_id,
-                    owner_name: user.display_name(),
-                };
-                (user, actor, format!("token:{token_id}"))
-            }
-            None => {
-                let session = parts
-                    .extensions
-                    .get::<tower_sessions::Session>()
-                    .cloned()
-                    .ok_or(AppError::Unauthenticated)?;
-                let user = crate::auth::session::optional_user(state, &session)
-                    .await?
-                    .ok_or(AppError::Unauthenticated)?;
-                let actor = Actor::from_user(&user);
-                let principal = format!("user:{}", user.user_id);
-                (user, actor, principal)
-            }
-        };
-        if !user.role.can_manage_invitations(user.org_kind) {
-            tracing::warn!(
-                event = "authorization_failure",
-                user_id = %user.user_id,
-                org_id = %user.org_id,
-                role = user.role.as_str(),
-                "authorization refused"
-            );
-            return Err(AppError::Forbidden.into());
-        }
-        Ok(Self {
-            user,
-            actor,
-            principal,
-            ctx,
-        })
-    }
+        .route("/api/openapi.json", get(openapi::openapi_json))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,41 +162,6 @@ pub struct InvitationList {
 // ---------------------------------------------------------------------------------------
 // Bodies.
 
-/// Whether the request says its body is JSON: `application/json`, parameters such as
-/// `charset` allowed (RFC 8259 §11). Anything else is 415 (RFC 9110 §15.5.16).
-fn require_json(headers: &HeaderMap) -> ApiResult<()> {
-    if crate::security::media_type(headers).as_deref() == Some("application/json") {
-        Ok(())
-    } else {
-        Err(ProblemResponse::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send JSON, with Content-Type: application/json.",
-        ))
-    }
-}
-
-/// Whether a bulk body is CSV (`text/csv`, `true`) or JSON (`false`); anything else is 415.
-fn require_csv_or_json(headers: &HeaderMap) -> ApiResult<bool> {
-    match crate::security::media_type(headers).as_deref() {
-        Some("text/csv") => Ok(true),
-        Some("application/json") => Ok(false),
-        _ => Err(ProblemResponse::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send a CSV file as text/csv, or a JSON array as application/json.",
-        )),
-    }
-}
-
-/// Parses a JSON body; an empty body is `T::default()` where allowed by the caller.
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        ProblemResponse::new(
-            StatusCode::BAD_REQUEST,
-            format!("The body is not the JSON this endpoint takes: {e}."),
-        )
-    })
-}
-
 /// A member invitation to create. Missing text fields count as empty (and are reported per
 /// field when required).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -388,115 +190,6 @@ pub struct RevokeInvitation {
     pub reason: Option<String>,
 }
 
-// ---------------------------------------------------------------------------------------
-// Idempotency.
-
-/// Runs `act` once per `Idempotency-Key` of this caller: a retry of the same request within
-/// 24 hours gets the first answer again (with `Idempotency-Replayed: true`); the same key
-/// with another request gets 422; a retry while the first is still running gets 409.
-/// Without the header, `act` simply runs. 5xx answers are not kept, so they can be retried.
-async fn idempotent<F, Fut, T>(
-    state: &AppState,
-    caller: &ApiCaller,
-    headers: &HeaderMap,
-    path: &str,
-    body: &[u8],
-    act: F,
-) -> Response
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = ApiResult<T>>,
-    T: IntoResponse,
-{
-    let act = || async { respond(act().await) };
-    let Some(key) = headers.get("idempotency-key") else {
-        return act().await;
-    };
-    let key = match key.to_str() {
-        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => k,
-        _ => {
-            return ProblemResponse::new(
-                StatusCode::BAD_REQUEST,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-            )
-            .into_response()
-        }
-    };
-    let request_hash = {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(b"POST");
-        h.update(b" ");
-        h.update(path.as_bytes());
-        h.update(b"\n");
-        h.update(body);
-        <[u8; 32]>::from(h.finalize())
-    };
-    let db = AppError::internal::<sqlx::Error>("idempotency key store failed");
-    let claimed = match super::repo::claim_idempotency_key(
-        &state.pool,
-        &caller.principal,
-        key,
-        &request_hash,
-    )
-    .await
-    {
-        Ok(c) => c,
-        Err(e) => return ProblemResponse::from(db(e)).into_response(),
-    };
-    match claimed {
-        super::repo::IdempotencyClaim::Claimed => {}
-        super::repo::IdempotencyClaim::OtherRequest => {
-            return ProblemResponse::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "This Idempotency-Key was used for a different request.",
-            )
-            .into_response()
-        }
-        super::repo::IdempotencyClaim::InFlight => {
-            return ProblemResponse::new(
-                StatusCode::CONFLICT,
-                "A request with this Idempotency-Key is still being answered. Retry shortly.",
-            )
-            .into_response()
-        }
-        super::repo::IdempotencyClaim::Done { status, body } => {
-            let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-            let mut res = (status, body).into_response();
-            let kind = if status.is_success() {
-                "application/json"
-            } else {
-                "application/problem+json"
-            };
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-            h.insert("idempotency-replayed", HeaderValue::from_static("true"));
-            return res;
-        }
-    }
-    let res = act().await;
-    let (parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let stored = if parts.status.is_server_error() {
-        super::repo::forget_idempotency_key(&state.pool, &caller.principal, key).await
-    } else {
-        super::repo::finish_idempotency_key(
-            &state.pool,
-            &caller.principal,
-            key,
-            parts.status.as_u16() as i16,
-            &String::from_utf8_lossy(&bytes),
-        )
-        .await
-    };
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "recording an idempotent answer failed");
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
-}
-
 fn created(resource: InvitationResource) -> Response {
     let location = format!("/api/invitations/{}", resource.id);
     let mut res = (StatusCode::CREATED, Json(resource)).into_response();
@@ -504,13 +197,6 @@ fn created(resource: InvitationResource) -> Response {
         res.headers_mut().insert(header::LOCATION, v);
     }
     res
-}
-
-fn respond<T: IntoResponse>(r: ApiResult<T>) -> Response {
-    match r {
-        Ok(v) => v.into_response(),
-        Err(p) => p.into_response(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -776,210 +462,4 @@ pub async fn validate(
     Ok(Json(Validity {
         status: status.to_owned(),
     }))
-}
-
-// ---------------------------------------------------------------------------------------
-// The OpenAPI document.
-
-struct Security;
-
-impl utoipa::Modify for Security {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{
-            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
-        };
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "api_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "An API token (gh_at_…) an admin made on the API tokens page",
-                    ))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                "gatehouse",
-                "The browser session of a signed-in admin (`__Host-gatehouse` over https)",
-            ))),
-        );
-    }
-}
-
-/// The OpenAPI 3.1 description of the invitations API.
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    info(title = "Gatehouse invitations API", version = "1",
-         description = "Invite people to your organisation, follow, resend and revoke invitations. Authenticate with an API token (Authorization: Bearer) or a browser session. Errors are RFC 9457 problem details."),
-    paths(create, list, validate, show, resend, revoke, bulk::upload, bulk::progress, bulk::result),
-    components(schemas(Problem, InvitationResource, AuditEntry, InvitationList, CreateInvitation,
-                       RevokeInvitation, Validity, bulk::BulkRow, bulk::BulkAccepted, BulkPreview,
-                       BulkRowReport, BulkVerdict, BulkJobStatus)),
-    modifiers(&Security),
-    tags((name = "invitations", description = "Member invitations"))
-)]
-pub struct InvitationsApiDoc;
-
-/// `GET /api/openapi.json`.
-pub async fn openapi_json() -> Response {
-    use utoipa::OpenApi;
-    match InvitationsApiDoc::openapi().to_pretty_json() {
-        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        Err(e) => {
-            ProblemResponse::from(AppError::internal("OpenAPI document failed")(e)).into_response()
-        }
-    }
-}
-
-/// The reference page's content, read from [`InvitationsApiDoc`] (so the page and
-/// `/api/openapi.json` never disagree).
-pub fn reference() -> super::dto::ApiReference {
-    use super::dto::{ApiReference, FieldDoc, OperationDoc, ParameterDoc, ResponseDoc, SchemaDoc};
-    use serde_json::Value;
-    use utoipa::OpenApi;
-    let doc = serde_json::to_value(InvitationsApiDoc::openapi()).unwrap_or(Value::Null);
-    // Doc comments are Markdown; the page shows plain sentences.
-    let text = |v: &Value| {
-        v.as_str()
-            .unwrap_or("")
-            .trim()
-            .replace('\n', " ")
-            .replace('`', "")
-    };
-    let schema_name = |s: &Value| -> String {
-        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-            return r.rsplit('/').next().unwrap_or(r).to_owned();
-        }
-        match (s.get("type"), s.get("items")) {
-            (Some(t), Some(items)) if t == "array" => format!(
-                "array of {}",
-                items
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .map_or("values", |r| r.rsplit('/').next().unwrap_or(r))
-            ),
-            (Some(Value::String(t)), _) => t.clone(),
-            (Some(Value::Array(ts)), _) => ts
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|t| *t != "null")
-                .collect::<Vec<_>>()
-                .join(" or "),
-            _ => "object".to_owned(),
-        }
-    };
-    let bodies = |content: Option<&Value>| -> Option<String> {
-        let c = content?.as_object()?;
-        Some(
-            c.iter()
-                .map(|(mime, v)| {
-                    format!(
-                        "{mime}: {}",
-                        v.get("schema").map_or(String::new(), schema_name)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    };
-    let mut operations = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for method in ["get", "post"] {
-                let Some(op) = item.get(method) else { continue };
-                let public = op.get("security").is_none();
-                operations.push(OperationDoc {
-                    method: method.to_uppercase(),
-                    path: path.clone(),
-                    summary: text(&op["summary"]),
-                    auth: if public {
-                        "None (public)".into()
-                    } else {
-                        "API token (Authorization: Bearer) or browser session".into()
-                    },
-                    parameters: op
-                        .get("parameters")
-                        .and_then(Value::as_array)
-                        .map(|ps| {
-                            ps.iter()
-                                .map(|p| ParameterDoc {
-                                    name: text(&p["name"]),
-                                    location: text(&p["in"]),
-                                    required: p["required"].as_bool().unwrap_or(false),
-                                    description: text(&p["description"]),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    request: op.get("requestBody").and_then(|b| bodies(b.get("content"))),
-                    responses: op
-                        .get("responses")
-                        .and_then(Value::as_object)
-                        .map(|rs| {
-                            rs.iter()
-                                .map(|(status, r)| ResponseDoc {
-                                    status: status.clone(),
-                                    description: Some(text(&r["description"]))
-                                        .filter(|d| !d.is_empty())
-                                        .or_else(|| {
-                                            status
-                                                .parse::<u16>()
-                                                .ok()
-                                                .and_then(|c| StatusCode::from_u16(c).ok())
-                                                .and_then(|c| c.canonical_reason())
-                                                .map(str::to_owned)
-                                        })
-                                        .unwrap_or_default(),
-                                    body: bodies(r.get("content")),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                });
-            }
-        }
-    }
-    let mut schemas = Vec::new();
-    if let Some(all) = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    {
-        for (name, s) in all {
-            let required: Vec<&str> = s
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let fields = s
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|props| {
-                    props
-                        .iter()
-                        .map(|(f, v)| FieldDoc {
-                            name: f.clone(),
-                            kind: schema_name(v),
-                            required: required.contains(&f.as_str()),
-                            description: text(&v["description"]),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            schemas.push(SchemaDoc {
-                name: name.clone(),
-                description: text(&s["description"]),
-                fields,
-            });
-        }
-    }
-    ApiReference {
-        title: text(&doc["info"]["title"]),
-        description: text(&doc["info"]["description"]),
-        operations,
-        schemas,
-    }
 }
