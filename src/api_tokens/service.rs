@@ -12,7 +12,6 @@ use crate::{
     crypto::{random_32, secret_hash},
     domain::{OrgKind, Role},
     error::{AppError, FieldErrors},
-    invitations::dto::RoleOption,
     security::RequestContext,
     state::AppState,
 };
@@ -31,15 +30,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub fn options(user: &CurrentUser) -> TokenChoices {
     TokenChoices {
         organisation_name: user.org_name.clone(),
-        roles: user
-            .role
-            .grantable_roles(user.org_kind, user.org_kind)
-            .into_iter()
-            .map(|r| RoleOption {
-                value: r,
-                label: r.label(user.org_kind).to_owned(),
-            })
-            .collect(),
+        roles: crate::invitations::service::role_options(user, user.org_kind),
         expiry_days: EXPIRY_DAYS
             .iter()
             .map(|d| (*d, format!("{d} days")))
