@@ -43,6 +43,17 @@ fn call(
         .bearer_auth(token)
 }
 
+/// The JSON body of `GET path` with a bearer token.
+async fn get_json(app: &TestApp, path: &str, token: &str) -> Value {
+    call(app, reqwest::Method::GET, path, token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn problem(res: reqwest::Response) -> (StatusCode, Value) {
     let status = res.status();
     assert_eq!(
@@ -95,18 +106,7 @@ async fn an_api_token_drives_the_whole_lifecycle_under_the_same_rules() {
         ("?created_from=2000-01-01T00:00:00Z&search=REST@", true),
         ("?created_to=2000-01-01T00:00:00Z", false),
     ] {
-        let page: Value = call(
-            &app,
-            reqwest::Method::GET,
-            &format!("/api/invitations{query}"),
-            &token,
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let page: Value = get_json(&app, &format!("/api/invitations{query}"), &token).await;
         let ids: Vec<&str> = page["items"]
             .as_array()
             .unwrap()
@@ -151,18 +151,7 @@ async fn an_api_token_drives_the_whole_lifecycle_under_the_same_rules() {
     .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "revoked");
-    let one: Value = call(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/invitations/{id}"),
-        &token,
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let one: Value = get_json(&app, &format!("/api/invitations/{id}"), &token).await;
     let trail = one["audit_trail"].as_array().unwrap();
     let actions: Vec<&str> = trail
         .iter()
