@@ -70,8 +70,12 @@ pub struct Config {
     /// Emails sent per second at most, across every instance
     /// (`GATEHOUSE_OUTBOX_RATE_PER_SECOND`), so an import never trips a provider's limits.
     pub outbox_rate_per_second: i64,
-    /// How often an idle bulk-import worker looks for a job (250 ms).
+    /// How often an idle bulk-import worker looks for a job whose lease lapsed (2 s). A new
+    /// job wakes the workers at once through `LISTEN`/`NOTIFY`; the poll is the fallback.
     pub bulk_poll_interval: Duration,
+    /// Bulk-import jobs this instance writes at once (`GATEHOUSE_BULK_WORKERS`, 0 to 8,
+    /// default 1; 0 leaves the jobs to other instances).
+    pub bulk_workers: usize,
     pub password_policy: PasswordPolicy,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -189,6 +193,9 @@ impl Config {
         if let Some(n) = number(&var, "GATEHOUSE_BULK_DAILY_QUOTA", 1, 10_000_000)? {
             config.bulk_daily_quota = n as i64;
         }
+        if let Some(n) = number(&var, "GATEHOUSE_BULK_WORKERS", 0, 8)? {
+            config.bulk_workers = n as usize;
+        }
         if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_RATE_PER_SECOND", 1, 10_000)? {
             config.outbox_rate_per_second = n as i64;
         }
@@ -278,7 +285,8 @@ impl Config {
             pending_invitation_quota: 10_000,
             bulk_daily_quota: 10_000,
             outbox_rate_per_second: 10,
-            bulk_poll_interval: Duration::from_millis(250),
+            bulk_poll_interval: Duration::from_secs(2),
+            bulk_workers: 1,
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),
             session_absolute_timeout: Duration::from_secs(12 * HOUR),

@@ -129,10 +129,7 @@ impl Application {
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let outbox_worker =
             tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping.clone()));
-        let bulk_worker = tokio::spawn(crate::invitations::service::bulk::run_worker(
-            state.clone(),
-            stopping,
-        ));
+        let bulk_workers = crate::invitations::service::bulk::spawn_workers(&state, &stopping);
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
         tokio::spawn(delete_expired_sessions(PostgresStore::new(
             state.pool.clone(),
@@ -149,7 +146,10 @@ impl Application {
         tracing::info!("stopping background workers");
         let _ = stop.send(true);
         let workers = async {
-            let _ = tokio::join!(outbox_worker, bulk_worker);
+            let _ = outbox_worker.await;
+            for worker in bulk_workers {
+                let _ = worker.await;
+            }
         };
         if tokio::time::timeout(WORKER_GRACE, workers).await.is_err() {
             tracing::warn!("a worker did not stop in time; its claims lapse after their lease");

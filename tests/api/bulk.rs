@@ -266,11 +266,12 @@ async fn bad_files_get_a_clear_message_and_write_nothing() {
 
 #[tokio::test]
 async fn a_job_whose_worker_died_is_finished_by_another_instance() {
-    // This instance's worker looks for jobs only once an hour: it started, then "died".
-    let app = spawn_app_with(|c| c.bulk_poll_interval = Duration::from_secs(3600)).await;
+    // This instance writes no jobs: its worker "died" (another holds the lease, below).
+    let app = spawn_app_with(|c| c.bulk_workers = 0).await;
     let (_, admin) = app.manager("company").await;
     let mut csv = String::from("email,first_name,last_name,role\n");
-    for i in 0..700 {
+    // More rows than one round of parallel chunks, so rounds follow each other.
+    for i in 0..2_500 {
         csv.push_str(&format!("r{i}@resume.example,Re,Sume,member\n"));
     }
     let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
@@ -287,15 +288,28 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     .execute(&app.pool)
     .await
     .unwrap();
-    app.another_instance(|c| c.bulk_poll_interval = Duration::from_millis(100))
-        .await;
+    // The lease lapses after a second; the other instance's worker finds it by polling.
+    app.another_instance(|c| {
+        c.bulk_workers = 1;
+        c.bulk_poll_interval = Duration::from_millis(100);
+    })
+    .await;
     let done = wait_done(&app, &admin, &job).await;
-    assert_eq!(done["created_rows"], 700);
+    assert_eq!(done["created_rows"], 2_500);
     let written: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM bulk_import_rows WHERE outcome = 'created' AND invitation_id IS NOT NULL",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(written, 700, "every row's outcome is on record");
+    assert_eq!(written, 2_500, "every row's outcome is on record");
+    let (next_row_no, invitations): (i32, i64) = sqlx::query_as(
+        "SELECT b.next_row_no, (SELECT count(*) FROM invitations i WHERE i.bulk_import_id = b.id)
+           FROM bulk_imports b",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(next_row_no, 2_501, "the cursor is past the last row");
+    assert_eq!(invitations, 2_500, "no row was written twice");
 }

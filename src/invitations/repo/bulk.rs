@@ -139,8 +139,17 @@ pub async fn insert_job(
     )
     .execute(&mut *conn)
     .await?;
+    if skipped < total {
+        // Delivered at commit: wakes an idle worker on any instance at once.
+        sqlx::query!("SELECT pg_notify($1, '')", JOBS_CHANNEL)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
+
+/// The `LISTEN`/`NOTIFY` channel on which a new job is announced.
+pub const JOBS_CHANNEL: &str = "gatehouse_bulk_imports";
 
 /// A job as its owner sees it.
 pub struct JobRow {
@@ -253,39 +262,29 @@ pub struct TodoRow {
     pub lifetime_hours: Option<i32>,
 }
 
-/// Locks job `id` if `lease_id` still holds it (fencing) and returns up to `limit` rows still
-/// to write, in file order; `None` when the lease passed to another worker.
+/// Up to `limit` rows of job `id` still to write, in file order, from the job's cursor on.
+/// Reads without locking: only the lease holder writes, and [`finish_chunk`] fences.
 ///
 /// # Errors
 /// Database errors.
-pub async fn lock_chunk(
-    conn: &mut PgConnection,
+pub async fn todo_rows<'c>(
+    db: impl PgExecutor<'c>,
     id: Uuid,
-    lease_id: Uuid,
     limit: i64,
-) -> Result<Option<Vec<TodoRow>>, sqlx::Error> {
-    let held = sqlx::query_scalar!(
-        r#"SELECT true AS "held!" FROM bulk_imports WHERE id = $1 AND lease_id = $2 FOR UPDATE"#,
-        id,
-        lease_id,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if held.is_none() {
-        return Ok(None);
-    }
-    let rows = sqlx::query_as!(
+) -> Result<Vec<TodoRow>, sqlx::Error> {
+    sqlx::query_as!(
         TodoRow,
-        r#"SELECT row_no, email::text AS "email!", first_name, last_name, role, designation,
-                  department, lifetime_hours
-             FROM bulk_import_rows WHERE import_id = $1 AND outcome IS NULL
-            ORDER BY row_no LIMIT $2"#,
+        r#"SELECT r.row_no, r.email::text AS "email!", r.first_name, r.last_name, r.role,
+                  r.designation, r.department, r.lifetime_hours
+             FROM bulk_imports b
+             JOIN bulk_import_rows r ON r.import_id = b.id AND r.row_no >= b.next_row_no
+            WHERE b.id = $1 AND r.outcome IS NULL
+            ORDER BY r.row_no LIMIT $2"#,
         id,
         limit,
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Some(rows))
+    .fetch_all(db)
+    .await
 }
 
 /// Invitations to write, as parallel arrays.
@@ -431,18 +430,22 @@ pub async fn queue_messages(conn: &mut PgConnection, m: &NewMessages) -> Result<
     Ok(())
 }
 
-/// Records the outcomes of rows `row_no` of job `job` (parallel arrays) and advances the job:
-/// its counts, and `done` when no row is left.
+/// Records the outcomes of rows `row_no` of job `job` (parallel arrays) and advances the job
+/// if `lease_id` still holds it: its counts, its cursor (the first row still without an
+/// outcome, which stays correct whatever order concurrent chunks commit in), and `done` when
+/// no row is left. Returns `false`, having changed nothing the caller may keep, when the lease
+/// passed to another worker (fencing): the caller rolls its transaction back.
 ///
 /// # Errors
 /// Database errors.
 pub async fn finish_chunk(
     conn: &mut PgConnection,
     job: Uuid,
+    lease_id: Uuid,
     row_no: &[i32],
     invitation_id: &[Option<Uuid>],
     lease: std::time::Duration,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     sqlx::query!(
         "UPDATE bulk_import_rows r
             SET outcome = CASE WHEN u.invitation_id IS NULL THEN 'skipped' ELSE 'created' END,
@@ -459,20 +462,27 @@ pub async fn finish_chunk(
     .await?;
     let created = i32::try_from(invitation_id.iter().filter(|i| i.is_some()).count()).unwrap_or(0);
     let n = i32::try_from(row_no.len()).unwrap_or(0);
-    sqlx::query!(
-        "UPDATE bulk_imports
-            SET processed_rows = processed_rows + $2::int4, created_rows = created_rows + $3::int4,
-                locked_until = clock_timestamp() + make_interval(secs => $4),
-                status = CASE WHEN processed_rows + $2::int4 >= total_rows THEN 'done'
+    let held = sqlx::query!(
+        "UPDATE bulk_imports b
+            SET processed_rows = processed_rows + $3::int4, created_rows = created_rows + $4::int4,
+                next_row_no = COALESCE(
+                    (SELECT min(r.row_no) FROM bulk_import_rows r
+                      WHERE r.import_id = b.id AND r.row_no >= b.next_row_no
+                        AND r.outcome IS NULL),
+                    total_rows + 1),
+                locked_until = clock_timestamp() + make_interval(secs => $5),
+                status = CASE WHEN processed_rows + $3::int4 >= total_rows THEN 'done'
                               ELSE status END,
-                finished_at = CASE WHEN processed_rows + $2::int4 >= total_rows THEN now() END
-          WHERE id = $1",
+                finished_at = CASE WHEN processed_rows + $3::int4 >= total_rows THEN now() END
+          WHERE id = $1 AND lease_id = $2",
         job,
+        lease_id,
         n,
         created,
         lease.as_secs_f64(),
     )
     .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(held == 1)
 }

@@ -10,7 +10,9 @@
 //! The job ([`run_worker`]) is claimed with `FOR UPDATE SKIP LOCKED` under a lease; each chunk
 //! of [`CHUNK_ROWS`] rows is one transaction that writes the invitations, their audit events
 //! and their sealed emails with set-based SQL and records every row's outcome, so a restart
-//! resumes at the next chunk and nothing is ever half-written without a record. A row that
+//! resumes at the next chunk and nothing is ever half-written without a record. Up to
+//! [`PARALLEL_CHUNKS`] chunks are written at once; each commits only if the lease still holds
+//! at its end (fencing), so a worker that lost its lease writes nothing. A row that
 //! became a member or got invited since the dry run is skipped, never invited twice, so
 //! uploading the same file again creates nothing twice.
 
@@ -37,7 +39,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Rows written per transaction by the job.
-pub const CHUNK_ROWS: i64 = 500;
+pub const CHUNK_ROWS: usize = 1000;
+/// Chunks of one job written at once, each in a transaction on a connection of its own, so
+/// the database writes on more than one core.
+pub const PARALLEL_CHUNKS: usize = 2;
 /// How long a worker's claim on a job holds.
 pub const LEASE: Duration = Duration::from_secs(60);
 
@@ -381,9 +386,15 @@ pub async fn result_csv(
 }
 
 /// Claims unfinished jobs and writes them, chunk by chunk, until `stop` turns true (then the
-/// current chunk finishes and the lease lapses for the next worker). Errors are logged and
-/// retried with a back-off, never the end of the worker.
-pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// current chunk finishes and the lease lapses for the next worker). A queued job wakes it at
+/// once (`wake`, fed by [`crate::db::wake_on_notify`]); otherwise it looks every
+/// `bulk_poll_interval` for a job whose lease lapsed. Errors are logged and retried with a
+/// back-off, never the end of the worker.
+pub async fn run_worker(
+    state: AppState,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut backoff = Duration::from_secs(1);
     loop {
         if *stop.borrow() {
@@ -398,17 +409,49 @@ pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<
             Err(e) => {
                 tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "bulk import worker failed");
                 backoff = (backoff * 2).min(Duration::from_secs(60));
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(if backoff > Duration::from_secs(1) { backoff } else { state.config.bulk_poll_interval }) => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(state.config.bulk_poll_interval) => {}
             _ = stop.changed() => {}
         }
     }
 }
 
-/// Claims one job and writes every chunk it still has while the lease holds. Returns whether
-/// there was a job.
+/// Starts this instance's bulk-import workers (`bulk_workers` of them) and the listener that
+/// wakes them; the handles finish once `stop` turns true.
+pub fn spawn_workers(
+    state: &AppState,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    if state.config.bulk_workers == 0 {
+        return Vec::new();
+    }
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let mut handles = vec![tokio::spawn(crate::db::wake_on_notify(
+        state.pool.clone(),
+        bulk_repo::JOBS_CHANNEL,
+        wake.clone(),
+        stop.clone(),
+    ))];
+    for _ in 0..state.config.bulk_workers {
+        handles.push(tokio::spawn(run_worker(
+            state.clone(),
+            wake.clone(),
+            stop.clone(),
+        )));
+    }
+    handles
+}
+
+/// Claims one job and writes every chunk it still has while the lease holds, up to
+/// [`PARALLEL_CHUNKS`] chunks at a time. Returns whether there was a job.
 async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
     let lease_id = Uuid::new_v4();
     let Some(job) = bulk_repo::claim(&state.pool, lease_id, LEASE).await? else {
@@ -416,30 +459,49 @@ async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
     };
     let kind = OrgKind::parse(&job.organisation_kind).unwrap_or(OrgKind::Company);
     loop {
-        let mut tx = state.pool.begin().await?;
-        let Some(todo) = bulk_repo::lock_chunk(&mut tx, job.id, lease_id, CHUNK_ROWS).await? else {
+        let todo = bulk_repo::todo_rows(&state.pool, job.id, (CHUNK_ROWS * PARALLEL_CHUNKS) as i64).await?;
+        let chunks: Vec<&[bulk_repo::TodoRow]> = if todo.is_empty() {
+            // Nothing left to write: one empty chunk marks the job done.
+            vec![&[]]
+        } else {
+            todo.chunks(CHUNK_ROWS).collect()
+        };
+        let held = futures::future::try_join_all(
+            chunks
+                .into_iter()
+                .map(|chunk| write_chunk(state, &job, lease_id, kind, chunk)),
+        )
+        .await?;
+        if held.contains(&false) {
             tracing::warn!(bulk_import_id = %job.id, "lease passed to another worker");
             return Ok(true);
-        };
+        }
         if todo.is_empty() {
-            bulk_repo::finish_chunk(&mut tx, job.id, &[], &[], LEASE).await?;
-            tx.commit().await?;
             return Ok(true);
         }
-        write_chunk(state, &mut tx, &job, kind, &todo).await?;
-        tx.commit().await?;
     }
 }
 
-/// Writes one chunk inside `tx`: invitations (set-based, skipping members and anyone invited
-/// meanwhile), their audit events, their sealed emails, and every row's outcome.
+/// Writes one chunk in a transaction of its own: invitations (set-based, skipping members and
+/// anyone invited meanwhile), their audit events, their sealed emails, and every row's
+/// outcome. Commits and returns `true` if `lease_id` still held the job at the end; otherwise
+/// rolls back and returns `false`.
 async fn write_chunk(
     state: &AppState,
-    tx: &mut sqlx::PgConnection,
     job: &bulk_repo::Claimed,
+    lease_id: Uuid,
     kind: OrgKind,
     todo: &[bulk_repo::TodoRow],
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
+    let mut txn = state.pool.begin().await?;
+    let tx = &mut *txn;
+    if todo.is_empty() {
+        let held = bulk_repo::finish_chunk(tx, job.id, lease_id, &[], &[], LEASE).await?;
+        if held {
+            txn.commit().await?;
+        }
+        return Ok(held);
+    }
     let now = OffsetDateTime::now_utc();
     let mut new = bulk_repo::NewInvitations::default();
     let mut tokens = Vec::with_capacity(todo.len());
@@ -516,7 +578,10 @@ async fn write_chunk(
         .iter()
         .map(|i| written.contains(i).then_some(*i))
         .collect();
-    bulk_repo::finish_chunk(tx, job.id, &row_no, &outcome, LEASE).await?;
+    let held = bulk_repo::finish_chunk(tx, job.id, lease_id, &row_no, &outcome, LEASE).await?;
+    if held {
+        txn.commit().await?;
+    }
     sql += writing.elapsed();
     tracing::info!(
         bulk_import_id = %job.id,
@@ -526,5 +591,5 @@ async fn write_chunk(
         render_and_seal_ms = render.as_millis() as u64,
         "bulk chunk written"
     );
-    Ok(())
+    Ok(held)
 }
