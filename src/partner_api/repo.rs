@@ -12,6 +12,8 @@ pub struct Client {
     pub status: String,
     /// SHA-256 of the client secret; `None` before approval or after decommissioning.
     pub secret_hash: Option<Vec<u8>>,
+    /// SHA-256 of the secret a rotation replaced, while its overlap lasts.
+    pub previous_secret_hash: Option<Vec<u8>>,
     /// The approved scopes (wire names).
     pub scopes: Vec<String>,
 }
@@ -27,6 +29,8 @@ pub async fn client<'c>(
     sqlx::query_as!(
         Client,
         "SELECT id AS partner_id, organisation_id, status, client_secret_hash AS secret_hash,
+                CASE WHEN previous_client_secret_expires_at > now()
+                     THEN previous_client_secret_hash END AS previous_secret_hash,
                 scopes
            FROM partners WHERE client_id = $1",
         client_id,
@@ -73,11 +77,13 @@ pub struct TokenHolder {
     pub partner_name: String,
     /// The partner's status (wire name).
     pub status: String,
-    /// The token's scopes (wire names).
+    /// The token's scopes that the partner still holds (wire names).
     pub scopes: Vec<String>,
 }
 
-/// The holder of the unexpired token whose SHA-256 is `token_hash`.
+/// The holder of the unexpired token whose SHA-256 is `token_hash`, with the token's scopes
+/// narrowed to those the partner is approved for now: narrowing a partner's scopes takes
+/// effect on its live tokens at once.
 ///
 /// # Errors
 /// Database errors.
@@ -87,10 +93,10 @@ pub async fn token_holder<'c>(
 ) -> Result<Option<TokenHolder>, sqlx::Error> {
     sqlx::query_as!(
         TokenHolder,
-        "SELECT p.id AS partner_id, p.organisation_id, p.name AS partner_name, p.status,
-                t.scopes
-           FROM partner_access_tokens t JOIN partners p ON p.id = t.partner_id
-          WHERE t.token_hash = $1 AND t.expires_at > now()",
+        r#"SELECT p.id AS partner_id, p.organisation_id, p.name AS partner_name, p.status,
+                  ARRAY(SELECT s FROM unnest(t.scopes) s WHERE s = ANY (p.scopes)) AS "scopes!"
+             FROM partner_access_tokens t JOIN partners p ON p.id = t.partner_id
+            WHERE t.token_hash = $1 AND t.expires_at > now()"#,
         &token_hash[..],
     )
     .fetch_optional(db)
