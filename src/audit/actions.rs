@@ -62,6 +62,8 @@ actions! {
         Approved => "approved",
         Rejected => "rejected",
         CredentialsIssued => "credentials_issued",
+        /// A new client secret; the previous one works until the overlap ends.
+        ClientSecretRotated => "client_secret_rotated",
         Suspended => "suspended",
         Resumed => "resumed",
         Decommissioned => "decommissioned",

@@ -302,6 +302,8 @@ pub struct Found {
     pub partner_id: Uuid,
     pub organisation_id: Uuid,
     pub partner_name: String,
+    /// The partner's status (wire name).
+    pub partner_status: String,
     pub organisation_name: String,
     pub provider_id: Uuid,
     pub environment: String,
@@ -327,7 +329,7 @@ pub async fn find<'c>(
         sqlx::query_as!(
             Found,
             r#"SELECT c.id, c.partner_id, p.organisation_id, p.name AS partner_name,
-                    o.name AS organisation_name, c.provider_id, c.environment, c.status,
+                    p.status AS partner_status, o.name AS organisation_name, c.provider_id, c.environment, c.status,
                     c.expires_at <= now() AS "overdue!", c.expires_at, c.first_viewed_at,
                     now() AS "now!"
                FROM credential_invitations c
@@ -343,7 +345,7 @@ pub async fn find<'c>(
         sqlx::query_as!(
             Found,
             r#"SELECT c.id, c.partner_id, p.organisation_id, p.name AS partner_name,
-                    o.name AS organisation_name, c.provider_id, c.environment, c.status,
+                    p.status AS partner_status, o.name AS organisation_name, c.provider_id, c.environment, c.status,
                     c.expires_at <= now() AS "overdue!", c.expires_at, c.first_viewed_at,
                     now() AS "now!"
                FROM credential_invitations c

@@ -506,6 +506,16 @@ pub async fn submit(
         tx.commit().await.map_err(db)?;
         return Err(e);
     }
+    // Decommissioning revokes pending links in its own transaction; this catches a partner
+    // that ended by any other path (rejected) before a secret is stored for it.
+    if matches!(
+        PartnerStatus::parse(&f.partner_status),
+        Some(PartnerStatus::Decommissioned | PartnerStatus::Rejected)
+    ) {
+        return Err(AppError::Gone(
+            "This partner's integration has ended, so no credentials can be submitted.".into(),
+        ));
+    }
     let provider = provider_repo::provider(&mut *tx, f.provider_id)
         .await
         .map_err(db)?

@@ -61,7 +61,8 @@ pub struct IssuedToken {
 /// are given back ([`FAILED_AUTHENTICATIONS_PER_IP`] failures per 15 minutes, however many
 /// arrive at once); tokens count per client ([`TOKEN_REQUESTS_PER_MINUTE`]) only after the client
 /// authenticated, so nobody else can spend a client's budget. Secrets are compared as
-/// SHA-256 digests of equal length. Audited as `token_issued`.
+/// SHA-256 digests of equal length; during a rotation's overlap the previous secret works
+/// too. Audited as `token_issued`.
 ///
 /// # Errors
 /// [`TokenError`].
@@ -92,10 +93,10 @@ pub async fn issue_token(
     let presented = secret_hash(client_secret);
     let authenticated = client.and_then(|c| {
         let status = PartnerStatus::parse(&c.status).unwrap_or(PartnerStatus::Draft);
-        let matches = c
-            .secret_hash
-            .as_ref()
-            .is_some_and(|s| Sha256::digest(s) == Sha256::digest(presented));
+        let presented = Sha256::digest(presented);
+        let equals = |s: &Option<Vec<u8>>| s.as_ref().is_some_and(|s| Sha256::digest(s) == presented);
+        // Both compared every time (`|`, not `||`): the time says nothing about which matched.
+        let matches = equals(&c.secret_hash) | equals(&c.previous_secret_hash);
         (matches && status.can_authenticate()).then_some(c)
     });
     let Some(client) = authenticated else {

@@ -3,7 +3,8 @@
 //! Providers are kept by platform admins. Partners belong to the signed-in person's tenant
 //! (association or company), always taken from the session: integration managers register and
 //! configure them, tenant admins approve or reject. Nothing here returns a row, a hash or a
-//! stored secret; the client secret is returned exactly once, by [`approve_partner`].
+//! stored secret; the client secret is returned exactly once, by [`approve_partner`] and by
+//! [`rotate_partner_secret`].
 
 // Server functions take one argument per form field; the provider form has eleven.
 #![allow(clippy::too_many_arguments)]
@@ -144,4 +145,16 @@ pub async fn decommission_partner(id: Uuid, reason: Option<String>) -> Result<()
 pub async fn suspend_partner(id: Uuid, suspend: bool) -> Result<(), AppError> {
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::set_suspended(&state, &user, &ctx, id, suspend).await
+}
+
+/// Rotates a partner's client secret (tenant admins and integration managers): the new secret
+/// is returned once; the previous one keeps working for the configured overlap (7 days by
+/// default). Audited.
+///
+/// # Errors
+/// 404 for another tenant's partner; 409 for a partner without credentials.
+#[server(prefix = "/rpc", endpoint = "integrations/partners/rotate-secret")]
+pub async fn rotate_partner_secret(id: Uuid) -> Result<RotatedSecret, AppError> {
+    let (state, user, ctx) = crate::auth::session::integrations_user().await?;
+    super::service::rotate_secret(&state, &user, &ctx, id).await
 }

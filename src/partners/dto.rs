@@ -87,6 +87,13 @@ pub struct PartnerDetail {
     pub approval_policy_document_id: Option<String>,
     pub rejection_reason: Option<String>,
     pub client_id: Option<String>,
+    /// The current client secret: made, and due for rotation (the provider's rotation days
+    /// later). Unix seconds.
+    pub secret_created_at: Option<i64>,
+    pub secret_rotation_due_at: Option<i64>,
+    /// The secret a rotation replaced, while it still works: made, and stops working.
+    pub previous_secret_created_at: Option<i64>,
+    pub previous_secret_expires_at: Option<i64>,
     pub activated_at: Option<i64>,
     pub last_successful_sync_at: Option<i64>,
     pub scope_violations: i64,
@@ -97,6 +104,8 @@ pub struct PartnerDetail {
     pub can_submit: bool,
     pub can_decide: bool,
     pub can_decommission: bool,
+    /// Tenant admins and integration managers rotate the secret of a partner that has one.
+    pub can_rotate_secret: bool,
     /// Tenant admins suspend live partners and resume suspended ones.
     pub can_suspend: bool,
     pub can_resume: bool,
@@ -105,6 +114,8 @@ pub struct PartnerDetail {
     pub decide_blocked_reason: Option<String>,
     /// The catalogue, for editing scopes.
     pub scope_catalogue: Vec<ScopeDto>,
+    /// The server's clock when this was loaded (Unix seconds), for due and overdue badges.
+    pub now: i64,
 }
 
 /// Client credentials issued on approval. The secret appears here once and nowhere else.
@@ -120,4 +131,16 @@ pub struct IssuedCredentials {
 crate::debug_without_secrets!(IssuedCredentials {
     client_id,
     token_endpoint
+});
+
+/// A rotated client secret: the new credentials (shown once), and when the replaced secret
+/// stops working (Unix seconds).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct RotatedSecret {
+    pub credentials: IssuedCredentials,
+    pub previous_secret_expires_at: i64,
+}
+
+crate::debug_without_secrets!(RotatedSecret {
+    previous_secret_expires_at
 });

@@ -97,6 +97,11 @@ pub struct PartnerRow {
     pub client_id: Option<String>,
     pub activated_at: Option<OffsetDateTime>,
     pub last_successful_sync_at: Option<OffsetDateTime>,
+    /// When the current client secret was made.
+    pub credentials_issued_at: Option<OffsetDateTime>,
+    /// The secret a rotation replaced, while it still works: made, and stops working.
+    pub previous_secret_created_at: Option<OffsetDateTime>,
+    pub previous_secret_expires_at: Option<OffsetDateTime>,
 }
 
 /// A partner of `organisation_id`.
@@ -116,7 +121,11 @@ pub async fn partner<'c>(
                 trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
                 trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
                 p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
-                p.last_successful_sync_at
+                p.last_successful_sync_at, p.credentials_issued_at,
+                CASE WHEN p.previous_client_secret_expires_at > now()
+                     THEN p.previous_client_secret_created_at END AS previous_secret_created_at,
+                CASE WHEN p.previous_client_secret_expires_at > now()
+                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at
            FROM partners p
            JOIN users c ON c.id = p.created_by
            LEFT JOIN users s ON s.id = p.submitted_by
@@ -146,7 +155,11 @@ pub async fn partner_for_update(
                 trim(s.first_name || ' ' || s.last_name) AS submitted_by_name,
                 trim(d.first_name || ' ' || d.last_name) AS decided_by_name,
                 p.approval_policy_document_id, p.rejection_reason, p.client_id, p.activated_at,
-                p.last_successful_sync_at
+                p.last_successful_sync_at, p.credentials_issued_at,
+                CASE WHEN p.previous_client_secret_expires_at > now()
+                     THEN p.previous_client_secret_created_at END AS previous_secret_created_at,
+                CASE WHEN p.previous_client_secret_expires_at > now()
+                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at
            FROM partners p
            JOIN users c ON c.id = p.created_by
            LEFT JOIN users s ON s.id = p.submitted_by
@@ -176,7 +189,9 @@ pub async fn update_config(
     sqlx::query!(
         "UPDATE partners SET environment = $2, contacts = $3, scopes = $4,
                 status = CASE WHEN $5 THEN 'draft' ELSE status END,
-                client_secret_hash = CASE WHEN $5 THEN NULL ELSE client_secret_hash END
+                client_secret_hash = CASE WHEN $5 THEN NULL ELSE client_secret_hash END,
+                previous_client_secret_hash =
+                    CASE WHEN $5 THEN NULL ELSE previous_client_secret_hash END
           WHERE id = $1",
         id,
         environment,
@@ -262,7 +277,8 @@ pub async fn set_approved(
     sqlx::query!(
         "UPDATE partners SET status = 'approved', decided_by = $2, decided_at = now(),
                 approval_policy_document_id = $3, client_id = $4, client_secret_hash = $5,
-                credentials_issued_at = now()
+                credentials_issued_at = now(), previous_client_secret_hash = NULL,
+                previous_client_secret_created_at = NULL, previous_client_secret_expires_at = NULL
           WHERE id = $1",
         id,
         by,
@@ -313,15 +329,32 @@ pub async fn set_rejected(
     Ok(())
 }
 
-/// Decommissions: status, credentials gone, tokens deleted. Returns how many tokens died.
+/// What decommissioning revoked.
+pub struct Decommissioned {
+    pub tokens: u64,
+    pub credential_invitations: u64,
+}
+
+/// Decommissions: status, credentials (current and previous secret) gone, tokens deleted,
+/// pending credential invitations revoked.
 ///
 /// # Errors
 /// Database errors.
-pub async fn set_decommissioned(conn: &mut PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
+pub async fn set_decommissioned(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Decommissioned, sqlx::Error> {
     sqlx::query!(
         "UPDATE partners SET status = 'decommissioned', decommissioned_at = now(),
-                client_secret_hash = NULL
+                client_secret_hash = NULL, previous_client_secret_hash = NULL
           WHERE id = $1",
+        id,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let invitations = sqlx::query!(
+        "UPDATE credential_invitations SET status = 'revoked', revoked_at = now()
+          WHERE partner_id = $1 AND status = 'pending'",
         id,
     )
     .execute(&mut *conn)
@@ -332,7 +365,38 @@ pub async fn set_decommissioned(conn: &mut PgConnection, id: Uuid) -> Result<u64
     )
     .execute(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(Decommissioned {
+        tokens: done.rows_affected(),
+        credential_invitations: invitations.rows_affected(),
+    })
+}
+
+/// Replaces the client secret of partner `id` by the one whose SHA-256 is `secret_hash`; the
+/// replaced secret keeps working for `overlap` (one previous secret at most: an older one
+/// stops at once). Returns when the replaced secret stops working.
+///
+/// # Errors
+/// Database errors.
+pub async fn rotate_secret(
+    conn: &mut PgConnection,
+    id: Uuid,
+    secret_hash: &[u8; 32],
+    overlap: std::time::Duration,
+) -> Result<OffsetDateTime, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"UPDATE partners
+              SET previous_client_secret_hash = client_secret_hash,
+                  previous_client_secret_created_at = credentials_issued_at,
+                  previous_client_secret_expires_at = now() + make_interval(secs => $3),
+                  client_secret_hash = $2, credentials_issued_at = now()
+            WHERE id = $1
+        RETURNING previous_client_secret_expires_at AS "expires_at!""#,
+        id,
+        &secret_hash[..],
+        overlap.as_secs_f64(),
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// An audit event for display.

@@ -222,6 +222,8 @@ fn table() -> Vec<Row> {
         // admin on purpose (`set_suspended`).
         sf([Unauth, Forbidden, Hidden, Allowed, Hidden, Forbidden], "/rpc/integrations/partners/suspend", &[("id", "{partner}"), ("suspend", "true")]),
         sf(A_ONLY, "/rpc/integrations/partners/decommission", &[("id", "{retired_partner}"), ("reason", "matrix")]),
+        // Tenant admins and integration managers; the approved partner has a secret to rotate.
+        sf(A_ONLY, "/rpc/integrations/partners/rotate-secret", &[("id", "{partner}")]),
 
         // ---- Credential invitations --------------------------------------------------------------
         // The public credential page first, while the link is open (the token is the

@@ -16,6 +16,7 @@ mod invite_codes;
 mod logs;
 mod organisations;
 mod partner_api;
+mod partner_lifecycle;
 mod partners;
 mod registration;
 mod rest_invitations;

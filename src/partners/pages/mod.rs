@@ -2,6 +2,7 @@
 //! [`partner`], `/integrations/partners/:id` (one partner: approval, credentials,
 //! configuration, credential governance and the audit trail).
 
+mod client_secret;
 mod partner;
 
 pub use partner::PartnerPage;

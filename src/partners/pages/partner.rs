@@ -1,6 +1,8 @@
 //! `/integrations/partners/:id`: one partner.
 
-use super::{allowed, scope_string, PartnerStatusBadge, ScopePicker};
+use super::{
+    allowed, client_secret::ClientSecretCard, scope_string, PartnerStatusBadge, ScopePicker,
+};
 use crate::{
     auth::{api::SignedInUser, keystore::copy_to_clipboard},
     components::{
@@ -16,7 +18,7 @@ use crate::{
     error::FieldError,
     partners::api::{
         load_partner, ApprovePartner, DecommissionPartner, IssuedCredentials, PartnerDetail,
-        RejectPartner, SubmitPartner, SuspendPartner, UpdatePartner,
+        RejectPartner, RotatePartnerSecret, SubmitPartner, SuspendPartner, UpdatePartner,
     },
     providers::pages::{environment_options, PolicySummary},
 };
@@ -79,7 +81,7 @@ fn CredentialsShownOnce(creds: IssuedCredentials, open: RwSignal<bool>) -> impl 
         <Dialog id="credentials-dialog" title="Client credentials" open description="Give these to the partner's tech lead over a secure channel.">
             <div class="form-stack">
                 <Banner tone=Tone::Warning title="The client secret is shown once">
-                    <p>"Gatehouse keeps only a hash of it. Copy it now; if it is lost, decommission the partner and onboard it again."</p>
+                    <p>"Gatehouse keeps only a hash of it. Copy it now; if it is lost, rotate the secret to issue a new one."</p>
                 </Banner>
                 <div class="field">
                     <label class="field-label" for="client-id">"Client ID"</label>
@@ -174,6 +176,7 @@ fn PartnerBody() -> impl IntoView {
     let revoke_inv = ServerAction::<RevokeCredentialInvitation>::new();
     let update = ServerAction::<UpdatePartner>::new();
     let invite = ServerAction::<CreateCredentialInvitation>::new();
+    let rotate = ServerAction::<RotatePartnerSecret>::new();
     let invite_open = RwSignal::new(false);
     // A new credential invitation counts once its dialog closes: reloading earlier would
     // rebuild the dialog and lose the link it shows.
@@ -196,6 +199,7 @@ fn PartnerBody() -> impl IntoView {
         successes(suspend),
         successes(revoke_inv),
         successes(update),
+        successes(rotate),
         invited,
     ];
     let partner = Resource::new(
@@ -222,6 +226,7 @@ fn PartnerBody() -> impl IntoView {
     let (approve_errs, approve_general) = (RwSignal::new(Vec::new()), RwSignal::new(None));
     let (reject_errs, reject_general) = (RwSignal::new(Vec::new()), RwSignal::new(None));
     let (decom_errs, decom_general) = (RwSignal::new(Vec::new()), RwSignal::new(None));
+    let rotate_error = RwSignal::new(None::<String>);
 
     let show_error = move |e: crate::error::AppError| page_error.set(Some(e.to_string()));
     on_action(
@@ -239,6 +244,18 @@ fn PartnerBody() -> impl IntoView {
             creds_open.set(true);
         },
         move |e| apply_error(&e, approve_errs, approve_general),
+    );
+    on_action(
+        rotate.value(),
+        move |r| {
+            toast.show(format!(
+                "New client secret issued. The previous one works until {}.",
+                format_utc(r.previous_secret_expires_at)
+            ));
+            creds.set(Some(r.credentials));
+            creds_open.set(true);
+        },
+        move |e| rotate_error.set(Some(e.to_string())),
     );
     on_action(
         reject.value(),
@@ -370,6 +387,7 @@ fn PartnerBody() -> impl IntoView {
                                     <div><dt>"Scope violations"</dt><dd>{p.scope_violations.to_string()}</dd></div>
                                 </dl>
                             </section>
+                            {p.client_id.is_some().then(|| view! { <ClientSecretCard partner=p.clone() rotate error=rotate_error /> })}
                             <section class="card mt-6" aria-labelledby="scopes-heading">
                                 <h2 id="scopes-heading" class="section-title">"Scopes"</h2>
                                 {p.scopes.is_empty().then(|| view! { <p class="field-hint">"No scopes yet."</p> })}

@@ -3,7 +3,7 @@
 
 mod decisions;
 
-pub use decisions::{approve, decommission, reject, set_suspended, submit};
+pub use decisions::{approve, decommission, reject, rotate_secret, set_suspended, submit};
 
 use super::{
     dto::{
@@ -321,6 +321,17 @@ pub async fn detail(
     let tenant_admin = user.role.is_tenant_admin(user.org_kind);
     let own_submission = p.submitted_by == Some(user.user_id);
     let contacts: Vec<ContactDto> = serde_json::from_value(p.contacts.clone()).unwrap_or_default();
+    let secret_created_at = p
+        .credentials_issued_at
+        .filter(|_| p.client_id.is_some())
+        .map(|t| t.unix_timestamp());
+    let secret_rotation_due_at =
+        secret_created_at.map(|t| t + i64::from(provider.rotation_days) * 86_400);
+    let has_secret = secret_created_at.is_some()
+        && matches!(
+            status,
+            PartnerStatus::Approved | PartnerStatus::Active | PartnerStatus::Suspended
+        );
     Ok(PartnerDetail {
         id: p.id,
         name: p.name,
@@ -343,6 +354,10 @@ pub async fn detail(
         approval_policy_document_id: p.approval_policy_document_id,
         rejection_reason: p.rejection_reason,
         client_id: p.client_id,
+        secret_created_at,
+        secret_rotation_due_at,
+        previous_secret_created_at: p.previous_secret_created_at.map(|t| t.unix_timestamp()),
+        previous_secret_expires_at: p.previous_secret_expires_at.map(|t| t.unix_timestamp()),
         activated_at: p.activated_at.map(|t| t.unix_timestamp()),
         last_successful_sync_at: p.last_successful_sync_at.map(|t| t.unix_timestamp()),
         scope_violations: violations,
@@ -360,6 +375,7 @@ pub async fn detail(
         can_submit: matches!(status, PartnerStatus::Draft | PartnerStatus::Rejected),
         can_decide: status == PartnerStatus::PendingApproval && tenant_admin && !own_submission,
         can_decommission: status != PartnerStatus::Decommissioned,
+        can_rotate_secret: has_secret,
         can_suspend: tenant_admin
             && matches!(status, PartnerStatus::Approved | PartnerStatus::Active),
         can_resume: tenant_admin && status == PartnerStatus::Suspended,
@@ -372,6 +388,7 @@ pub async fn detail(
             && own_submission)
             .then(|| "You submitted this partner, so another admin must approve it.".to_owned()),
         scope_catalogue: Scope::ALL.into_iter().map(ScopeDto::from).collect(),
+        now: time::OffsetDateTime::now_utc().unix_timestamp(),
     })
 }
 
@@ -417,9 +434,11 @@ pub async fn update_partner(
         .offers(env)
         .map_err(|m| AppError::field("environment", m))?;
     let scope_names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
-    // Widening the scopes of an approved partner needs a new approval.
+    // Widening the scopes of an approved partner, or moving it to another environment (a
+    // sandbox approval is no production approval), needs a new approval.
     let widened = scope_names.iter().any(|s| !p.scopes.contains(s));
-    let back_to_draft = status_of(&p) == PartnerStatus::Approved && widened;
+    let moved = p.environment != env.as_str();
+    let back_to_draft = status_of(&p) == PartnerStatus::Approved && (widened || moved);
     let contacts_json = serde_json::to_value(&contacts).unwrap_or_default();
     repo::update_config(
         &mut tx,
@@ -442,7 +461,12 @@ pub async fn update_partner(
         changes.insert("scopes".into(), json!(scope_names.join(" ")));
     }
     if back_to_draft {
-        changes.insert("status".into(), json!("draft: new scopes need approval"));
+        let why = if widened {
+            "draft: new scopes need approval"
+        } else {
+            "draft: a new environment needs approval"
+        };
+        changes.insert("status".into(), json!(why));
     }
     audit_by(
         &mut tx,
