@@ -64,6 +64,8 @@ actions! {
         CredentialsIssued => "credentials_issued",
         /// A new client secret; the previous one works until the overlap ends.
         ClientSecretRotated => "client_secret_rotated",
+        /// The current secret is due for rotation soon (a reminder went out).
+        RotationDue => "client_secret_rotation_due",
         Suspended => "suspended",
         Resumed => "resumed",
         Decommissioned => "decommissioned",

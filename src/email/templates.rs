@@ -117,6 +117,40 @@ pub fn reissue_request(
     )
 }
 
+/// What a client secret rotation reminder says.
+pub struct RotationReminderEmail<'a> {
+    pub partner: &'a str,
+    pub organisation: &'a str,
+    pub provider: &'a str,
+    pub rotation_days: i32,
+    /// "in 14 days", "tomorrow" or "now" (already overdue).
+    pub when: &'a str,
+    /// The due date, formatted.
+    pub due: &'a str,
+    /// The partner's page.
+    pub manage_link: &'a str,
+}
+
+/// Reminds tenant admins and integration managers that a partner's client secret is due for
+/// rotation (`templates/email/rotation_reminder/`; spec 001: every 90 days by default).
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
+pub fn rotation_reminder(e: &RotationReminderEmail<'_>) -> Result<RenderedEmail, RenderError> {
+    render(
+        "rotation_reminder",
+        context! {
+            partner => e.partner,
+            organisation => e.organisation,
+            provider => e.provider,
+            rotation_days => e.rotation_days,
+            when => e.when,
+            due => e.due,
+            manage_link => e.manage_link,
+        },
+    )
+}
+
 /// Every template, by its name in the environment (path under `templates/email/`).
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -134,6 +168,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "reissue_request/subject.txt",
     "reissue_request/body.txt",
     "reissue_request/body.html",
+    "rotation_reminder/subject.txt",
+    "rotation_reminder/body.txt",
+    "rotation_reminder/body.html",
 ];
 
 /// The one environment, built on first use; a parse error is kept and returned by every render.
@@ -295,6 +332,23 @@ mod tests {
         )
         .unwrap();
         // No token here: the link is the inviter's own list page.
+        insta::assert_snapshot!(sections(&m));
+    }
+
+    #[test]
+    fn rotation_reminder_snapshot() {
+        let m = rotation_reminder(&RotationReminderEmail {
+            partner: "First Bank",
+            organisation: "Smith & Daughters",
+            provider: "Acme Payments",
+            rotation_days: 90,
+            when: "in 14 days",
+            due: "15 December 2026, 09:00 UTC",
+            manage_link:
+                "https://gatehouse.test/integrations/partners/5b0c7a52-3d1e-4f8a-9c61-0d2f4b7e8a13",
+        })
+        .unwrap();
+        // No token here: the link is the partner's page, behind sign-in.
         insta::assert_snapshot!(sections(&m));
     }
 

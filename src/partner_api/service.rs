@@ -94,7 +94,8 @@ pub async fn issue_token(
     let authenticated = client.and_then(|c| {
         let status = PartnerStatus::parse(&c.status).unwrap_or(PartnerStatus::Draft);
         let presented = Sha256::digest(presented);
-        let equals = |s: &Option<Vec<u8>>| s.as_ref().is_some_and(|s| Sha256::digest(s) == presented);
+        let equals =
+            |s: &Option<Vec<u8>>| s.as_ref().is_some_and(|s| Sha256::digest(s) == presented);
         // Both compared every time (`|`, not `||`): the time says nothing about which matched.
         let matches = equals(&c.secret_hash) | equals(&c.previous_secret_hash);
         (matches && status.can_authenticate()).then_some(c)

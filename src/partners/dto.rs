@@ -14,6 +14,8 @@ use uuid::Uuid;
 pub struct IntegrationsOverview {
     pub providers: Vec<ProviderDto>,
     pub partners: Vec<PartnerSummary>,
+    /// The server's clock when this was loaded (Unix seconds), for due and overdue badges.
+    pub now: i64,
     /// Platform admins edit the provider registry.
     pub can_edit_providers: bool,
     /// Integration managers and tenant admins register partners (not platform admins).
@@ -51,6 +53,8 @@ pub struct PartnerSummary {
     pub environment: IntegrationEnvironment,
     pub status: PartnerStatus,
     pub last_successful_sync_at: Option<i64>,
+    /// When the current client secret is due for rotation (Unix seconds), if it has one.
+    pub secret_rotation_due_at: Option<i64>,
 }
 
 /// A technical contact of a partner.

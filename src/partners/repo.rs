@@ -12,6 +12,8 @@ pub struct PartnerListRow {
     pub environment: String,
     pub status: String,
     pub last_successful_sync_at: Option<OffsetDateTime>,
+    /// When the current client secret is due for rotation, for partners that have one.
+    pub secret_rotation_due_at: Option<OffsetDateTime>,
 }
 
 /// The partners of a tenant, newest first.
@@ -25,7 +27,11 @@ pub async fn partners_of<'c>(
     sqlx::query_as!(
         PartnerListRow,
         "SELECT p.id, p.name, v.name AS provider_name, p.environment, p.status,
-                p.last_successful_sync_at
+                p.last_successful_sync_at,
+                CASE WHEN p.status IN ('approved', 'active', 'suspended')
+                          AND p.client_secret_hash IS NOT NULL
+                     THEN p.credentials_issued_at + make_interval(days => v.rotation_days)
+                END AS secret_rotation_due_at
            FROM partners p JOIN integration_providers v ON v.id = p.provider_id
           WHERE p.organisation_id = $1 ORDER BY p.created_at DESC",
         organisation_id,
@@ -277,7 +283,8 @@ pub async fn set_approved(
     sqlx::query!(
         "UPDATE partners SET status = 'approved', decided_by = $2, decided_at = now(),
                 approval_policy_document_id = $3, client_id = $4, client_secret_hash = $5,
-                credentials_issued_at = now(), previous_client_secret_hash = NULL,
+                credentials_issued_at = now(), client_secret_reminders_sent = 0,
+                previous_client_secret_hash = NULL,
                 previous_client_secret_created_at = NULL, previous_client_secret_expires_at = NULL
           WHERE id = $1",
         id,
@@ -388,7 +395,8 @@ pub async fn rotate_secret(
               SET previous_client_secret_hash = client_secret_hash,
                   previous_client_secret_created_at = credentials_issued_at,
                   previous_client_secret_expires_at = now() + make_interval(secs => $3),
-                  client_secret_hash = $2, credentials_issued_at = now()
+                  client_secret_hash = $2, credentials_issued_at = now(),
+                  client_secret_reminders_sent = 0
             WHERE id = $1
         RETURNING previous_client_secret_expires_at AS "expires_at!""#,
         id,
@@ -428,6 +436,76 @@ pub async fn events<'c>(
                  AND e.subject_id IN (SELECT id FROM credential_invitations WHERE partner_id = $1))
           ORDER BY e.id"#,
         partner_id,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A partner whose client secret is due for rotation soon, claimed for one reminder.
+pub struct RotationReminder {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub name: String,
+    pub provider_name: String,
+    pub rotation_days: i32,
+    pub due_at: OffsetDateTime,
+}
+
+/// Claims the reminders that are due now: the 14-day one, and the 1-day one (alone when the
+/// 14-day window was already missed), for approved and active partners. Each is claimed once
+/// across every instance: the row update is the claim, and a concurrent sweep re-checks the
+/// updated row and finds nothing left to send.
+///
+/// # Errors
+/// Database errors.
+pub async fn claim_rotation_reminders(
+    conn: &mut PgConnection,
+) -> Result<Vec<RotationReminder>, sqlx::Error> {
+    sqlx::query_as!(
+        RotationReminder,
+        r#"WITH due AS (
+               SELECT p.id, p.credentials_issued_at + make_interval(days => v.rotation_days) AS due_at
+                 FROM partners p JOIN integration_providers v ON v.id = p.provider_id
+                WHERE p.status IN ('approved', 'active') AND p.client_secret_hash IS NOT NULL)
+           UPDATE partners p
+              SET client_secret_reminders_sent =
+                      CASE WHEN d.due_at - now() <= interval '1 day' THEN 2 ELSE 1 END
+             FROM due d, organisations o, integration_providers v
+            WHERE p.id = d.id AND o.id = p.organisation_id AND v.id = p.provider_id
+              AND ((p.client_secret_reminders_sent < 1 AND d.due_at - now() <= interval '14 days')
+                OR (p.client_secret_reminders_sent < 2 AND d.due_at - now() <= interval '1 day'))
+        RETURNING p.id, p.organisation_id, o.name AS organisation_name, p.name,
+                  v.name AS provider_name, v.rotation_days, d.due_at AS "due_at!""#,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// A member of an organisation, with their role (wire name) and the organisation's kind.
+pub struct MemberContact {
+    pub email: String,
+    pub role: String,
+    pub organisation_kind: String,
+}
+
+/// Every member of `org` with role and kind, for choosing who works on its integrations.
+///
+/// # Errors
+/// Database errors.
+pub async fn member_contacts<'c>(
+    db: impl PgExecutor<'c>,
+    org: Uuid,
+) -> Result<Vec<MemberContact>, sqlx::Error> {
+    sqlx::query_as!(
+        MemberContact,
+        r#"SELECT u.email::text AS "email!", m.role, o.kind AS organisation_kind
+             FROM memberships m
+             JOIN users u ON u.id = m.user_id
+             JOIN organisations o ON o.id = m.organisation_id
+            WHERE m.organisation_id = $1
+            ORDER BY u.email"#,
+        org,
     )
     .fetch_all(db)
     .await

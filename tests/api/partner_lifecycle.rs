@@ -44,7 +44,9 @@ async fn both_secrets_work_during_the_overlap_and_the_old_one_stops_after_it() {
     }
     let d = detail(&app, &mut t.owner, &id).await;
     assert_eq!(d["previous_secret_expires_at"], overlap_end);
-    assert!(d["secret_rotation_due_at"].as_i64().unwrap() > d["secret_created_at"].as_i64().unwrap());
+    assert!(
+        d["secret_rotation_due_at"].as_i64().unwrap() > d["secret_created_at"].as_i64().unwrap()
+    );
     assert_eq!(d["can_rotate_secret"], true);
     let audited = d["events"]
         .as_array()
@@ -122,7 +124,14 @@ async fn narrowing_scopes_takes_effect_on_live_tokens_at_once() {
     let (id, client_id, secret) =
         approved_partner(&app, &mut t, "partner:ping members:read:anonymous").await;
     let token = access_token(&app, &client_id, &secret, None).await;
-    let stats = || call(&app, reqwest::Method::GET, "/api/partner/v1/members/stats", &token);
+    let stats = || {
+        call(
+            &app,
+            reqwest::Method::GET,
+            "/api/partner/v1/members/stats",
+            &token,
+        )
+    };
     assert_eq!(stats().await.status(), StatusCode::OK);
 
     // Narrowing keeps the partner approved (no new approval needed) ...
@@ -138,7 +147,12 @@ async fn narrowing_scopes_takes_effect_on_live_tokens_at_once() {
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     assert_eq!(detail(&app, &mut t.owner, &id).await["status"], "approved");
     // ... and the token issued before it loses the scope now, not when it expires.
     assert_eq!(stats().await.status(), StatusCode::FORBIDDEN);
@@ -168,12 +182,20 @@ async fn a_new_environment_needs_a_new_approval() {
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let d = detail(&app, &mut t.owner, &id).await;
     assert_eq!(d["status"], "draft");
     assert_eq!(d["environment"], "production");
     assert_eq!(d["can_rotate_secret"], false);
-    assert_eq!(rotate(&app, &mut t.manager, &id).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        rotate(&app, &mut t.manager, &id).await.status(),
+        StatusCode::CONFLICT
+    );
     assert_eq!(
         call(&app, reqwest::Method::POST, "/api/partner/v1/ping", &token)
             .await
@@ -216,4 +238,90 @@ async fn decommissioning_revokes_pending_credential_invitations() {
     .await
     .unwrap();
     assert_eq!(stored, 0, "no secret is stored for an ended partner");
+}
+
+/// Rotation reminders queued so far, and the subject of the newest.
+async fn reminders(app: &crate::helpers::TestApp) -> (i64, Option<String>) {
+    sqlx::query_as(
+        "SELECT count(*), (array_agg(subject ORDER BY id DESC))[1] FROM email_outbox
+          WHERE subject LIKE 'Rotate the client secret%'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+async fn wait_for_reminders(app: &crate::helpers::TestApp, n: i64) -> Option<String> {
+    for _ in 0..100 {
+        let (count, subject) = reminders(app).await;
+        if count >= n {
+            // Both instances have had more rounds meanwhile: nothing more may arrive.
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            assert_eq!(reminders(app).await.0, n, "each reminder goes out once");
+            return subject;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no rotation reminder arrived");
+}
+
+#[tokio::test]
+async fn rotation_reminders_go_out_once_14_days_and_1_day_before() {
+    let fast = |c: &mut gatehouse::config::Config| {
+        c.expiry_sweep_interval = std::time::Duration::from_millis(100);
+    };
+    let app = crate::helpers::spawn_app_with(fast).await;
+    // A second instance sweeps the same database at the same pace.
+    app.another_instance(fast).await;
+    let mut t = tenant(&app).await;
+    let (id, _, _) = approved_partner(&app, &mut t, "partner:ping").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(reminders(&app).await.0, 0, "nothing is due for 90 days");
+
+    // Ten days before the due date: the 14-day reminder, to the two owners and the manager.
+    sqlx::query("UPDATE partners SET credentials_issued_at = now() - interval '80 days'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let subject = wait_for_reminders(&app, 3).await.unwrap();
+    assert_eq!(subject, "Rotate the client secret of First Bank in 10 days");
+    let mail = app.mail_text(&app_manager_email(&app, &t).await).await;
+    assert!(
+        mail.contains(&format!("/integrations/partners/{id}")),
+        "{mail}"
+    );
+    assert!(mail.contains("every 90 days"));
+
+    // Twelve hours before: the 1-day reminder, once more to each.
+    sqlx::query("UPDATE partners SET credentials_issued_at = now() - interval '89 days 12 hours'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let subject = wait_for_reminders(&app, 6).await.unwrap();
+    assert_eq!(subject, "Rotate the client secret of First Bank tomorrow");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'client_secret_rotation_due'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+
+    // Rotating starts a new period: the next reminder is 76 days away.
+    let res = rotate(&app, &mut t.owner, &id).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(reminders(&app).await.0, 6);
+}
+
+/// The integration manager's address (a reminder recipient).
+async fn app_manager_email(app: &crate::helpers::TestApp, t: &crate::partners::Tenant) -> String {
+    sqlx::query_scalar(
+        "SELECT u.email::text FROM users u JOIN memberships m ON m.user_id = u.id
+          WHERE m.organisation_id = $1 AND m.role = 'integration_manager'",
+    )
+    .bind(t.org)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
 }

@@ -459,7 +459,8 @@ async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
     };
     let kind = OrgKind::parse(&job.organisation_kind).unwrap_or(OrgKind::Company);
     loop {
-        let todo = bulk_repo::todo_rows(&state.pool, job.id, (CHUNK_ROWS * PARALLEL_CHUNKS) as i64).await?;
+        let todo = bulk_repo::todo_rows(&state.pool, job.id, (CHUNK_ROWS * PARALLEL_CHUNKS) as i64)
+            .await?;
         let chunks: Vec<&[bulk_repo::TodoRow]> = if todo.is_empty() {
             // Nothing left to write: one empty chunk marks the job done.
             vec![&[]]

@@ -10,11 +10,12 @@ use leptos::prelude::*;
 
 /// Seconds in a day.
 const DAY: i64 = 86_400;
-/// A rotation due within this many days shows as "due soon".
-const DUE_SOON_DAYS: i64 = 14;
+/// A rotation due within this many days shows as "due soon" (the first reminder goes out then).
+pub(super) const DUE_SOON_DAYS: i64 = 14;
 
-/// Where a secret stands against its rotation due date at `now` (Unix seconds).
-fn rotation_badge(due_at: i64, now: i64) -> (&'static str, &'static str) {
+/// Where a secret stands against its rotation due date at `now` (Unix seconds): badge class
+/// and label.
+pub(super) fn rotation_badge(due_at: i64, now: i64) -> (&'static str, &'static str) {
     if due_at <= now {
         ("badge badge-red", "Overdue")
     } else if due_at - now <= DUE_SOON_DAYS * DAY {

@@ -7,7 +7,7 @@ mod partner;
 
 pub use partner::PartnerPage;
 
-use super::api::{load_integrations, CreatePartner, ScopeDto};
+use super::api::{load_integrations, CreatePartner, PartnerSummary, ScopeDto};
 use crate::{
     auth::api::SignedInUser,
     components::{
@@ -25,6 +25,46 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
+
+/// "Rotations due": the tenant's partners whose client secret is overdue or due within
+/// [`client_secret::DUE_SOON_DAYS`] days, soonest first. Nothing when none is.
+#[component]
+fn RotationsDue(partners: Vec<PartnerSummary>, now: i64) -> impl IntoView {
+    let mut due: Vec<(PartnerSummary, i64)> = partners
+        .into_iter()
+        .filter_map(|p| p.secret_rotation_due_at.map(|d| (p, d)))
+        .filter(|(_, d)| d - now <= client_secret::DUE_SOON_DAYS * 86_400)
+        .collect();
+    due.sort_by_key(|(_, d)| *d);
+    (!due.is_empty()).then(|| view! {
+        <section class="card mt-6" aria-labelledby="rotations-heading">
+            <h2 id="rotations-heading" class="section-title">"Rotations due"</h2>
+            <p class="field-hint">"Client secrets due for rotation under their provider's policy. Open a partner and choose “Rotate secret”."</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="sr-only">"Client secrets due for rotation, soonest first"</caption>
+                    <thead><tr>
+                        <th scope="col">"Partner"</th>
+                        <th scope="col">"Due"</th>
+                        <th scope="col">"State"</th>
+                    </tr></thead>
+                    <tbody>
+                        {due.into_iter().map(|(p, d)| {
+                            let (class, label) = client_secret::rotation_badge(d, now);
+                            view! {
+                                <tr>
+                                    <td><a class="link" href=format!("/integrations/partners/{}", p.id)>{p.name.clone()}</a></td>
+                                    <td class="cell-secondary">{format_utc(d)}</td>
+                                    <td><span class=class>{label}</span></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    })
+}
 
 pub(super) fn allowed(s: SignedInUser) -> bool {
     s.integrations_path.is_some()
@@ -246,6 +286,7 @@ fn IntegrationsBody() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             </section>
+                            <RotationsDue partners=d.partners.clone() now=d.now />
                             {d.can_register_partners.then(|| view! {
                                 <section class="card mt-6" aria-labelledby="partners-heading">
                                     <div class="section-head">

@@ -9,7 +9,7 @@ use crate::{
     domain::PartnerStatus,
     error::{AppError, FieldErrors},
     partners::{
-        dto::{IssuedCredentials, RotatedSecret},
+        dto::IssuedCredentials,
         repo::{self, PartnerRow},
     },
     security::RequestContext,
@@ -300,64 +300,4 @@ pub async fn decommission(
     .await?;
     tx.commit().await.map_err(db)?;
     Ok(())
-}
-
-/// Issues a new client secret for an approved, active or suspended partner (tenant admins and
-/// integration managers). The replaced secret keeps working for `client_secret_overlap`
-/// (default 7 days) so the partner can deploy the new one without downtime; a second
-/// rotation within the overlap retires the oldest at once. Spec 001 asks for rotation every
-/// 90 days (the provider's `rotation_days`). Audited as `client_secret_rotated`.
-///
-/// # Errors
-/// 404 (another tenant's partner), 409 (a partner without credentials).
-#[tracing::instrument(skip_all)]
-pub async fn rotate_secret(
-    state: &AppState,
-    user: &CurrentUser,
-    ctx: &RequestContext,
-    id: Uuid,
-) -> Result<RotatedSecret, AppError> {
-    let db = AppError::internal::<sqlx::Error>("rotating a client secret failed");
-    let mut tx = state.pool.begin().await.map_err(db)?;
-    let p = lock(&mut tx, user, id).await?;
-    let status = status_of(&p);
-    let Some(client_id) = p.client_id.clone().filter(|_| {
-        matches!(
-            status,
-            PartnerStatus::Approved | PartnerStatus::Active | PartnerStatus::Suspended
-        )
-    }) else {
-        return Err(AppError::Conflict(format!(
-            "A partner that is {} has no client secret to rotate.",
-            status.label().to_lowercase()
-        )));
-    };
-    let secret = URL_SAFE_NO_PAD.encode(random_32());
-    let previous_expires_at = repo::rotate_secret(
-        &mut tx,
-        id,
-        &crate::crypto::secret_hash(&secret),
-        state.config.client_secret_overlap,
-    )
-    .await
-    .map_err(db)?;
-    audit_by(
-        &mut tx,
-        user,
-        ctx,
-        id,
-        PartnerAction::ClientSecretRotated,
-        json!({ "client_id": client_id,
-                "previous_secret_expires_at": crate::domain::format_utc(previous_expires_at.unix_timestamp()) }),
-    )
-    .await?;
-    tx.commit().await.map_err(db)?;
-    Ok(RotatedSecret {
-        credentials: IssuedCredentials {
-            client_id,
-            client_secret: secret,
-            token_endpoint: state.config.link("/oauth/token"),
-        },
-        previous_secret_expires_at: previous_expires_at.unix_timestamp(),
-    })
 }

@@ -2,8 +2,10 @@
 //! credential issuance, configuration changes and decommissioning, each audited.
 
 mod decisions;
+mod rotation;
 
-pub use decisions::{approve, decommission, reject, rotate_secret, set_suspended, submit};
+pub use decisions::{approve, decommission, reject, set_suspended, submit};
+pub use rotation::{rotate_secret, run_rotation_reminders, send_rotation_reminders};
 
 use super::{
     dto::{
@@ -69,8 +71,10 @@ pub async fn overview(
                     .unwrap_or(IntegrationEnvironment::Sandbox),
                 status: PartnerStatus::parse(&p.status).unwrap_or(PartnerStatus::Draft),
                 last_successful_sync_at: p.last_successful_sync_at.map(|t| t.unix_timestamp()),
+                secret_rotation_due_at: p.secret_rotation_due_at.map(|t| t.unix_timestamp()),
             })
             .collect(),
+        now: time::OffsetDateTime::now_utc().unix_timestamp(),
         can_edit_providers: user.is_platform_admin(),
         can_register_partners: is_tenant(user),
         scopes: Scope::ALL.into_iter().map(ScopeDto::from).collect(),
