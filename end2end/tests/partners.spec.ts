@@ -135,6 +135,55 @@ test('a tenant admin approves and sees the client secret once', async ({ page })
   expect(await page.content()).not.toContain(clientSecret);
 });
 
+test('an integration manager rotates the client secret and both work during the overlap', async ({ page }) => {
+  await signIn(page, MANAGER.email);
+  await page.getByRole('link', { name: 'First Bank' }).click();
+  await hydrated(page);
+  const card = page.getByRole('region', { name: 'Client secret' });
+  await expect(card.getByText('Every 90 days (Acme Payments)')).toBeVisible();
+  await expect(card.getByText('Current', { exact: true })).toBeVisible();
+  await card.getByRole('button', { name: 'Rotate secret' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Rotate client secret' });
+  await expect(confirm).toContainText('keeps working for the overlap window');
+  await expectAccessible(page);
+  await confirm.getByRole('button', { name: 'Issue new secret' }).click();
+
+  const creds = page.getByRole('dialog', { name: 'Client credentials' });
+  const clientId = await creds.getByLabel('Client ID').inputValue();
+  const rotated = await creds.getByLabel('Client secret').inputValue();
+  expect(rotated).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(rotated).not.toBe(clientSecret);
+  await creds.getByRole('button', { name: 'I have stored the secret' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'New client secret issued.' })).toBeVisible();
+  await expect(card.getByText(/^Made .* works until /)).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'partner-secret-rotated');
+
+  // The partner's client: the old and the new secret both get tokens for now.
+  for (const secret of [clientSecret, rotated]) {
+    const res = await page.request.post('/oauth/token', {
+      form: { grant_type: 'client_credentials' },
+      headers: { authorization: 'Basic ' + Buffer.from(`${clientId}:${secret}`).toString('base64') },
+    });
+    expect(res.status()).toBe(200);
+  }
+  clientSecret = rotated;
+
+  // 100 days on, the secret is overdue: the Integrations page lists it under "Rotations due".
+  sql(`UPDATE partners SET credentials_issued_at = now() - interval '100 days' WHERE name = 'First Bank'`);
+  await page.goto('/integrations');
+  await hydrated(page);
+  const due = page.getByRole('region', { name: 'Rotations due' });
+  await expect(due.getByRole('row', { name: /First Bank.*Overdue/ })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'rotations-due');
+  await due.getByRole('link', { name: 'First Bank' }).click();
+  await hydrated(page);
+  await expect(page.getByRole('region', { name: 'Client secret' }).getByText('Overdue', { exact: true })).toBeVisible();
+  // Back to a fresh secret for the rest of the story.
+  sql(`UPDATE partners SET credentials_issued_at = now() WHERE name = 'First Bank'`);
+});
+
 test('a credential invitation is generated after confirming the provider metadata', async ({ page }) => {
   await signIn(page, MANAGER.email);
   await page.getByRole('link', { name: 'First Bank' }).click();
