@@ -390,7 +390,7 @@ pub async fn accept(
         r#"UPDATE credential_invitations
               SET status = 'accepted', accepted_at = now(), api_key_id = $2,
                   secret_ciphertext = $3, secret_nonce = $4, secret_key_id = $5,
-                  rotation_days = $6, rotation_due_at = now() + make_interval(days => $6)
+                  secret_aad_version = 2, rotation_days = $6, rotation_due_at = now() + make_interval(days => $6)
             WHERE id = $1 AND status = 'pending'
         RETURNING rotation_due_at AS "rotation_due_at!""#,
         id,

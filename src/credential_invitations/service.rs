@@ -465,10 +465,13 @@ pub async fn view(state: &AppState, token: &str) -> Result<CredentialInviteView,
     })
 }
 
-/// The associated data a partner's secret is sealed with: `partner:<id>:api_secret`. A
-/// ciphertext copied to another partner's row does not decrypt there.
-pub fn secret_aad(partner_id: Uuid) -> Vec<u8> {
-    format!("partner:{partner_id}:api_secret").into_bytes()
+/// The associated data a partner's secret is sealed with (`secret_aad_version` 2):
+/// `partner:<id>:<environment>:api_secret`, environment `sandbox` or `production`. A
+/// ciphertext copied to another partner's row, or from a sandbox row to a production one,
+/// does not decrypt there (AES-GCM authenticates the associated data, NIST SP 800-38D).
+/// Version 1 rows, sealed before, used `partner:<id>:api_secret`.
+pub fn secret_aad(partner_id: Uuid, environment: &str) -> Vec<u8> {
+    format!("partner:{partner_id}:{environment}:api_secret").into_bytes()
 }
 
 /// The submitted form.
@@ -480,7 +483,7 @@ pub struct Submission {
 
 /// Checks and accepts credentials: key strength against the provider's requirements (the same
 /// validator the browser runs), then in one transaction spends the token, encrypts the secret
-/// (AES-256-GCM, associated data `partner:<id>:api_secret`), stores rotation metadata and
+/// (AES-256-GCM, associated data `partner:<id>:<environment>:api_secret`), stores rotation metadata and
 /// audits with the request context, actor and provider. Refusals emit `submit_rejected` with
 /// a reason code and change nothing else.
 ///
@@ -575,7 +578,7 @@ pub async fn submit(
         .map_err(db)?;
     let sealed = state.config.encryption_keys.seal(
         s.secret.expose_secret().as_bytes(),
-        &secret_aad(f.partner_id),
+        &secret_aad(f.partner_id, &f.environment),
     );
     let rotation_due = repo::accept(&mut tx, f.id, key_id, &sealed, provider.rotation_days)
         .await
@@ -614,15 +617,19 @@ mod tests {
     use uuid::Uuid;
 
     #[test]
-    fn a_secret_round_trips_and_fails_under_another_partner() {
+    fn a_secret_round_trips_and_fails_under_another_partner_or_environment() {
         let keys = EncryptionKeys::single("k1", [4; 32]);
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        let sealed = keys.seal(b"q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe", &secret_aad(a));
+        let sealed = keys.seal(
+            b"q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe",
+            &secret_aad(a, "sandbox"),
+        );
         assert_eq!(
-            keys.open(&sealed, &secret_aad(a)).unwrap(),
+            keys.open(&sealed, &secret_aad(a, "sandbox")).unwrap(),
             b"q3ZL8vN2xR7tK9mW4pB6yH1jD5sF0gCe"
         );
-        assert!(keys.open(&sealed, &secret_aad(b)).is_err());
+        assert!(keys.open(&sealed, &secret_aad(b, "sandbox")).is_err());
+        assert!(keys.open(&sealed, &secret_aad(a, "production")).is_err());
         assert!(!sealed.ciphertext.windows(8).any(|w| w == b"q3ZL8vN2"));
     }
 }

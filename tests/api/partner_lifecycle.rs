@@ -325,3 +325,47 @@ async fn app_manager_email(app: &crate::helpers::TestApp, t: &crate::partners::T
     .await
     .unwrap()
 }
+
+#[tokio::test]
+async fn a_submitted_secret_is_bound_to_its_partner_and_environment() {
+    use gatehouse::{credential_invitations::service::secret_aad, crypto::Sealed};
+    let app = spawn_app().await;
+    let mut t = tenant(&app).await;
+    let (id, _, _) = approved_partner(&app, &mut t, "partner:ping").await;
+    let (token, _) = credential_invitation(&app, &mut t, &id).await;
+    let res = submit(&app, &token, STRONG_SECRET, STRONG_SECRET).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let (key_id, nonce, ciphertext, version): (String, Vec<u8>, Vec<u8>, i16) = sqlx::query_as(
+        "SELECT secret_key_id, secret_nonce, secret_ciphertext, secret_aad_version
+           FROM credential_invitations",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(version, 2);
+    let sealed = Sealed {
+        key_id,
+        nonce,
+        ciphertext,
+    };
+    let partner: uuid::Uuid = id.parse().unwrap();
+    let opened = app
+        .keys
+        .open(&sealed, &secret_aad(partner, "sandbox"))
+        .unwrap();
+    assert_eq!(opened, STRONG_SECRET.as_bytes());
+    // Swapped into a production row, or another partner's, it does not open.
+    assert!(app
+        .keys
+        .open(&sealed, &secret_aad(partner, "production"))
+        .is_err());
+    assert!(app
+        .keys
+        .open(&sealed, &secret_aad(uuid::Uuid::new_v4(), "sandbox"))
+        .is_err());
+}
