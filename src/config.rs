@@ -76,6 +76,9 @@ pub struct Config {
     /// Bulk-import jobs this instance writes at once (`GATEHOUSE_BULK_WORKERS`, 0 to 8,
     /// default 1; 0 leaves the jobs to other instances).
     pub bulk_workers: usize,
+    /// How long before expiry a pending invitation's reminder goes out
+    /// (`GATEHOUSE_REMINDER_HOURS`, 1 to 168, default 24; 0 sends none).
+    pub reminder_lead: Option<Duration>,
     /// How long a partner's previous client secret keeps working after a rotation
     /// (`GATEHOUSE_CLIENT_SECRET_OVERLAP_HOURS`, 1 hour to 90 days, default 7 days), so the
     /// partner can deploy the new one without downtime.
@@ -200,6 +203,9 @@ impl Config {
         if let Some(n) = number(&var, "GATEHOUSE_BULK_WORKERS", 0, 8)? {
             config.bulk_workers = n as usize;
         }
+        if let Some(h) = number(&var, "GATEHOUSE_REMINDER_HOURS", 0, 168)? {
+            config.reminder_lead = (h > 0).then(|| Duration::from_secs(h * HOUR));
+        }
         if let Some(h) = number(&var, "GATEHOUSE_CLIENT_SECRET_OVERLAP_HOURS", 1, 90 * 24)? {
             config.client_secret_overlap = Duration::from_secs(h * HOUR);
         }
@@ -295,6 +301,7 @@ impl Config {
             bulk_poll_interval: Duration::from_secs(2),
             bulk_workers: 1,
             client_secret_overlap: Duration::from_secs(7 * 24 * HOUR),
+            reminder_lead: Some(Duration::from_secs(24 * HOUR)),
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),
             session_absolute_timeout: Duration::from_secs(12 * HOUR),

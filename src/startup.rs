@@ -131,6 +131,9 @@ impl Application {
             tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping.clone()));
         let bulk_workers = crate::invitations::service::bulk::spawn_workers(&state, &stopping);
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
+        tokio::spawn(crate::invitations::service::reminders::run_reminder_job(
+            state.clone(),
+        ));
         tokio::spawn(crate::partners::service::run_rotation_reminders(
             state.clone(),
         ));

@@ -35,6 +35,8 @@ actions! {
         Viewed => "viewed",
         Accepted => "accepted",
         Resent => "resent",
+        /// The invitee was reminded before expiry.
+        Reminded => "reminded",
         Revoked => "revoked",
         Expired => "expired",
         /// The invitee asked for a new invitation after expiry.

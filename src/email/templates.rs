@@ -117,6 +117,25 @@ pub fn reissue_request(
     )
 }
 
+/// Reminds an invitee that their invitation expires soon (`templates/email/invitation_reminder/`);
+/// the same facts as the invitation itself.
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
+pub fn invitation_reminder(e: &InvitationEmail<'_>) -> Result<RenderedEmail, RenderError> {
+    render(
+        "invitation_reminder",
+        context! {
+            invitee_first_name => e.invitee_first_name,
+            organisation => e.organisation,
+            role => e.role,
+            inviter => e.inviter,
+            link => e.link,
+            expires => e.expires,
+        },
+    )
+}
+
 /// What a client secret rotation reminder says.
 pub struct RotationReminderEmail<'a> {
     pub partner: &'a str,
@@ -168,6 +187,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "reissue_request/subject.txt",
     "reissue_request/body.txt",
     "reissue_request/body.html",
+    "invitation_reminder/subject.txt",
+    "invitation_reminder/body.txt",
+    "invitation_reminder/body.html",
     "rotation_reminder/subject.txt",
     "rotation_reminder/body.txt",
     "rotation_reminder/body.html",
@@ -333,6 +355,20 @@ mod tests {
         .unwrap();
         // No token here: the link is the inviter's own list page.
         insta::assert_snapshot!(sections(&m));
+    }
+
+    #[test]
+    fn invitation_reminder_snapshot() {
+        let m = invitation_reminder(&InvitationEmail {
+            invitee_first_name: "Ada",
+            organisation: "Smith & Daughters",
+            role: "Member",
+            inviter: Some("Grace Hopper"),
+            link: &registration_link(),
+            expires: "7 December 2026, 14:05 UTC",
+        })
+        .unwrap();
+        insta::assert_snapshot!(redacted(&m));
     }
 
     #[test]

@@ -198,3 +198,24 @@ pub async fn bulk_invitation_status(id: Uuid) -> Result<BulkJobStatus, AppError>
 pub async fn load_api_reference() -> Result<ApiReference, AppError> {
     Ok(crate::invitations::rest::reference())
 }
+
+/// The signed-in person's organisation's expiry-reminder setting (invitation managers).
+///
+/// # Errors
+/// 401/403 as the other invitation endpoints.
+#[server(prefix = "/rpc", endpoint = "invitations/reminders")]
+pub async fn load_reminder_settings() -> Result<ReminderSettings, AppError> {
+    let (state, user, _ctx) = invitation_manager().await?;
+    crate::invitations::service::reminders::settings(&state, &user).await
+}
+
+/// Switches expiry reminders of the signed-in person's organisation on or off (invitation
+/// managers of that organisation).
+///
+/// # Errors
+/// 401/403 as the other invitation endpoints.
+#[server(prefix = "/rpc", endpoint = "invitations/reminders/set")]
+pub async fn set_reminders(enabled: bool) -> Result<ReminderSettings, AppError> {
+    let (state, user, ctx) = invitation_manager().await?;
+    crate::invitations::service::reminders::set_enabled(&state, &user, &ctx, enabled).await
+}

@@ -248,3 +248,16 @@ pub struct FieldDoc {
     pub required: bool,
     pub description: String,
 }
+
+/// An organisation's expiry-reminder setting, as the invitations page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReminderSettings {
+    /// The organisation the switch belongs to (the signed-in person's).
+    pub organisation: String,
+    pub enabled: bool,
+    /// Hours before expiry the reminder goes out; `None` when this Gatehouse sends none
+    /// (`GATEHOUSE_REMINDER_HOURS=0`).
+    pub hours_before: Option<u32>,
+    /// A platform admin's page lists every organisation, while the switch is their own's.
+    pub scope_all_organisations: bool,
+}

@@ -174,6 +174,9 @@ fn table() -> Vec<Row> {
         sf(A_INVITATION, "/rpc/invitations/resend", &[("id", "{invitation}")]),
         sf(A_INVITATION, "/rpc/invitations/revoke", &[("id", "{invitation}"), ("reason", "matrix")]),
         sf(A_INVITATION, "/rpc/invitations/history", &[("id", "{invitation}")]),
+        // The switch belongs to the caller's own organisation (from the session).
+        sf(MANAGERS, "/rpc/invitations/reminders", &[]),
+        sf(MANAGERS, "/rpc/invitations/reminders/set", &[("enabled", "true")]),
         // The REST API: the browser session is one way in, with the same rules.
         rest(MANAGERS, "POST", "/api/invitations", Body::Json(r#"{"organisation_id":"{company_a}","email":"rest@matrix.example","first_name":"Rest","last_name":"Caller","role":"member"}"#)),
         rest(MANAGERS, "GET", "/api/invitations", Body::Empty),

@@ -19,6 +19,7 @@ mod partner_api;
 mod partner_lifecycle;
 mod partners;
 mod registration;
+mod reminders;
 mod rest_invitations;
 mod scale_out;
 mod security;

@@ -4,6 +4,7 @@
 
 mod bulk;
 pub mod reference;
+mod reminders;
 
 use super::api::{
     invitation_history, invite_options, list_invitations, CreateInvitation, CreatedInvitation,
@@ -606,6 +607,7 @@ fn InvitationsBody() -> impl IntoView {
                 </button>
             </p>
         </Show>
+        <reminders::ReminderSwitch />
         <RevokeDialog open=revoke_open target=revoke_target action=revoke on_done=on_revoked />
         <HistoryDialog open=history_open target=history_target />
     }

@@ -299,6 +299,10 @@ pub struct NewInvitations {
     pub department: Vec<Option<String>>,
     pub token_hash: Vec<Vec<u8>>,
     pub expires_at: Vec<OffsetDateTime>,
+    /// The tokens sealed for the expiry reminders, all under key `reminder_key_id`.
+    pub reminder_key_id: String,
+    pub reminder_nonce: Vec<Vec<u8>>,
+    pub reminder_ciphertext: Vec<Vec<u8>>,
 }
 
 /// Writes `new` into organisation `org` for job `job` (inviter `inviter`), skipping anyone who
@@ -316,13 +320,15 @@ pub async fn insert_invitations(
     sqlx::query_scalar!(
         "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
                                   designation, department, inviter_id, token_hash, expires_at,
-                                  last_sent_at, bulk_import_id)
+                                  last_sent_at, bulk_import_id, reminder_key_id, reminder_nonce,
+                                  reminder_ciphertext)
          SELECT u.id, $1, u.email::citext, u.first_name, u.last_name, u.role, u.designation,
-                u.department, $2, u.token_hash, u.expires_at, now(), $3
+                u.department, $2, u.token_hash, u.expires_at, now(), $3, $13, u.nonce,
+                u.ciphertext
            FROM UNNEST($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                       $10::text[], $11::bytea[], $12::timestamptz[])
+                       $10::text[], $11::bytea[], $12::timestamptz[], $14::bytea[], $15::bytea[])
                 AS u(id, email, first_name, last_name, role, designation, department,
-                     token_hash, expires_at)
+                     token_hash, expires_at, nonce, ciphertext)
           WHERE NOT EXISTS (SELECT 1 FROM memberships m JOIN users us ON us.id = m.user_id
                              WHERE m.organisation_id = $1 AND us.email = u.email::citext)
              ON CONFLICT (organisation_id, email) WHERE status = 'pending' DO NOTHING
@@ -339,6 +345,9 @@ pub async fn insert_invitations(
         &new.department as &[Option<String>],
         &new.token_hash,
         &new.expires_at,
+        new.reminder_key_id,
+        &new.reminder_nonce,
+        &new.reminder_ciphertext,
     )
     .fetch_all(conn)
     .await

@@ -1,8 +1,12 @@
 //! SQL for invitations. Functions take an executor so the service decides the transaction.
 
 pub mod bulk;
+pub mod reminders;
 
-use crate::domain::{InvitationDraft, InvitationStatus, TokenHash};
+use crate::{
+    crypto::Sealed,
+    domain::{InvitationDraft, InvitationStatus, TokenHash},
+};
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -200,7 +204,8 @@ pub async fn spend_token(
     hash: &TokenHash,
 ) -> Result<Option<InvitationFacts>, sqlx::Error> {
     let spent = sqlx::query_scalar!(
-        "UPDATE invitations SET status = 'accepted', accepted_at = now()
+        "UPDATE invitations SET status = 'accepted', accepted_at = now(),
+                reminder_key_id = NULL, reminder_nonce = NULL, reminder_ciphertext = NULL
           WHERE token_hash = $1 AND status = 'pending' AND expires_at > now()
          RETURNING id",
         &hash.0[..],
@@ -239,6 +244,8 @@ pub struct NewRow<'a> {
     pub partner_id: Option<Uuid>,
     pub token_hash: &'a TokenHash,
     pub expires_at: OffsetDateTime,
+    /// The token sealed for the expiry reminder; `None` for a link-only invitation.
+    pub reminder: Option<&'a Sealed>,
 }
 
 /// Inserts a pending invitation, sent now.
@@ -250,8 +257,9 @@ pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> Result<(), sql
     let i = row.invitee;
     sqlx::query!(
         "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
-                designation, department, inviter_id, token_hash, expires_at, last_sent_at, partner_id)
-         VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12)",
+                designation, department, inviter_id, token_hash, expires_at, last_sent_at, partner_id,
+                reminder_key_id, reminder_nonce, reminder_ciphertext)
+         VALUES ($1, $2, $3::citext, $4, $5, $6, $7, $8, $9, $10, $11, now(), $12, $13, $14, $15)",
         row.id,
         row.organisation_id,
         i.email.as_str(),
@@ -264,13 +272,17 @@ pub async fn insert(conn: &mut PgConnection, row: &NewRow<'_>) -> Result<(), sql
         &row.token_hash.0[..],
         row.expires_at,
         row.partner_id,
+        row.reminder.map(|r| r.key_id.as_str()),
+        row.reminder.map(|r| &r.nonce[..]),
+        row.reminder.map(|r| &r.ciphertext[..]),
     )
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Gives invitation `id` a new token and expiry, pending again and sent now.
+/// Gives invitation `id` a new token (sealed anew for its reminder, which is due again) and
+/// expiry, pending again and sent now.
 ///
 /// # Errors
 /// Database errors; `invitations_one_pending_per_email` when a newer pending invitation exists.
@@ -279,14 +291,20 @@ pub async fn reissue(
     id: Uuid,
     token_hash: &TokenHash,
     expires_at: OffsetDateTime,
+    reminder: &Sealed,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE invitations SET token_hash = $2, status = 'pending', expires_at = $3,
-                last_sent_at = now(), resend_count = resend_count + 1
+                last_sent_at = now(), resend_count = resend_count + 1,
+                reminder_key_id = $4, reminder_nonce = $5, reminder_ciphertext = $6,
+                reminded_at = NULL
           WHERE id = $1",
         id,
         &token_hash.0[..],
         expires_at,
+        reminder.key_id,
+        &reminder.nonce,
+        &reminder.ciphertext,
     )
     .execute(conn)
     .await?;
@@ -303,7 +321,8 @@ pub async fn revoke(
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE invitations SET status = 'revoked', revoked_at = now(), revoke_reason = $2
+        "UPDATE invitations SET status = 'revoked', revoked_at = now(), revoke_reason = $2,
+                reminder_key_id = NULL, reminder_nonce = NULL, reminder_ciphertext = NULL
           WHERE id = $1",
         id,
         reason,
@@ -419,7 +438,8 @@ pub async fn history<'c>(
 pub async fn expire_overdue<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
         r#"WITH expired AS (
-            UPDATE invitations SET status = 'expired'
+            UPDATE invitations SET status = 'expired', reminder_key_id = NULL,
+                   reminder_nonce = NULL, reminder_ciphertext = NULL
              WHERE status = 'pending' AND expires_at <= now()
             RETURNING id, organisation_id, expires_at)
          INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind, detail)

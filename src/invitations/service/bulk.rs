@@ -512,7 +512,8 @@ async fn write_chunk(
             .lifetime_hours
             .map(|h| Duration::from_secs(u64::try_from(h).unwrap_or(1) * 3600))
             .unwrap_or(state.config.invitation_ttl);
-        new.id.push(Uuid::new_v4());
+        let id = Uuid::new_v4();
+        new.id.push(id);
         new.email.push(r.email.clone());
         new.first_name.push(r.first_name.clone());
         new.last_name.push(r.last_name.clone());
@@ -521,6 +522,10 @@ async fn write_chunk(
         new.department.push(r.department.clone());
         new.token_hash.push(token.hash().0.to_vec());
         new.expires_at.push(now + lifetime);
+        let sealed = super::reminders::seal_token(&state.config.encryption_keys, id, &token);
+        new.reminder_key_id = sealed.key_id;
+        new.reminder_nonce.push(sealed.nonce);
+        new.reminder_ciphertext.push(sealed.ciphertext);
         tokens.push(token);
     }
     let started = std::time::Instant::now();

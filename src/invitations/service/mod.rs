@@ -2,6 +2,7 @@
 
 pub mod bulk;
 mod read;
+pub mod reminders;
 
 pub use read::{
     detail_text, draft_for, draft_with_options, history, invite_options, list, list_filtered, one,
@@ -334,6 +335,10 @@ pub async fn create(
     let token = InvitationToken::generate();
     let expires_at =
         OffsetDateTime::now_utc() + new.lifetime.unwrap_or(state.config.invitation_ttl);
+    // Whoever shares a link-only invitation themselves gets no reminder sent by us.
+    let reminder = new
+        .send_email
+        .then(|| reminders::seal_token(&state.config.encryption_keys, id, &token));
     let inserted = repo::insert(
         &mut tx,
         &repo::NewRow {
@@ -344,6 +349,7 @@ pub async fn create(
             partner_id: actor.partner_id(),
             token_hash: &token.hash(),
             expires_at,
+            reminder: reminder.as_ref(),
         },
     )
     .await;
@@ -422,7 +428,8 @@ pub async fn resend(
     check_rate(&mut tx, actor).await?;
     let token = InvitationToken::generate();
     let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
-    let updated = repo::reissue(&mut tx, id, &token.hash(), expires_at).await;
+    let reminder = reminders::seal_token(&state.config.encryption_keys, id, &token);
+    let updated = repo::reissue(&mut tx, id, &token.hash(), expires_at, &reminder).await;
     match updated {
         Err(e) if is_unique_violation(&e, "invitations_one_pending_per_email") => {
             return Err(InvitationError::AlreadyPending(inv.email))

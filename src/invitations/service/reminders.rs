@@ -1,0 +1,158 @@
+//! Expiry reminders (spec 002: "automated reminders 24 hours before expiry"): one email per
+//! pending invitation, `GATEHOUSE_REMINDER_HOURS` before it expires, sent through the outbox
+//! and audited as `reminded`; each organisation can switch them off.
+//!
+//! The token is stored only hashed, so a copy sealed with AES-256-GCM (associated data
+//! `invitation:<id>:reminder`) is kept on the invitation from creation until the reminder is
+//! claimed or the invitation stops being pending (accepted, revoked, expired); a resend seals
+//! the new token and makes the reminder due again. Link-only invitations keep no copy.
+
+use super::{format_expiry, registration_link, scope_of};
+use crate::{
+    audit::{self, Event, InvitationAction, Subject},
+    auth::session::CurrentUser,
+    crypto::{EncryptionKeys, Sealed},
+    domain::{InvitationToken, OrgKind, Role},
+    email::{outbox, templates},
+    error::AppError,
+    invitations::{dto::ReminderSettings, repo::reminders as repo},
+    security::RequestContext,
+    state::AppState,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Reminders claimed per round; the rest wait for the next round (every
+/// `expiry_sweep_interval`).
+pub const REMINDERS_PER_ROUND: i64 = 500;
+
+fn aad(invitation_id: Uuid) -> Vec<u8> {
+    format!("invitation:{invitation_id}:reminder").into_bytes()
+}
+
+/// Seals `token` of invitation `invitation_id` for its reminder.
+pub fn seal_token(keys: &EncryptionKeys, invitation_id: Uuid, token: &InvitationToken) -> Sealed {
+    keys.seal(token.expose().as_bytes(), &aad(invitation_id))
+}
+
+/// Background job: sends the reminders that are due, every `expiry_sweep_interval`; does
+/// nothing when `GATEHOUSE_REMINDER_HOURS` is 0.
+pub async fn run_reminder_job(state: AppState) {
+    let Some(lead) = state.config.reminder_lead else {
+        return;
+    };
+    let mut tick = tokio::time::interval(state.config.expiry_sweep_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match send_due(&state, lead).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "invitation reminders queued"),
+            Err(e) => tracing::error!(error = %e, "invitation reminders failed"),
+        }
+    }
+}
+
+/// One round: claims up to [`REMINDERS_PER_ROUND`] due reminders and, in the same
+/// transaction, queues each email (cancelled like the invitation's own if it is revoked or
+/// resent before it leaves) and records a `reminded` audit event. Returns how many were
+/// queued. A sealed token that no longer opens (its key retired) is skipped with a warning.
+///
+/// # Errors
+/// Database errors, or a broken template (nothing is claimed then).
+pub async fn send_due(state: &AppState, lead: std::time::Duration) -> Result<usize, sqlx::Error> {
+    let mut tx = state.pool.begin().await?;
+    let due = repo::claim_due(&mut tx, lead, REMINDERS_PER_ROUND).await?;
+    let mut queued = 0;
+    for r in &due {
+        let token = state
+            .config
+            .encryption_keys
+            .open(&r.sealed, &aad(r.id))
+            .ok()
+            .and_then(|t| String::from_utf8(t).ok())
+            .and_then(|t| InvitationToken::parse(&t));
+        let Some(token) = token else {
+            tracing::warn!(invitation_id = %r.id, "reminder token does not open; no reminder");
+            continue;
+        };
+        let kind = OrgKind::parse(&r.organisation_kind).unwrap_or(OrgKind::Company);
+        let role = Role::parse_for(&r.role, kind)
+            .map(|role| role.label(kind))
+            .unwrap_or("Member");
+        let email = templates::invitation_reminder(&templates::InvitationEmail {
+            invitee_first_name: &r.first_name,
+            organisation: &r.organisation_name,
+            role,
+            inviter: r.inviter_name.as_deref(),
+            link: &registration_link(state, &token, r.organisation_id),
+            expires: &format_expiry(r.expires_at),
+        })
+        .map_err(|e| sqlx::Error::Protocol(format!("reminder email: {e}")))?;
+        outbox::enqueue(
+            &mut tx,
+            &state.config.encryption_keys,
+            &r.email,
+            &email,
+            outbox::About::Invitation(r.id),
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            Event {
+                organisation_id: r.organisation_id,
+                subject: Subject::Invitation(r.id, InvitationAction::Reminded),
+                actor: audit::Actor::System,
+                ctx: &RequestContext::default(),
+                detail: json!({ "expires_at": crate::domain::rfc3339(r.expires_at) }),
+            },
+        )
+        .await?;
+        queued += 1;
+    }
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// Whether the signed-in person's organisation sends expiry reminders, and how long before
+/// expiry.
+///
+/// # Errors
+/// 404 if the organisation is gone; 500 on database failure.
+pub async fn settings(state: &AppState, user: &CurrentUser) -> Result<ReminderSettings, AppError> {
+    let db = AppError::internal::<sqlx::Error>("loading reminder settings failed");
+    let enabled = repo::enabled(&state.pool, user.org_id)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| AppError::NotFound("There is no such organisation.".into()))?;
+    Ok(ReminderSettings {
+        organisation: user.org_name.clone(),
+        enabled,
+        hours_before: state
+            .config
+            .reminder_lead
+            .map(|d| (d.as_secs() / 3600) as u32),
+        scope_all_organisations: scope_of(user).is_none(),
+    })
+}
+
+/// Switches expiry reminders of the signed-in person's organisation on or off. Invitations
+/// already pending follow the switch from the next round on.
+///
+/// # Errors
+/// 500 on database failure.
+pub async fn set_enabled(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: &RequestContext,
+    on: bool,
+) -> Result<ReminderSettings, AppError> {
+    let db = AppError::internal::<sqlx::Error>("saving reminder settings failed");
+    let mut conn = state.pool.acquire().await.map_err(db)?;
+    repo::set_enabled(&mut conn, user.org_id, on)
+        .await
+        .map_err(db)?;
+    tracing::info!(organisation_id = %user.org_id, user_id = %user.user_id,
+                   request_id = ?ctx.request_id, enabled = on, "expiry reminders switched");
+    settings(state, user).await
+}
