@@ -2,6 +2,7 @@
 
 use crate::{
     api_tokens::pages::ApiTokensPage,
+    audit_log::pages::AuditLogPage,
     auth::pages::LoginPage,
     components::{provide_toasts, NotFound, RequireSession, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
                 <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
                 <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
+                <Route path=path!("/audit-log") ssr=SsrMode::Async view=AuditLogPage />
                 <Route path=path!("/api/reference") ssr=SsrMode::Async view=ApiReferencePage />
                 <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />

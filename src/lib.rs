@@ -7,6 +7,7 @@
 
 pub mod api_tokens;
 pub mod app;
+pub mod audit_log;
 pub mod auth;
 pub mod components;
 pub mod credential_invitations;

@@ -244,6 +244,11 @@ pub fn router(state: AppState) -> Router {
             "/integrations/partners/{id}/invite-events.jsonl",
             get(crate::credential_invitations::export::invite_events_jsonl),
         )
+        .route("/audit-log/export.csv", get(crate::audit_log::export::csv))
+        .route(
+            "/audit-log/export.jsonl",
+            get(crate::audit_log::export::jsonl),
+        )
         // Inside the session layer: a browser session is one of the two ways in.
         .merge(crate::invitations::rest::routes());
     if config.dev_mailbox_enabled() {

@@ -194,6 +194,11 @@ fn table() -> Vec<Row> {
         sf(A_INVITATION, "/rpc/invitations/bulk-status", &[("id", "{bulk_job}")]),
         rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}/result.csv", Body::Empty),
 
+        // ---- Audit log: invitation managers, their own organisation (platform admins: all) ------
+        sf(MANAGERS, "/rpc/audit-log/list", &[("action", ""), ("subject", ""), ("actor", ""), ("from", ""), ("to", "")]),
+        rest(MANAGERS, "GET", "/audit-log/export.csv", Body::Empty),
+        rest(MANAGERS, "GET", "/audit-log/export.jsonl", Body::Empty),
+
         // ---- API tokens: invitation managers, their own organisation only -----------------
         sf(MANAGERS, "/rpc/api-tokens/options", &[]),
         sf(MANAGERS, "/rpc/api-tokens/list", &[]),

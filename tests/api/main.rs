@@ -4,6 +4,7 @@
 mod helpers;
 
 mod architecture;
+mod audit_log;
 mod authorization;
 mod bulk;
 mod credential_invitations;
