@@ -170,7 +170,7 @@ async fn pages_follow_the_keyset_cursor() {
 #[tokio::test]
 async fn the_exports_hold_the_filtered_set_safe_for_spreadsheets() {
     let app = spawn_app().await;
-    let (org, mut owner) = busy_company(&app).await;
+    let (org, owner) = busy_company(&app).await;
     // A person whose name would run as a formula in a spreadsheet.
     sqlx::query("UPDATE users SET first_name = '=HYPERLINK(\"x\")' WHERE id IN (SELECT user_id FROM memberships WHERE organisation_id = $1)")
         .bind(org)
