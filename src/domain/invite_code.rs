@@ -90,6 +90,23 @@ impl InviteCode {
     pub fn formatted(&self) -> String {
         format!("{}-{}-{}", &self.0[..4], &self.0[4..8], &self.0[8..])
     }
+
+    /// What the code field shows while someone types (spec 004: "12-char, auto-uppercase"):
+    /// letters upper-cased, spaces and dashes dropped, and the rest grouped by four with
+    /// dashes. Nothing else is changed or cut, so [`InviteCode::parse`] still names a wrong
+    /// character or length; `abcd efgh` shows as `ABCD-EFGH`.
+    pub fn typed_display(input: &str) -> String {
+        let symbols: Vec<char> = input
+            .chars()
+            .filter(|c| *c != '-' && !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        symbols
+            .chunks(4)
+            .map(|group| group.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
 }
 
 /// Redacted: a code is a bearer secret until it is used up.
@@ -220,6 +237,24 @@ impl CodeStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_codes_show_upper_cased_in_groups_of_four() {
+        assert_eq!(InviteCode::typed_display("abcd efgh"), "ABCD-EFGH");
+        assert_eq!(
+            InviteCode::typed_display("ab-cd-efghjkmn"),
+            "ABCD-EFGH-JKMN"
+        );
+        assert_eq!(InviteCode::typed_display("abc"), "ABC");
+        assert_eq!(InviteCode::typed_display(""), "");
+        // Wrong characters and lengths stay for the parser to name.
+        assert_eq!(
+            InviteCode::typed_display("ab!cdefghjkmnp"),
+            "AB!C-DEFG-HJKM-NP"
+        );
+        let shown = InviteCode::typed_display("abcd efgh jkmn");
+        assert_eq!(InviteCode::parse(&shown).unwrap().formatted(), shown);
+    }
 
     #[test]
     fn input_is_normalised_like_crockford_says() {

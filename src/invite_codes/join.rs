@@ -40,8 +40,17 @@ async fn answer_challenge(
 #[component]
 pub fn JoinPage() -> impl IntoView {
     let query = use_query_map();
+    // A prefilled code shows normalised on the server's render as in the browser.
     let prefill = query.read_untracked().get("code").unwrap_or_default();
-    let code = RwSignal::new(prefill);
+    let code = RwSignal::new(InviteCode::typed_display(&prefill));
+    // Upper-case and group what is typed.
+    Effect::new(move |_| {
+        let typed = code.get();
+        let shown = InviteCode::typed_display(&typed);
+        if shown != typed {
+            code.set(shown);
+        }
+    });
     let name = RwSignal::new(String::new());
     let fields = RwSignal::new(Vec::<FieldError>::new());
     let general = RwSignal::new(None::<String>);
