@@ -54,17 +54,19 @@ pub struct InvitationEmail<'a> {
 /// # Errors
 /// [`RenderError`] if the templates are broken.
 pub fn invitation(e: &InvitationEmail<'_>) -> Result<RenderedEmail, RenderError> {
-    render(
-        "invitation",
-        context! {
-            invitee_first_name => e.invitee_first_name,
-            organisation => e.organisation,
-            role => e.role,
-            inviter => e.inviter,
-            link => e.link,
-            expires => e.expires,
-        },
-    )
+    render("invitation", invitation_context(e))
+}
+
+/// The variables of the invitation email and of its reminder.
+fn invitation_context(e: &InvitationEmail<'_>) -> Value {
+    context! {
+        invitee_first_name => e.invitee_first_name,
+        organisation => e.organisation,
+        role => e.role,
+        inviter => e.inviter,
+        link => e.link,
+        expires => e.expires,
+    }
 }
 
 /// What a credential invitation email says.
@@ -123,17 +125,7 @@ pub fn reissue_request(
 /// # Errors
 /// [`RenderError`] if the templates are broken.
 pub fn invitation_reminder(e: &InvitationEmail<'_>) -> Result<RenderedEmail, RenderError> {
-    render(
-        "invitation_reminder",
-        context! {
-            invitee_first_name => e.invitee_first_name,
-            organisation => e.organisation,
-            role => e.role,
-            inviter => e.inviter,
-            link => e.link,
-            expires => e.expires,
-        },
-    )
+    render("invitation_reminder", invitation_context(e))
 }
 
 /// What a client secret rotation reminder says.

@@ -10,6 +10,18 @@ use crate::partners::{
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// The token endpoint refuses `secret` for `client_id` (RFC 6749 §5.2 `invalid_client`).
+async fn assert_refused(app: &crate::helpers::TestApp, client_id: &str, secret: &str) {
+    let res = token_request(
+        app,
+        client_id,
+        secret,
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
 async fn rotate(
     app: &crate::helpers::TestApp,
     b: &mut crate::helpers::Browser,
@@ -62,14 +74,7 @@ async fn both_secrets_work_during_the_overlap_and_the_old_one_stops_after_it() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let res = token_request(
-        &app,
-        &client_id,
-        &old_secret,
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_refused(&app, &client_id, &old_secret).await;
     access_token(&app, &client_id, &new_secret, None).await;
     assert!(detail(&app, &mut t.owner, &id).await["previous_secret_expires_at"].is_null());
 
@@ -82,14 +87,7 @@ async fn both_secrets_work_during_the_overlap_and_the_old_one_stops_after_it() {
     access_token(&app, &client_id, third, None).await;
     let res = rotate(&app, &mut t.owner, &id).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = token_request(
-        &app,
-        &client_id,
-        &new_secret,
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_refused(&app, &client_id, &new_secret).await;
 }
 
 #[tokio::test]
@@ -107,14 +105,7 @@ async fn only_a_partner_with_credentials_has_a_secret_to_rotate() {
     assert_eq!(res.status(), StatusCode::OK);
     let res = rotate(&app, &mut t.owner, &id).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let res = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_refused(&app, &client_id, &secret).await;
 }
 
 #[tokio::test]
@@ -203,14 +194,7 @@ async fn a_new_environment_needs_a_new_approval() {
         StatusCode::UNAUTHORIZED,
         "the sandbox approval's tokens end"
     );
-    let res = token_request(
-        &app,
-        &client_id,
-        &secret,
-        &[("grant_type", "client_credentials")],
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_refused(&app, &client_id, &secret).await;
 }
 
 #[tokio::test]
