@@ -1,6 +1,7 @@
 //! The HTML shell and the route table: the map from every URL to its page.
 
 use crate::{
+    analytics::pages::AnalyticsPage,
     api_tokens::pages::ApiTokensPage,
     audit_log::pages::AuditLogPage,
     auth::pages::LoginPage,
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
                 <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
                 <Route path=path!("/audit-log") ssr=SsrMode::Async view=AuditLogPage />
+                <Route path=path!("/analytics") ssr=SsrMode::Async view=AnalyticsPage />
                 <Route path=path!("/api/reference") ssr=SsrMode::Async view=ApiReferencePage />
                 <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
                 <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />

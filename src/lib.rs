@@ -5,6 +5,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod app;
 pub mod audit_log;

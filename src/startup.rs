@@ -245,6 +245,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::credential_invitations::export::invite_events_jsonl),
         )
         .route("/audit-log/export.csv", get(crate::audit_log::export::csv))
+        .route("/analytics/export.csv", get(crate::analytics::export::csv))
         .route(
             "/audit-log/export.jsonl",
             get(crate::audit_log::export::jsonl),

@@ -32,7 +32,7 @@ fn subject_label(kind: &str) -> &str {
 pub fn AuditLogPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.audit_log
+            allow=|s: SignedInUser| s.reports
             render=|_s: SignedInUser| view! { <AuditLogBody /> }.into_any()
         />
     }

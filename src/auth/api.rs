@@ -24,8 +24,8 @@ pub struct SignedInUser {
     pub invite_codes_path: Option<String>,
     /// "Integrations" for tenant admins, integration managers and platform admins.
     pub integrations_path: Option<String>,
-    /// "Audit log" for the roles that manage invitations.
-    pub audit_log: bool,
+    /// "Analytics" and "Audit log" for the roles that manage invitations.
+    pub reports: bool,
 }
 
 /// The signed-in person, or `None`.
@@ -45,7 +45,7 @@ pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
             .role
             .can_use_integrations(u.org_kind)
             .then(|| "/integrations".to_owned()),
-        audit_log: u.role.can_manage_invitations(u.org_kind),
+        reports: u.role.can_manage_invitations(u.org_kind),
         email: u.email,
         organisation_name: u.org_name,
         organisation_kind: u.org_kind,

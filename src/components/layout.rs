@@ -33,7 +33,8 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .invitations_path
                         .is_some()
                         .then(|| view! { <a href="/settings/api-tokens" class="nav-link">"API tokens"</a> })}
-                    {info.audit_log.then(|| view! { <a href="/audit-log" class="nav-link">"Audit log"</a> })}
+                    {info.reports.then(|| view! { <a href="/analytics" class="nav-link">"Analytics"</a> })}
+                    {info.reports.then(|| view! { <a href="/audit-log" class="nav-link">"Audit log"</a> })}
                     {(info.organisation_kind == crate::domain::OrgKind::Platform
                         && info.role == crate::domain::Role::Admin)
                         .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}

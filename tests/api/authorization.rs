@@ -194,6 +194,10 @@ fn table() -> Vec<Row> {
         sf(A_INVITATION, "/rpc/invitations/bulk-status", &[("id", "{bulk_job}")]),
         rest(A_INVITATION, "GET", "/api/invitations/bulk/{bulk_job}/result.csv", Body::Empty),
 
+        // ---- Analytics: invitation managers, their own organisation (platform admins: any) -----
+        sf(MANAGERS, "/rpc/analytics/report", &[("from", ""), ("to", ""), ("organisation", "")]),
+        rest(MANAGERS, "GET", "/analytics/export.csv", Body::Empty),
+
         // ---- Audit log: invitation managers, their own organisation (platform admins: all) ------
         sf(MANAGERS, "/rpc/audit-log/list", &[("action", ""), ("subject", ""), ("actor", ""), ("from", ""), ("to", "")]),
         rest(MANAGERS, "GET", "/audit-log/export.csv", Body::Empty),

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod analytics;
 mod architecture;
 mod audit_log;
 mod authorization;
