@@ -34,8 +34,11 @@ hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
 psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO organisations (id, name, kind) VALUES
   ('$list_org', 'List Co', 'company'), ('$copy_org', 'Copy Co', 'company');
+-- Argon2id (m=19456, t=2, p=1) of "cedar meadow lantern 27", the fixture of end2end/: the
+-- analytics benchmark signs in with it.
 INSERT INTO users (id, email, first_name, last_name, password_hash)
-  VALUES ('$admin', 'admin@bench.example', 'Bench', 'Admin', 'unusable');
+  VALUES ('$admin', 'admin@bench.example', 'Bench', 'Admin',
+          '\$argon2id\$v=19\$m=19456,t=2,p=1\$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl\$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI');
 INSERT INTO memberships (user_id, organisation_id, role)
   SELECT u.id, p.id, 'admin' FROM users u, organisations p WHERE p.kind = 'platform' AND u.id = '$admin';
 INSERT INTO api_tokens (id, organisation_id, name, role, token_hash, created_by, expires_at)
@@ -56,6 +59,7 @@ psql "$url" -q -c "UPDATE api_tokens SET organisation_id = '$list_org';
                    DELETE FROM memberships m USING organisations p
                     WHERE m.user_id = '$admin' AND p.id = m.organisation_id AND p.kind = 'platform';"
 echo "==> measuring" >&2
-BENCH_PORT=$port BENCH_TOKEN=$token BENCH_DATABASE_URL=$url BENCH_LIST_ORG=$list_org \
+BENCH_ADMIN_EMAIL=admin@bench.example BENCH_ADMIN_PASSWORD='cedar meadow lantern 27' \
+  BENCH_PORT=$port BENCH_TOKEN=$token BENCH_DATABASE_URL=$url BENCH_LIST_ORG=$list_org \
   BENCH_COPY_ORG=$copy_org \
   "${pin_client[@]}" python3 bench/invitations.py
