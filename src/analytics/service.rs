@@ -118,23 +118,18 @@ pub async fn report(
             .map(|(_, n)| n.clone())
             .ok_or_else(|| AppError::NotFound("There is no such organisation.".into()))?,
     };
-    let totals = repo::totals(&state.pool, r.org, from, until)
-        .await
-        .map_err(db)?;
-    let viewed = repo::viewed(&state.pool, r.org, from, until)
-        .await
-        .map_err(db)?;
-    let periods = repo::periods(&state.pool, r.org, from, until, bucket)
-        .await
-        .map_err(db)?;
-    let roles = repo::by_role(&state.pool, r.org, from, until)
-        .await
-        .map_err(db)?;
-    let inviters = repo::by_inviter(&state.pool, r.org, from, until)
-        .await
-        .map_err(db)?;
-    let (codes_created, code_redemptions) = repo::codes(&state.pool, r.org, from, until)
-        .await
+    // Six independent reads, each on a pool connection of its own, so the database answers
+    // them on every core at once (measured in docs/PERFORMANCE.md, A1).
+    let pool = &state.pool;
+    let (totals, viewed, periods, roles, inviters, (codes_created, code_redemptions)) =
+        futures::try_join!(
+            repo::totals(pool, r.org, from, until),
+            repo::viewed(pool, r.org, from, until),
+            repo::periods(pool, r.org, from, until, bucket),
+            repo::by_role(pool, r.org, from, until),
+            repo::by_inviter(pool, r.org, from, until),
+            repo::codes(pool, r.org, from, until),
+        )
         .map_err(db)?;
     let periods: Vec<PeriodRow> = periods
         .into_iter()
