@@ -25,3 +25,4 @@ mod reminders;
 mod rest_invitations;
 mod scale_out;
 mod security;
+mod static_files;
