@@ -36,6 +36,8 @@ pub mod crypto;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod downloads;
+#[cfg(feature = "ssr")]
 pub mod email;
 #[cfg(feature = "ssr")]
 pub mod health;

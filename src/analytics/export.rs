@@ -9,8 +9,7 @@ use crate::{
 };
 use axum::{
     extract::{Query, State},
-    http::{header, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use tower_sessions::Session;
 
@@ -29,13 +28,7 @@ pub async fn csv(
     .await;
     let r = match report {
         Ok(r) => r,
-        Err(e) => {
-            return (
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                e.to_string(),
-            )
-                .into_response()
-        }
+        Err(e) => return crate::downloads::refused(e),
     };
     let mut rows: Vec<[String; 4]> = Vec::new();
     let mut push = |section: &str, label: &str, metric: &str, value: String| {
@@ -99,18 +92,11 @@ pub async fn csv(
         ok &= w.write_record(row).is_ok();
     }
     match w.into_inner() {
-        Ok(bytes) if ok => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"analytics-{}-{}.csv\"", r.from, r.to),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
+        Ok(bytes) if ok => crate::downloads::attachment(
+            "text/csv; charset=utf-8",
+            &format!("analytics-{}-{}.csv", r.from, r.to),
             String::from_utf8_lossy(&bytes).into_owned(),
-        )
-            .into_response(),
-        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        ),
+        _ => crate::downloads::refused(AppError::Internal),
     }
 }

@@ -9,8 +9,7 @@ use crate::{
 };
 use axum::{
     extract::{Query, State},
-    http::{header, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use tower_sessions::Session;
 
@@ -31,29 +30,6 @@ fn rfc3339(at: i64) -> String {
         .unwrap_or_default()
 }
 
-fn file(content_type: &str, name: &str, body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-fn refused(e: AppError) -> Response {
-    (
-        StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        e.to_string(),
-    )
-        .into_response()
-}
-
 /// The CSV export: a header row, then one row per event, newest first.
 pub async fn csv(
     State(state): State<AppState>,
@@ -62,7 +38,7 @@ pub async fn csv(
 ) -> Response {
     let rows = match events(&state, &session, &q).await {
         Ok(rows) => rows,
-        Err(e) => return refused(e),
+        Err(e) => return crate::downloads::refused(e),
     };
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let header = [
@@ -98,12 +74,12 @@ pub async fn csv(
         ok &= w.write_record(&record).is_ok();
     }
     match w.into_inner() {
-        Ok(bytes) if ok => file(
+        Ok(bytes) if ok => crate::downloads::attachment(
             "text/csv; charset=utf-8",
             "audit-log.csv",
             String::from_utf8_lossy(&bytes).into_owned(),
         ),
-        _ => refused(AppError::Internal),
+        _ => crate::downloads::refused(AppError::Internal),
     }
 }
 
@@ -115,7 +91,7 @@ pub async fn jsonl(
 ) -> Response {
     let rows = match events(&state, &session, &q).await {
         Ok(rows) => rows,
-        Err(e) => return refused(e),
+        Err(e) => return crate::downloads::refused(e),
     };
     let mut out = String::new();
     for e in rows {
@@ -138,7 +114,7 @@ pub async fn jsonl(
         out.push_str(&line.to_string());
         out.push('\n');
     }
-    file(
+    crate::downloads::attachment(
         "application/x-ndjson; charset=utf-8",
         "audit-log.jsonl",
         out,

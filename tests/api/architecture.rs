@@ -25,6 +25,7 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
         "rate_limit",
         "security",
         "audit",
+        "downloads",
         "email",
         "telemetry",
     ];
