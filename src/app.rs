@@ -9,6 +9,7 @@ use crate::{
     credential_invitations::credential_page::CredentialInvitePage,
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
+    email_templates::pages::EmailTemplatesPage,
     invitations::pages::{reference::ApiReferencePage, InvitationsPage},
     invite_codes::{
         join::{JoinPage, KeySignInPage},
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
                 <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
                 <Route path=path!("/audit-log") ssr=SsrMode::Async view=AuditLogPage />
+                <Route path=path!("/email-templates") ssr=SsrMode::Async view=EmailTemplatesPage />
                 <Route path=path!("/analytics") ssr=SsrMode::Async view=AnalyticsPage />
                 <Route path=path!("/api/reference") ssr=SsrMode::Async view=ApiReferencePage />
                 <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />

@@ -15,6 +15,7 @@ pub mod credential_invitations;
 pub mod dashboards;
 pub mod dev_mailbox;
 pub mod domain;
+pub mod email_templates;
 pub mod error;
 pub mod invitations;
 pub mod invite_codes;

@@ -80,7 +80,8 @@ pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 ///
 /// CSP (OWASP ASVS 5.0 V3.4.3): scripts only from this origin or with the nonce, WebAssembly
 /// compilation allowed for hydration, styles only from this origin, nothing framed, no plugins,
-/// forms post only here. A handler that sets its own `Content-Security-Policy` keeps it.
+/// forms post only here. A handler that sets its own `Content-Security-Policy` (and
+/// `X-Frame-Options`) keeps it.
 /// HSTS as [`HeaderPolicy`] says.
 pub async fn security_headers(
     State(policy): State<Arc<HeaderPolicy>>,
@@ -109,7 +110,10 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A document meant for this origin's own frames (the email preview) says so itself.
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     if policy.hsts {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

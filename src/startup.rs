@@ -269,6 +269,11 @@ pub fn router(state: AppState) -> Router {
         .route("/audit-log/export.csv", get(crate::audit_log::export::csv))
         .route("/analytics/export.csv", get(crate::analytics::export::csv))
         .route(
+            "/email-templates/preview-frame",
+            get(crate::email_templates::api::frame::current)
+                .post(crate::email_templates::api::frame::draft),
+        )
+        .route(
             "/audit-log/export.jsonl",
             get(crate::audit_log::export::jsonl),
         )

@@ -99,6 +99,20 @@ actions! {
     }
 }
 
+actions! {
+    /// What changed in an organisation's settings.
+    OrganisationAction {
+        /// A new version of one of its email templates was saved.
+        EmailTemplateSaved => "email_template_saved",
+        /// One of its email templates was reset to the built-in one (a new version).
+        EmailTemplateReset => "email_template_reset",
+        /// Its sender display name or reply-to address changed.
+        EmailSenderChanged => "email_sender_changed",
+        /// Its expiry reminders were switched on or off.
+        RemindersSwitched => "expiry_reminders_switched",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

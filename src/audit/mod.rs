@@ -10,7 +10,8 @@
 mod actions;
 
 pub use actions::{
-    ApiTokenAction, CredentialInvitationAction, InvitationAction, InviteCodeAction, PartnerAction,
+    ApiTokenAction, CredentialInvitationAction, InvitationAction, InviteCodeAction,
+    OrganisationAction, PartnerAction,
 };
 
 use crate::security::RequestContext;
@@ -78,6 +79,8 @@ pub enum Subject {
     Partner(Uuid, PartnerAction),
     CredentialInvitation(Uuid, CredentialInvitationAction),
     ApiToken(Uuid, ApiTokenAction),
+    /// The organisation itself (its settings); the id is the organisation's.
+    Organisation(Uuid, OrganisationAction),
 }
 
 impl Subject {
@@ -89,6 +92,7 @@ impl Subject {
             Self::Partner(..) => "partner",
             Self::CredentialInvitation(..) => "credential_invitation",
             Self::ApiToken(..) => "api_token",
+            Self::Organisation(..) => "organisation",
         }
     }
 
@@ -99,7 +103,8 @@ impl Subject {
             | Self::InviteCode(id, _)
             | Self::Partner(id, _)
             | Self::CredentialInvitation(id, _)
-            | Self::ApiToken(id, _) => id,
+            | Self::ApiToken(id, _)
+            | Self::Organisation(id, _) => id,
         }
     }
 
@@ -111,6 +116,7 @@ impl Subject {
             Self::Partner(_, a) => a.as_str(),
             Self::CredentialInvitation(_, a) => a.as_str(),
             Self::ApiToken(_, a) => a.as_str(),
+            Self::Organisation(_, a) => a.as_str(),
         }
     }
 }

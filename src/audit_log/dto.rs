@@ -16,7 +16,8 @@ pub struct AuditEventDto {
     /// "Gatehouse" or "Anonymous".
     pub actor: String,
     pub action: String,
-    /// `invitation`, `invite_code`, `partner`, `credential_invitation` or `api_token`.
+    /// `invitation`, `invite_code`, `partner`, `credential_invitation`, `api_token` or
+    /// `organisation`.
     pub subject_type: String,
     pub subject_id: Uuid,
     /// What the subject is called (an invitee's email, a partner's name…), when known.

@@ -12,12 +12,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The subject filter's choices: (stored type, label).
-const SUBJECTS: [(&str, &str); 5] = [
+const SUBJECTS: [(&str, &str); 6] = [
     ("invitation", "Invitation"),
     ("invite_code", "Invite code"),
     ("partner", "Partner"),
     ("credential_invitation", "Credential invitation"),
     ("api_token", "API token"),
+    ("organisation", "Organisation settings"),
 ];
 
 fn subject_label(kind: &str) -> &str {

@@ -48,7 +48,8 @@ pub async fn events<'c>(
                            ap.name, at.name) AS actor_name,
                   e.action, e.subject_type, e.subject_id,
                   COALESCE(i.email::text, ci.recipient_email::text, sp.name, st.name,
-                           ic.note) AS subject_name,
+                           ic.note, CASE WHEN e.subject_type = 'organisation' THEN o.name END)
+                    AS subject_name,
                   host(e.ip) AS ip, e.request_id, e.detail
              FROM audit_events e
              JOIN organisations o ON o.id = e.organisation_id

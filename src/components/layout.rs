@@ -35,6 +35,7 @@ pub fn AppHeader(info: SignedInUser) -> impl IntoView {
                         .then(|| view! { <a href="/settings/api-tokens" class="nav-link">"API tokens"</a> })}
                     {info.reports.then(|| view! { <a href="/analytics" class="nav-link">"Analytics"</a> })}
                     {info.reports.then(|| view! { <a href="/audit-log" class="nav-link">"Audit log"</a> })}
+                    {info.reports.then(|| view! { <a href="/email-templates" class="nav-link">"Email templates"</a> })}
                     {(info.organisation_kind == crate::domain::OrgKind::Platform
                         && info.role == crate::domain::Role::Admin)
                         .then(|| view! { <a href="/admin/organisations" class="nav-link">"Organisations"</a> })}

@@ -127,14 +127,24 @@ pub async fn create(
     .await
     .map_err(db)?;
     let link = link(state, &token);
-    let rendered = templates::credential_invitation(&templates::CredentialInvitationEmail {
-        partner: &p.name,
-        organisation: &user.org_name,
-        provider: &provider.name,
-        environment: env.label(),
-        link: &link,
-        expires: &format_expiry(expires_at),
-    })
+    let branding = crate::email_templates::service::branding(
+        &mut *tx,
+        user.org_id,
+        crate::domain::EmailTemplateKind::CredentialInvitation,
+    )
+    .await
+    .map_err(db)?;
+    let rendered = templates::credential_invitation(
+        &branding,
+        &templates::CredentialInvitationEmail {
+            partner: &p.name,
+            organisation: &user.org_name,
+            provider: &provider.name,
+            environment: env.label(),
+            link: &link,
+            expires: &format_expiry(expires_at),
+        },
+    )
     .map_err(AppError::internal(
         "credential invitation email did not render",
     ))?;

@@ -7,6 +7,7 @@
 pub mod bulk_csv;
 mod display;
 mod email;
+mod email_template;
 mod fields;
 mod identity;
 mod invitation_draft;
@@ -22,6 +23,7 @@ mod token;
 
 pub use display::{format_utc, rfc3339};
 pub use email::{EmailAddress, EmailError};
+pub use email_template::EmailTemplateKind;
 pub use fields::{OptionalText, PersonName};
 pub use identity::{
     challenge_message, did_key, parse_public_key, public_key_from_did, verify, ChallengePurpose,

@@ -14,10 +14,19 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
+    /// The sender's display name (the organisation's; the address stays `MAIL_FROM`).
+    pub sender_name: Option<String>,
+    /// The organisation's `Reply-To` address.
+    pub reply_to: Option<String>,
 }
 
 // The bodies carry one-time links.
-crate::debug_without_secrets!(OutgoingEmail { recipient, subject });
+crate::debug_without_secrets!(OutgoingEmail {
+    recipient,
+    subject,
+    sender_name,
+    reply_to
+});
 
 /// Sends outbox messages over SMTP as multipart/alternative (text + HTML).
 pub struct Mailer {
@@ -52,9 +61,19 @@ impl Mailer {
             .recipient
             .parse()
             .map_err(|e| format!("bad recipient: {e}"))?;
-        let email = Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let from = match &msg.sender_name {
+            Some(name) => Mailbox::new(Some(name.clone()), self.from.email.clone()),
+            None => self.from.clone(),
+        };
+        let mut builder = Message::builder().from(from).to(to);
+        if let Some(reply_to) = &msg.reply_to {
+            builder = builder.reply_to(
+                reply_to
+                    .parse()
+                    .map_err(|e| format!("bad reply-to address: {e}"))?,
+            );
+        }
+        let email = builder
             .subject(msg.subject.clone())
             .multipart(MultiPart::alternative_plain_html(
                 msg.text_body.clone(),

@@ -130,8 +130,9 @@ pub async fn enqueue(
     sqlx::query!(
         "INSERT INTO email_outbox (id, recipient, subject, text_body, html_body, body_key_id,
                                    body_nonce, body_ciphertext, invitation_id,
-                                   credential_invitation_id)
-         VALUES ($1, $2::citext, $3, '', '', $4, $5, $6, $7, $8)",
+                                   credential_invitation_id, template_kind, template_version,
+                                   sender_name, reply_to)
+         VALUES ($1, $2::citext, $3, '', '', $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         id,
         recipient,
         email.subject,
@@ -140,6 +141,10 @@ pub async fn enqueue(
         sealed.ciphertext,
         invitation_id,
         credential_invitation_id,
+        email.template.map(|(k, _)| k.as_str()),
+        email.template.map(|(_, v)| v),
+        email.sender_name.as_deref(),
+        email.reply_to.as_deref(),
     )
     .execute(&mut *tx)
     .await?;
@@ -202,7 +207,7 @@ pub async fn claim_due(
                                AND sent_at > clock_timestamp() - interval '1 second')))
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, recipient::text AS "recipient!", subject, text_body, html_body,
-                    body_key_id, body_nonce, body_ciphertext, attempts"#,
+                    body_key_id, body_nonce, body_ciphertext, attempts, sender_name, reply_to"#,
         limit,
         lease_id,
         lease.as_secs_f64(),
@@ -227,6 +232,8 @@ pub async fn claim_due(
                 subject: r.subject,
                 text_body: String::new(),
                 html_body: String::new(),
+                sender_name: r.sender_name,
+                reply_to: r.reply_to,
             },
             attempts: r.attempts,
         };

@@ -203,6 +203,16 @@ fn table() -> Vec<Row> {
         rest(MANAGERS, "GET", "/audit-log/export.csv", Body::Empty),
         rest(MANAGERS, "GET", "/audit-log/export.jsonl", Body::Empty),
 
+        // ---- Email templates: invitation managers, their own organisation only -----------------
+        sf(MANAGERS, "/rpc/email-templates/load", &[("kind", "invitation")]),
+        sf(MANAGERS, "/rpc/email-templates/preview", &[("kind", "invitation"), ("subject", "Hi"), ("body_text", "{{ link }}"), ("body_html", "{{ link }}")]),
+        sf(MANAGERS, "/rpc/email-templates/save", &[("kind", "invitation_reminder"), ("subject", "Hi"), ("body_text", "{{ link }}"), ("body_html", "{{ link }}")]),
+        sf(MANAGERS, "/rpc/email-templates/reset", &[("kind", "invitation_reminder")]),
+        sf(MANAGERS, "/rpc/email-templates/send-test", &[("kind", "invitation"), ("subject", "Hi"), ("body_text", "{{ link }}"), ("body_html", "{{ link }}")]),
+        sf(MANAGERS, "/rpc/email-templates/sender", &[("sender_name", ""), ("reply_to", "")]),
+        rest(MANAGERS, "GET", "/email-templates/preview-frame", Body::Empty),
+        rest(MANAGERS, "POST", "/email-templates/preview-frame", Body::Form(&[("kind", "invitation"), ("subject", "Hi"), ("body_text", "{{ link }}"), ("body_html", "{{ link }}")])),
+
         // ---- API tokens: invitation managers, their own organisation only -----------------
         sf(MANAGERS, "/rpc/api-tokens/options", &[]),
         sf(MANAGERS, "/rpc/api-tokens/list", &[]),

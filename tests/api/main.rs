@@ -10,6 +10,7 @@ mod authorization;
 mod bulk;
 mod credential_invitations;
 mod email;
+mod email_templates;
 mod faults;
 mod forms;
 mod hardening;

@@ -411,6 +411,11 @@ pub struct NewMessages {
     pub nonce: Vec<Vec<u8>>,
     pub ciphertext: Vec<Vec<u8>>,
     pub invitation_id: Vec<Uuid>,
+    /// The template version each message was rendered from (0: the built-in template).
+    pub template_version: Vec<i32>,
+    /// The organisation's sender display name and reply-to address, the same for all.
+    pub sender_name: Option<String>,
+    pub reply_to: Option<String>,
 }
 
 /// Queues `m` (one statement).
@@ -420,12 +425,14 @@ pub struct NewMessages {
 pub async fn queue_messages(conn: &mut PgConnection, m: &NewMessages) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO email_outbox (id, recipient, subject, text_body, html_body, body_key_id,
-                                   body_nonce, body_ciphertext, invitation_id)
+                                   body_nonce, body_ciphertext, invitation_id, template_kind,
+                                   template_version, sender_name, reply_to)
          SELECT u.id, u.recipient::citext, u.subject, '', '', u.key_id, u.nonce, u.ciphertext,
-                u.invitation_id
+                u.invitation_id, 'invitation', u.template_version, $9, $10
            FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bytea[],
-                       $7::uuid[])
-                AS u(id, recipient, subject, key_id, nonce, ciphertext, invitation_id)",
+                       $7::uuid[], $8::int4[])
+                AS u(id, recipient, subject, key_id, nonce, ciphertext, invitation_id,
+                     template_version)",
         &m.id,
         &m.recipient,
         &m.subject,
@@ -433,6 +440,9 @@ pub async fn queue_messages(conn: &mut PgConnection, m: &NewMessages) -> Result<
         &m.nonce,
         &m.ciphertext,
         &m.invitation_id,
+        &m.template_version,
+        m.sender_name.as_deref(),
+        m.reply_to.as_deref(),
     )
     .execute(conn)
     .await?;

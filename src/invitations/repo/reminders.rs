@@ -14,6 +14,7 @@ pub struct DueReminder {
     pub organisation_kind: String,
     pub email: String,
     pub first_name: String,
+    pub last_name: String,
     pub role: String,
     pub inviter_name: Option<String>,
     pub expires_at: OffsetDateTime,
@@ -27,6 +28,7 @@ struct DueRow {
     organisation_kind: String,
     email: String,
     first_name: String,
+    last_name: String,
     role: String,
     inviter_name: Option<String>,
     expires_at: OffsetDateTime,
@@ -66,8 +68,8 @@ pub async fn claim_due(
              FROM due, organisations o
             WHERE i.id = due.id AND o.id = i.organisation_id
         RETURNING i.id, i.organisation_id, o.name AS organisation_name,
-                  o.kind AS organisation_kind, i.email::text AS "email!", i.first_name, i.role,
-                  (SELECT trim(u.first_name || ' ' || u.last_name) FROM users u
+                  o.kind AS organisation_kind, i.email::text AS "email!", i.first_name, i.last_name,
+                  i.role, (SELECT trim(u.first_name || ' ' || u.last_name) FROM users u
                     WHERE u.id = i.inviter_id) AS inviter_name,
                   i.expires_at, due.reminder_key_id AS "key_id!",
                   due.reminder_nonce AS "nonce!", due.reminder_ciphertext AS "ciphertext!""#,
@@ -85,6 +87,7 @@ pub async fn claim_due(
             organisation_kind: r.organisation_kind,
             email: r.email,
             first_name: r.first_name,
+            last_name: r.last_name,
             role: r.role,
             inviter_name: r.inviter_name,
             expires_at: r.expires_at,

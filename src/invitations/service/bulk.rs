@@ -544,7 +544,17 @@ async fn write_chunk(
     let message_ids = bulk_repo::outbox_ids(tx, ids.len() as i64).await?;
     let mut sql = started.elapsed();
     let rendering = std::time::Instant::now();
-    let mut messages = bulk_repo::NewMessages::default();
+    let branding = crate::email_templates::service::branding(
+        &mut *tx,
+        job.organisation_id,
+        crate::domain::EmailTemplateKind::Invitation,
+    )
+    .await?;
+    let mut messages = bulk_repo::NewMessages {
+        sender_name: branding.sender_name.clone(),
+        reply_to: branding.reply_to.clone(),
+        ..Default::default()
+    };
     let mut next_id = message_ids.into_iter();
     for (i, r) in todo.iter().enumerate() {
         if !written.contains(&new.id[i]) {
@@ -554,14 +564,18 @@ async fn write_chunk(
         let role = Role::parse_for(&r.role, kind)
             .map(|role| role.label(kind))
             .unwrap_or("Member");
-        let rendered = match templates::invitation(&templates::InvitationEmail {
-            invitee_first_name: &r.first_name,
-            organisation: &job.organisation_name,
-            role,
-            inviter: Some(&job.inviter_name),
-            link: &link,
-            expires: &crate::domain::format_utc(new.expires_at[i].unix_timestamp()),
-        }) {
+        let rendered = match templates::invitation(
+            &branding,
+            &templates::InvitationEmail {
+                invitee_first_name: &r.first_name,
+                invitee_last_name: &r.last_name,
+                organisation: &job.organisation_name,
+                role,
+                inviter: Some(&job.inviter_name),
+                link: &link,
+                expires: &crate::domain::format_utc(new.expires_at[i].unix_timestamp()),
+            },
+        ) {
             Ok(r) => r,
             Err(e) => return Err(sqlx::Error::Protocol(format!("invitation email: {e}"))),
         };
@@ -574,6 +588,9 @@ async fn write_chunk(
         messages.nonce.push(sealed.nonce);
         messages.ciphertext.push(sealed.ciphertext);
         messages.invitation_id.push(new.id[i]);
+        messages
+            .template_version
+            .push(rendered.template.map_or(0, |(_, v)| v));
     }
     let render = rendering.elapsed();
     let writing = std::time::Instant::now();

@@ -241,34 +241,51 @@ pub fn registration_link(state: &AppState, token: &InvitationToken, org: Uuid) -
         .link(&format!("/register?token={}&org={}", token.expose(), org))
 }
 
-/// Renders and queues the invitation email in `tx`.
-#[allow(clippy::too_many_arguments)]
+/// What the invitation email of one invitation says, and where it goes.
+struct InvitationMail<'a> {
+    invitation_id: Uuid,
+    organisation_id: Uuid,
+    email: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    org_name: &'a str,
+    role_label: &'a str,
+    inviter: Option<&'a str>,
+    link: &'a str,
+    expires_at: OffsetDateTime,
+}
+
+/// Renders the invitation email with its organisation's template and sender settings
+/// ([`crate::email_templates::service::branding`]) and queues it in `tx`.
 async fn queue_invitation_email(
     tx: &mut PgConnection,
     keys: &crate::crypto::EncryptionKeys,
-    invitation_id: Uuid,
-    email: &str,
-    first_name: &str,
-    org_name: &str,
-    role_label: &str,
-    inviter: Option<&str>,
-    link: &str,
-    expires_at: OffsetDateTime,
+    m: &InvitationMail<'_>,
 ) -> Result<(), InvitationError> {
-    let rendered = templates::invitation(&templates::InvitationEmail {
-        invitee_first_name: first_name,
-        organisation: org_name,
-        role: role_label,
-        inviter,
-        link,
-        expires: &format_expiry(expires_at),
-    })?;
+    let branding = crate::email_templates::service::branding(
+        &mut *tx,
+        m.organisation_id,
+        crate::domain::EmailTemplateKind::Invitation,
+    )
+    .await?;
+    let rendered = templates::invitation(
+        &branding,
+        &templates::InvitationEmail {
+            invitee_first_name: m.first_name,
+            invitee_last_name: m.last_name,
+            organisation: m.org_name,
+            role: m.role_label,
+            inviter: m.inviter,
+            link: m.link,
+            expires: &format_expiry(m.expires_at),
+        },
+    )?;
     outbox::enqueue(
         tx,
         keys,
-        email,
+        m.email,
         &rendered,
-        outbox::About::Invitation(invitation_id),
+        outbox::About::Invitation(m.invitation_id),
     )
     .await?;
     Ok(())
@@ -385,14 +402,18 @@ pub async fn create(
     queue_invitation_email(
         &mut tx,
         &state.config.encryption_keys,
-        id,
-        new.invitee.email.as_str(),
-        new.invitee.first_name.as_str(),
-        &org_name,
-        role_label,
-        actor.name(),
-        &link,
-        expires_at,
+        &InvitationMail {
+            invitation_id: id,
+            organisation_id: new.organisation_id,
+            email: new.invitee.email.as_str(),
+            first_name: new.invitee.first_name.as_str(),
+            last_name: new.invitee.last_name.as_str(),
+            org_name: &org_name,
+            role_label,
+            inviter: actor.name(),
+            link: &link,
+            expires_at,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -457,14 +478,18 @@ pub async fn resend(
     queue_invitation_email(
         &mut tx,
         &state.config.encryption_keys,
-        id,
-        &inv.email,
-        &inv.first_name,
-        &inv.organisation_name,
-        role_label,
-        actor.name(),
-        &link,
-        expires_at,
+        &InvitationMail {
+            invitation_id: id,
+            organisation_id: inv.organisation_id,
+            email: &inv.email,
+            first_name: &inv.first_name,
+            last_name: &inv.last_name,
+            org_name: &inv.organisation_name,
+            role_label,
+            inviter: actor.name(),
+            link: &link,
+            expires_at,
+        },
     )
     .await?;
     tx.commit().await?;

@@ -64,6 +64,9 @@ pub async fn send_due(state: &AppState, lead: std::time::Duration) -> Result<usi
     let mut tx = state.pool.begin().await?;
     let due = repo::claim_due(&mut tx, lead, REMINDERS_PER_ROUND).await?;
     let mut queued = 0;
+    // One organisation's template serves all its reminders of this round.
+    let mut brandings: std::collections::HashMap<Uuid, templates::Branding> =
+        std::collections::HashMap::new();
     for r in &due {
         let token = state
             .config
@@ -80,14 +83,30 @@ pub async fn send_due(state: &AppState, lead: std::time::Duration) -> Result<usi
         let role = Role::parse_for(&r.role, kind)
             .map(|role| role.label(kind))
             .unwrap_or("Member");
-        let email = templates::invitation_reminder(&templates::InvitationEmail {
-            invitee_first_name: &r.first_name,
-            organisation: &r.organisation_name,
-            role,
-            inviter: r.inviter_name.as_deref(),
-            link: &registration_link(state, &token, r.organisation_id),
-            expires: &format_expiry(r.expires_at),
-        })
+        let branding = match brandings.entry(r.organisation_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                crate::email_templates::service::branding(
+                    &mut *tx,
+                    r.organisation_id,
+                    crate::domain::EmailTemplateKind::InvitationReminder,
+                )
+                .await?,
+            ),
+        };
+        let branding = &*branding;
+        let email = templates::invitation_reminder(
+            branding,
+            &templates::InvitationEmail {
+                invitee_first_name: &r.first_name,
+                invitee_last_name: &r.last_name,
+                organisation: &r.organisation_name,
+                role,
+                inviter: r.inviter_name.as_deref(),
+                link: &registration_link(state, &token, r.organisation_id),
+                expires: &format_expiry(r.expires_at),
+            },
+        )
         .map_err(|e| sqlx::Error::Protocol(format!("reminder email: {e}")))?;
         outbox::enqueue(
             &mut tx,
@@ -148,10 +167,26 @@ pub async fn set_enabled(
     on: bool,
 ) -> Result<ReminderSettings, AppError> {
     let db = AppError::internal::<sqlx::Error>("saving reminder settings failed");
-    let mut conn = state.pool.acquire().await.map_err(db)?;
-    repo::set_enabled(&mut conn, user.org_id, on)
+    let mut tx = state.pool.begin().await.map_err(db)?;
+    repo::set_enabled(&mut tx, user.org_id, on)
         .await
         .map_err(db)?;
+    audit::record(
+        &mut *tx,
+        Event {
+            organisation_id: user.org_id,
+            subject: Subject::Organisation(
+                user.org_id,
+                audit::OrganisationAction::RemindersSwitched,
+            ),
+            actor: audit::Actor::User(user.user_id),
+            ctx,
+            detail: json!({ "enabled": on }),
+        },
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
     tracing::info!(organisation_id = %user.org_id, user_id = %user.user_id,
                    request_id = ?ctx.request_id, enabled = on, "expiry reminders switched");
     settings(state, user).await
