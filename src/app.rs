@@ -18,6 +18,7 @@ use crate::{
     organisations::pages::OrganisationsPage,
     partners::pages::{IntegrationsPage, PartnerPage},
     registration::pages::RegisterPage,
+    webhooks::pages::WebhookEndpointPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />
                 <Route path=path!("/integrations") ssr=SsrMode::Async view=IntegrationsPage />
                 <Route path=path!("/integrations/partners/:id") ssr=SsrMode::Async view=PartnerPage />
+                <Route path=path!("/integrations/webhooks/:id") ssr=SsrMode::Async view=WebhookEndpointPage />
                 <Route path=path!("/integrations/credential-invite/:token") ssr=SsrMode::Async view=CredentialInvitePage />
                 <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
                 <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view=MailboxPage />

@@ -83,6 +83,25 @@ pub struct Config {
     /// (`GATEHOUSE_CLIENT_SECRET_OVERLAP_HOURS`, 1 hour to 90 days, default 7 days), so the
     /// partner can deploy the new one without downtime.
     pub client_secret_overlap: Duration,
+    /// Hosts (names or IP addresses) webhook endpoints may use although they resolve to a
+    /// loopback or private address, over plain http too (`GATEHOUSE_WEBHOOK_ALLOW_HOSTS`,
+    /// comma-separated; empty by default). For tests and for a receiver on a private network
+    /// that an operator vouches for; never set by default (OWASP SSRF cheat sheet).
+    pub webhook_allow_hosts: Vec<String>,
+    /// How long one webhook delivery may take, connecting included
+    /// (`GATEHOUSE_WEBHOOK_TIMEOUT_SECONDS`, 1 to 60, default 10).
+    pub webhook_timeout: Duration,
+    /// Consecutive failed deliveries after which an endpoint is disabled
+    /// (`GATEHOUSE_WEBHOOK_FAILURE_LIMIT`, 1 to 100, default 5; spec 001 LOG-01).
+    pub webhook_failure_limit: i32,
+    /// The waits before each retry of a webhook message (about 5 s, 5 min, 30 min, 2 h, 5 h,
+    /// 10 h; each with up to 20 % jitter); after the last the message has failed.
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// Webhook deliveries one instance sends at once (16), one per endpoint at a time, so a
+    /// slow endpoint holds up no other.
+    pub webhook_concurrency: usize,
+    /// How often the webhook worker looks for due deliveries when nothing woke it (1 s).
+    pub webhook_poll_interval: Duration,
     pub password_policy: PasswordPolicy,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -209,6 +228,24 @@ impl Config {
         if let Some(h) = number(&var, "GATEHOUSE_CLIENT_SECRET_OVERLAP_HOURS", 1, 90 * 24)? {
             config.client_secret_overlap = Duration::from_secs(h * HOUR);
         }
+        if let Some(hosts) = var("GATEHOUSE_WEBHOOK_ALLOW_HOSTS") {
+            config.webhook_allow_hosts = hosts
+                .split(',')
+                .map(|h| {
+                    h.trim()
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .to_ascii_lowercase()
+                })
+                .filter(|h| !h.is_empty())
+                .collect();
+        }
+        if let Some(s) = number(&var, "GATEHOUSE_WEBHOOK_TIMEOUT_SECONDS", 1, 60)? {
+            config.webhook_timeout = Duration::from_secs(s);
+        }
+        if let Some(n) = number(&var, "GATEHOUSE_WEBHOOK_FAILURE_LIMIT", 1, 100)? {
+            config.webhook_failure_limit = n as i32;
+        }
         if let Some(n) = number(&var, "GATEHOUSE_OUTBOX_RATE_PER_SECOND", 1, 10_000)? {
             config.outbox_rate_per_second = n as i64;
         }
@@ -301,6 +338,15 @@ impl Config {
             bulk_poll_interval: Duration::from_secs(2),
             bulk_workers: 1,
             client_secret_overlap: Duration::from_secs(7 * 24 * HOUR),
+            webhook_allow_hosts: Vec::new(),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_failure_limit: 5,
+            webhook_retry_schedule: [5, 300, 1800, 2 * HOUR, 5 * HOUR, 10 * HOUR]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            webhook_concurrency: 16,
+            webhook_poll_interval: Duration::from_secs(1),
             reminder_lead: Some(Duration::from_secs(24 * HOUR)),
             password_policy: PasswordPolicy::new(15),
             session_idle_timeout: Duration::from_secs(30 * 60),

@@ -25,6 +25,7 @@ pub mod partner_api;
 pub mod partners;
 pub mod providers;
 pub mod registration;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod audit;
@@ -44,6 +45,8 @@ pub mod email;
 pub mod health;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod outbound;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]

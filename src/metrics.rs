@@ -73,6 +73,13 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
     .fetch_all(pool)
     .await?;
 
+    let webhooks_disabled = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM audit_events
+            WHERE subject_type = 'webhook_endpoint' AND action = 'webhook_endpoint_disabled'"#
+    )
+    .fetch_one(pool)
+    .await?;
+
     let mut registry = Registry::default();
     let scope_violations = Family::<Vec<(String, String)>, Counter>::default();
     for row in violations {
@@ -121,6 +128,11 @@ pub async fn render(pool: &sqlx::PgPool) -> Result<String, sqlx::Error> {
             "gatehouse_invitations_revoked",
             "Member invitations revoked",
             invitations.revoked,
+        ),
+        (
+            "gatehouse_webhook_endpoints_disabled",
+            "Webhook endpoints disabled after consecutive failed deliveries or a 410 (LOG-01)",
+            webhooks_disabled,
         ),
     ] {
         let counter = Counter::<u64>::default();

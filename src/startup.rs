@@ -152,6 +152,7 @@ impl Application {
         let outbox_worker =
             tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping.clone()));
         let bulk_workers = crate::invitations::service::bulk::spawn_workers(&state, &stopping);
+        let webhook_workers = crate::webhooks::service::delivery::spawn(&state, &stopping);
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));
         tokio::spawn(crate::invitations::service::reminders::run_reminder_job(
             state.clone(),
@@ -175,7 +176,7 @@ impl Application {
         let _ = stop.send(true);
         let workers = async {
             let _ = outbox_worker.await;
-            for worker in bulk_workers {
+            for worker in bulk_workers.into_iter().chain(webhook_workers) {
                 let _ = worker.await;
             }
         };

@@ -100,6 +100,19 @@ actions! {
 }
 
 actions! {
+    /// What happened to a partner's webhook endpoint.
+    WebhookEndpointAction {
+        Added => "webhook_endpoint_added",
+        SecretRotated => "webhook_secret_rotated",
+        /// Disabled by Gatehouse after consecutive failures or a 410 (LOG-01).
+        Disabled => "webhook_endpoint_disabled",
+        /// Enabled again after a successful test event.
+        Reenabled => "webhook_endpoint_reenabled",
+        MessageReplayed => "webhook_message_replayed",
+    }
+}
+
+actions! {
     /// What changed in an organisation's settings.
     OrganisationAction {
         /// A new version of one of its email templates was saved.

@@ -11,7 +11,7 @@ mod actions;
 
 pub use actions::{
     ApiTokenAction, CredentialInvitationAction, InvitationAction, InviteCodeAction,
-    OrganisationAction, PartnerAction,
+    OrganisationAction, PartnerAction, WebhookEndpointAction,
 };
 
 use crate::security::RequestContext;
@@ -81,6 +81,7 @@ pub enum Subject {
     ApiToken(Uuid, ApiTokenAction),
     /// The organisation itself (its settings); the id is the organisation's.
     Organisation(Uuid, OrganisationAction),
+    WebhookEndpoint(Uuid, WebhookEndpointAction),
 }
 
 impl Subject {
@@ -93,6 +94,7 @@ impl Subject {
             Self::CredentialInvitation(..) => "credential_invitation",
             Self::ApiToken(..) => "api_token",
             Self::Organisation(..) => "organisation",
+            Self::WebhookEndpoint(..) => "webhook_endpoint",
         }
     }
 
@@ -104,7 +106,8 @@ impl Subject {
             | Self::Partner(id, _)
             | Self::CredentialInvitation(id, _)
             | Self::ApiToken(id, _)
-            | Self::Organisation(id, _) => id,
+            | Self::Organisation(id, _)
+            | Self::WebhookEndpoint(id, _) => id,
         }
     }
 
@@ -117,6 +120,7 @@ impl Subject {
             Self::CredentialInvitation(_, a) => a.as_str(),
             Self::ApiToken(_, a) => a.as_str(),
             Self::Organisation(_, a) => a.as_str(),
+            Self::WebhookEndpoint(_, a) => a.as_str(),
         }
     }
 }

@@ -16,8 +16,8 @@ pub struct AuditEventDto {
     /// "Gatehouse" or "Anonymous".
     pub actor: String,
     pub action: String,
-    /// `invitation`, `invite_code`, `partner`, `credential_invitation`, `api_token` or
-    /// `organisation`.
+    /// `invitation`, `invite_code`, `partner`, `credential_invitation`, `api_token`,
+    /// `organisation` or `webhook_endpoint`.
     pub subject_type: String,
     pub subject_id: Uuid,
     /// What the subject is called (an invitee's email, a partner's name…), when known.

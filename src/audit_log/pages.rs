@@ -12,13 +12,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The subject filter's choices: (stored type, label).
-const SUBJECTS: [(&str, &str); 6] = [
+const SUBJECTS: [(&str, &str); 7] = [
     ("invitation", "Invitation"),
     ("invite_code", "Invite code"),
     ("partner", "Partner"),
     ("credential_invitation", "Credential invitation"),
     ("api_token", "API token"),
     ("organisation", "Organisation settings"),
+    ("webhook_endpoint", "Webhook endpoint"),
 ];
 
 fn subject_label(kind: &str) -> &str {

@@ -48,7 +48,8 @@ pub async fn events<'c>(
                            ap.name, at.name) AS actor_name,
                   e.action, e.subject_type, e.subject_id,
                   COALESCE(i.email::text, ci.recipient_email::text, sp.name, st.name,
-                           ic.note, CASE WHEN e.subject_type = 'organisation' THEN o.name END)
+                           ic.note, we.url,
+                           CASE WHEN e.subject_type = 'organisation' THEN o.name END)
                     AS subject_name,
                   host(e.ip) AS ip, e.request_id, e.detail
              FROM audit_events e
@@ -62,6 +63,8 @@ pub async fn events<'c>(
              LEFT JOIN partners sp ON e.subject_type = 'partner' AND sp.id = e.subject_id
              LEFT JOIN api_tokens st ON e.subject_type = 'api_token' AND st.id = e.subject_id
              LEFT JOIN invite_codes ic ON e.subject_type = 'invite_code' AND ic.id = e.subject_id
+             LEFT JOIN webhook_endpoints we
+                    ON e.subject_type = 'webhook_endpoint' AND we.id = e.subject_id
             WHERE ($1::uuid IS NULL OR e.organisation_id = $1)
               AND ($2::text IS NULL OR e.action = $2)
               AND ($3::text IS NULL OR e.subject_type = $3)

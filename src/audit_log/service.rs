@@ -9,7 +9,7 @@ use super::{
 use crate::{
     audit::{
         ApiTokenAction, CredentialInvitationAction, InvitationAction, InviteCodeAction,
-        OrganisationAction, PartnerAction,
+        OrganisationAction, PartnerAction, WebhookEndpointAction,
     },
     auth::session::CurrentUser,
     error::{AppError, FieldErrors},
@@ -22,13 +22,14 @@ pub const PAGE_SIZE: i64 = 50;
 /// Most events one export holds (the newest); narrow the filter for older ones.
 pub const EXPORT_LIMIT: i64 = 100_000;
 /// The subject types, as stored.
-pub const SUBJECT_TYPES: [&str; 6] = [
+pub const SUBJECT_TYPES: [&str; 7] = [
     "invitation",
     "invite_code",
     "partner",
     "credential_invitation",
     "api_token",
     "organisation",
+    "webhook_endpoint",
 ];
 
 /// Every action name, sorted, once each.
@@ -41,6 +42,7 @@ pub fn action_names() -> Vec<String> {
         .chain(CredentialInvitationAction::ALL.iter().map(|a| a.as_str()))
         .chain(ApiTokenAction::ALL.iter().map(|a| a.as_str()))
         .chain(OrganisationAction::ALL.iter().map(|a| a.as_str()))
+        .chain(WebhookEndpointAction::ALL.iter().map(|a| a.as_str()))
         .map(str::to_owned)
         .collect();
     all.sort();

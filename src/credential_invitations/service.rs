@@ -613,6 +613,15 @@ pub async fn submit(
     )
     .await
     .map_err(db)?;
+    crate::webhooks::service::emit(
+        &mut tx,
+        f.partner_id,
+        crate::domain::WebhookEventType::CredentialSubmitted,
+        json!({ "partner_id": f.partner_id, "environment": f.environment,
+                "provider_id": provider.id, "rotation_due_at": rfc3339(rotation_due) }),
+    )
+    .await
+    .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(CredentialAccepted {
         rotation_days: provider.rotation_days,

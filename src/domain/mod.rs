@@ -20,6 +20,7 @@ mod role;
 mod status;
 #[cfg(feature = "ssr")]
 mod token;
+mod webhook;
 
 pub use display::{format_utc, rfc3339};
 pub use email::{EmailAddress, EmailError};
@@ -43,6 +44,7 @@ pub use role::{OrgKind, Role};
 pub use status::{DeliveryState, InvitationStatus};
 #[cfg(feature = "ssr")]
 pub use token::{InvitationToken, TokenHash};
+pub use webhook::WebhookEventType;
 
 /// Checks the shape of an invitation token as it appears in a link: exactly 64 lowercase
 /// hexadecimal characters (32 random bytes). Anything else cannot be a token we issued.

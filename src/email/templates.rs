@@ -198,6 +198,36 @@ pub fn rotation_reminder(e: &RotationReminderEmail<'_>) -> Result<RenderedEmail,
     )
 }
 
+/// What the email about a disabled webhook endpoint says.
+pub struct WebhookDisabledEmail<'a> {
+    pub partner: &'a str,
+    pub organisation: &'a str,
+    /// The endpoint's URL.
+    pub url: &'a str,
+    /// Why it was disabled, a sentence.
+    pub reason: &'a str,
+    /// The endpoint's page.
+    pub manage_link: &'a str,
+}
+
+/// Tells tenant admins and integration managers that a webhook endpoint was disabled after
+/// failures (`templates/email/webhook_disabled/`; spec 001 LOG-01).
+///
+/// # Errors
+/// [`RenderError`] if the templates are broken.
+pub fn webhook_disabled(e: &WebhookDisabledEmail<'_>) -> Result<RenderedEmail, RenderError> {
+    render(
+        "webhook_disabled",
+        context! {
+            partner => e.partner,
+            organisation => e.organisation,
+            url => e.url,
+            reason => e.reason,
+            manage_link => e.manage_link,
+        },
+    )
+}
+
 /// The three parts of an editable email's template, as minijinja source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateSource {
@@ -607,6 +637,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "rotation_reminder/subject.txt",
     "rotation_reminder/body.txt",
     "rotation_reminder/body.html",
+    "webhook_disabled/subject.txt",
+    "webhook_disabled/body.txt",
+    "webhook_disabled/body.html",
 ];
 
 /// The one environment, built on first use; a parse error is kept and returned by every render.
@@ -817,6 +850,20 @@ mod tests {
         })
         .unwrap();
         // No token here: the link is the partner's page, behind sign-in.
+        insta::assert_snapshot!(sections(&m));
+    }
+
+    #[test]
+    fn webhook_disabled_snapshot() {
+        let m = webhook_disabled(&WebhookDisabledEmail {
+            partner: "First Bank",
+            organisation: "Smith & Daughters",
+            url: "https://hooks.first-bank.example/gatehouse",
+            reason: "5 deliveries in a row failed (the last: HTTP 503).",
+            manage_link:
+                "https://gatehouse.test/integrations/webhooks/5b0c7a52-3d1e-4f8a-9c61-0d2f4b7e8a13",
+        })
+        .unwrap();
         insta::assert_snapshot!(sections(&m));
     }
 

@@ -287,6 +287,14 @@ pub async fn ping(
         )
         .await
         .map_err(db)?;
+        crate::webhooks::service::emit(
+            &mut tx,
+            caller.partner_id,
+            crate::domain::WebhookEventType::PartnerActivated,
+            serde_json::json!({ "partner_id": caller.partner_id, "status": "active" }),
+        )
+        .await
+        .map_err(db)?;
     }
     tx.commit().await.map_err(db)?;
     Ok(PartnerStatus::Active)

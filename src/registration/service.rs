@@ -269,7 +269,16 @@ async fn join(
         },
     )
     .await
-    .map_err(db_error)
+    .map_err(db_error)?;
+    crate::webhooks::service::emit_for_invitation(
+        &mut *tx,
+        spent.id,
+        crate::domain::WebhookEventType::InvitationAccepted,
+        json!({ "invitation_id": spent.id, "status": "accepted" }),
+    )
+    .await
+    .map_err(db_error)?;
+    Ok(())
 }
 
 /// Accepts the invitation `token` with `user`'s existing account, whose email must match the

@@ -27,6 +27,7 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
         "audit",
         "downloads",
         "email",
+        "outbound",
         "telemetry",
     ];
     Some(match module {

@@ -203,6 +203,15 @@ fn table() -> Vec<Row> {
         rest(MANAGERS, "GET", "/audit-log/export.csv", Body::Empty),
         rest(MANAGERS, "GET", "/audit-log/export.jsonl", Body::Empty),
 
+        // ---- Webhooks of company A's partner: its Integrations people only -----------------
+        sf(A_ONLY, "/rpc/integrations/webhooks", &[("partner", "{partner}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/add", &[("partner", "{partner}"), ("url", "https://hooks.invalid/new"), ("description", ""), ("event_types", "partner.suspended")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/rotate-secret", &[("id", "{webhook_endpoint}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/test", &[("id", "{webhook_endpoint}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/reenable", &[("id", "{webhook_endpoint}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/log", &[("id", "{webhook_endpoint}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/replay", &[("id", "{webhook_endpoint}"), ("message", "{webhook_message}")]),
+
         // ---- Email templates: invitation managers, their own organisation only -----------------
         sf(MANAGERS, "/rpc/email-templates/load", &[("kind", "invitation")]),
         sf(MANAGERS, "/rpc/email-templates/preview", &[("kind", "invitation"), ("subject", "Hi"), ("body_text", "{{ link }}"), ("body_html", "{{ link }}")]),
@@ -631,6 +640,32 @@ async fn world(app: &TestApp) -> World {
         .unwrap()
         .to_owned();
 
+    // A webhook endpoint of company A's partner with one failed message (test set-up: its
+    // secret is not a real one, and its host does not resolve).
+    let webhook_endpoint = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, organisation_id, partner_id, url, event_types,
+                                        secret_key_id, secret_nonce, secret_ciphertext)
+         VALUES ($1, $2, $3::uuid, 'https://hooks.invalid/matrix', '{partner.suspended}',
+                 'none', '\\x00', '\\x00')",
+    )
+    .bind(webhook_endpoint)
+    .bind(company_a)
+    .bind(&partner)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let webhook_message = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO webhook_messages (id, endpoint_id, event_type, body, status)
+         VALUES ($1, $2, 'partner.suspended', '{}', 'failed')",
+    )
+    .bind(webhook_message)
+    .bind(webhook_endpoint)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
     let mail: i64 = sqlx::query_scalar("SELECT max(id) FROM email_outbox")
         .fetch_one(&app.pool)
         .await
@@ -655,6 +690,8 @@ async fn world(app: &TestApp) -> World {
         ("invite_code", invite_code),
         ("api_token", api_token),
         ("bulk_job", bulk_job),
+        ("webhook_endpoint", webhook_endpoint.to_string()),
+        ("webhook_message", webhook_message.to_string()),
         ("mail", mail.to_string()),
     ]);
 

@@ -27,3 +27,4 @@ mod rest_invitations;
 mod scale_out;
 mod security;
 mod static_files;
+mod webhooks;

@@ -393,6 +393,14 @@ pub async fn create(
         },
     )
     .await?;
+    crate::webhooks::service::emit_for_invitation(
+        &mut tx,
+        id,
+        crate::domain::WebhookEventType::InvitationCreated,
+        json!({ "invitation_id": id, "status": "pending", "role": new.invitee.role.as_str(),
+                "expires_at": crate::domain::rfc3339(expires_at) }),
+    )
+    .await?;
     let link = registration_link(state, &token, new.organisation_id);
     if !new.send_email {
         tx.commit().await?;
@@ -530,6 +538,13 @@ pub async fn revoke(
             ctx,
             detail: json!({ "reason": reason }),
         },
+    )
+    .await?;
+    crate::webhooks::service::emit_for_invitation(
+        &mut tx,
+        id,
+        crate::domain::WebhookEventType::InvitationRevoked,
+        json!({ "invitation_id": id, "status": "revoked" }),
     )
     .await?;
     tx.commit().await?;

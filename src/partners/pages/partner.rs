@@ -388,6 +388,7 @@ fn PartnerBody() -> impl IntoView {
                                 </dl>
                             </section>
                             {p.client_id.is_some().then(|| view! { <ClientSecretCard partner=p.clone() rotate error=rotate_error /> })}
+                            {p.client_id.is_some().then(|| view! { <crate::webhooks::pages::WebhookSection partner=pid /> })}
                             <section class="card mt-6" aria-labelledby="scopes-heading">
                                 <h2 id="scopes-heading" class="section-title">"Scopes"</h2>
                                 {p.scopes.is_empty().then(|| view! { <p class="field-hint">"No scopes yet."</p> })}

@@ -260,6 +260,16 @@ pub async fn set_suspended(
         json!({ "status": next.as_str() }),
     )
     .await?;
+    if suspend {
+        crate::webhooks::service::emit(
+            &mut tx,
+            id,
+            crate::domain::WebhookEventType::PartnerSuspended,
+            json!({ "partner_id": id, "status": next.as_str() }),
+        )
+        .await
+        .map_err(db)?;
+    }
     tx.commit().await.map_err(db)?;
     Ok(())
 }
@@ -298,6 +308,14 @@ pub async fn decommission(
                 "credentials_revoked": p.client_id.is_some() }),
     )
     .await?;
+    crate::webhooks::service::emit(
+        &mut tx,
+        id,
+        crate::domain::WebhookEventType::PartnerDecommissioned,
+        json!({ "partner_id": id, "status": "decommissioned" }),
+    )
+    .await
+    .map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! credential issuance, configuration changes and decommissioning, each audited.
 
 mod decisions;
-mod rotation;
+pub mod rotation;
 
 pub use decisions::{approve, decommission, reject, set_suspended, submit};
 pub use rotation::{rotate_secret, run_rotation_reminders, send_rotation_reminders};

@@ -156,13 +156,20 @@ pub async fn send_rotation_reminders(state: &AppState) -> Result<usize, sqlx::Er
             },
         )
         .await?;
+        crate::webhooks::service::emit(
+            &mut tx,
+            p.id,
+            crate::domain::WebhookEventType::ClientSecretRotationDue,
+            json!({ "partner_id": p.id, "due_at": crate::domain::rfc3339(p.due_at) }),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(due.len())
 }
 
 /// Tenant admins and integration managers (platform admins keep providers, not partners).
-fn works_on_integrations(m: &repo::MemberContact) -> bool {
+pub fn works_on_integrations(m: &repo::MemberContact) -> bool {
     match OrgKind::parse(&m.organisation_kind) {
         Some(kind) if kind != OrgKind::Platform => {
             Role::parse_for(&m.role, kind).is_ok_and(|role| role.can_use_integrations(kind))
