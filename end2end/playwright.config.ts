@@ -52,6 +52,8 @@ export default defineConfig({
       RUST_LOG: 'info,sqlx=warn',
       // The binary defaults to production; the suite runs a development server.
       GATEHOUSE_ENV: 'development',
+      // The webhook story's receiver listens on loopback.
+      GATEHOUSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     },
   },
 });

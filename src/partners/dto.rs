@@ -55,6 +55,8 @@ pub struct PartnerSummary {
     pub last_successful_sync_at: Option<i64>,
     /// When the current client secret is due for rotation (Unix seconds), if it has one.
     pub secret_rotation_due_at: Option<i64>,
+    /// A webhook endpoint disabled itself after failures: shown as Degraded (LOG-01).
+    pub degraded: bool,
 }
 
 /// A technical contact of a partner.
@@ -95,6 +97,8 @@ pub struct PartnerDetail {
     /// later). Unix seconds.
     pub secret_created_at: Option<i64>,
     pub secret_rotation_due_at: Option<i64>,
+    /// A webhook endpoint disabled itself after failures: shown as Degraded (LOG-01).
+    pub degraded: bool,
     /// The secret a rotation replaced, while it still works: made, and stops working.
     pub previous_secret_created_at: Option<i64>,
     pub previous_secret_expires_at: Option<i64>,

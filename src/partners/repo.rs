@@ -14,6 +14,8 @@ pub struct PartnerListRow {
     pub last_successful_sync_at: Option<OffsetDateTime>,
     /// When the current client secret is due for rotation, for partners that have one.
     pub secret_rotation_due_at: Option<OffsetDateTime>,
+    /// A webhook endpoint of the partner disabled itself after failures (LOG-01).
+    pub degraded: bool,
 }
 
 /// The partners of a tenant, newest first.
@@ -26,14 +28,15 @@ pub async fn partners_of<'c>(
 ) -> Result<Vec<PartnerListRow>, sqlx::Error> {
     sqlx::query_as!(
         PartnerListRow,
-        "SELECT p.id, p.name, v.name AS provider_name, p.environment, p.status,
+        r#"SELECT p.id, p.name, v.name AS provider_name, p.environment, p.status,
                 p.last_successful_sync_at,
                 CASE WHEN p.status IN ('approved', 'active', 'suspended')
                           AND p.client_secret_hash IS NOT NULL
                      THEN p.credentials_issued_at + make_interval(days => v.rotation_days)
-                END AS secret_rotation_due_at
+                END AS secret_rotation_due_at,
+                p.webhook_degraded_at IS NOT NULL AS "degraded!"
            FROM partners p JOIN integration_providers v ON v.id = p.provider_id
-          WHERE p.organisation_id = $1 ORDER BY p.created_at DESC",
+          WHERE p.organisation_id = $1 ORDER BY p.created_at DESC"#,
         organisation_id,
     )
     .fetch_all(db)
@@ -108,6 +111,8 @@ pub struct PartnerRow {
     /// The secret a rotation replaced, while it still works: made, and stops working.
     pub previous_secret_created_at: Option<OffsetDateTime>,
     pub previous_secret_expires_at: Option<OffsetDateTime>,
+    /// A webhook endpoint of the partner disabled itself after failures (LOG-01).
+    pub degraded: bool,
 }
 
 /// A partner of `organisation_id`.
@@ -131,7 +136,8 @@ pub async fn partner<'c>(
                 CASE WHEN p.previous_client_secret_expires_at > now()
                      THEN p.previous_client_secret_created_at END AS previous_secret_created_at,
                 CASE WHEN p.previous_client_secret_expires_at > now()
-                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at
+                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at,
+                p.webhook_degraded_at IS NOT NULL AS "degraded!"
            FROM partners p
            JOIN users c ON c.id = p.created_by
            LEFT JOIN users s ON s.id = p.submitted_by
@@ -165,7 +171,8 @@ pub async fn partner_for_update(
                 CASE WHEN p.previous_client_secret_expires_at > now()
                      THEN p.previous_client_secret_created_at END AS previous_secret_created_at,
                 CASE WHEN p.previous_client_secret_expires_at > now()
-                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at
+                     THEN p.previous_client_secret_expires_at END AS previous_secret_expires_at,
+                p.webhook_degraded_at IS NOT NULL AS "degraded!"
            FROM partners p
            JOIN users c ON c.id = p.created_by
            LEFT JOIN users s ON s.id = p.submitted_by

@@ -449,6 +449,8 @@ async fn five_consecutive_failures_disable_the_endpoint_and_re_enabling_needs_a_
 
     let p = panel(&app, &mut t, &id).await;
     assert_eq!(p["degraded"], true);
+    let d = crate::partners::detail(&app, &mut t.owner, &id).await;
+    assert_eq!(d["degraded"], true, "the partner page shows Degraded");
     assert_eq!(p["endpoints"][0]["enabled"], false);
     assert!(p["endpoints"][0]["disabled_reason"]
         .as_str()
@@ -504,6 +506,8 @@ async fn five_consecutive_failures_disable_the_endpoint_and_re_enabling_needs_a_
         ),
         (Some(false), Some(true))
     );
+    let d = crate::partners::detail(&app, &mut t.owner, &id).await;
+    assert_eq!(d["degraded"], false);
 }
 
 #[tokio::test]

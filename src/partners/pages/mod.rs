@@ -72,7 +72,16 @@ pub(super) fn allowed(s: SignedInUser) -> bool {
 
 /// A badge per partner state; the text carries the meaning.
 #[component]
-pub fn PartnerStatusBadge(status: PartnerStatus) -> impl IntoView {
+pub fn PartnerStatusBadge(
+    status: PartnerStatus,
+    /// A webhook endpoint disabled itself after failures (LOG-01).
+    #[prop(optional)]
+    degraded: bool,
+) -> impl IntoView {
+    let live = matches!(status, PartnerStatus::Active | PartnerStatus::Approved);
+    if degraded && live {
+        return view! { <span class="badge badge-orange">"Degraded"</span> }.into_any();
+    }
     let class = match status {
         PartnerStatus::Draft => "badge badge-grey",
         PartnerStatus::PendingApproval => "badge badge-blue",
@@ -87,7 +96,7 @@ pub fn PartnerStatusBadge(status: PartnerStatus) -> impl IntoView {
     } else {
         status.label()
     };
-    view! { <span class=class>{text}</span> }
+    view! { <span class=class>{text}</span> }.into_any()
 }
 
 /// The scope catalogue as checkboxes, personal-data scopes marked.
@@ -314,7 +323,7 @@ fn IntegrationsBody() -> impl IntoView {
                                                                     <a class="link" href=format!("/integrations/partners/{}", p.id)>{p.name.clone()}</a>
                                                                     <p class="cell-secondary">{p.provider_name.clone()}</p>
                                                                 </td>
-                                                                <td><PartnerStatusBadge status=p.status /></td>
+                                                                <td><PartnerStatusBadge status=p.status degraded=p.degraded /></td>
                                                                 <td class="hide-sm">{p.environment.label()}</td>
                                                                 <td class="hide-sm cell-secondary">{p.last_successful_sync_at.map_or_else(|| "Never".to_owned(), format_utc)}</td>
                                                             </tr>

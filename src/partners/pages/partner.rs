@@ -327,7 +327,7 @@ fn PartnerBody() -> impl IntoView {
                                     <h1 class="page-title">{p.name.clone()}</h1>
                                     <p class="page-subtitle">{format!("{} · {}", p.provider.name, p.environment.label())}</p>
                                 </div>
-                                <PartnerStatusBadge status=status />
+                                <PartnerStatusBadge status=status degraded=p.degraded />
                             </div>
                             {p.decide_blocked_reason.clone().map(|r| view! { <Banner tone=Tone::Info>{r}</Banner> })}
                             <div class="flex flex-wrap gap-2 mt-4">

@@ -72,6 +72,7 @@ pub async fn overview(
                 status: PartnerStatus::parse(&p.status).unwrap_or(PartnerStatus::Draft),
                 last_successful_sync_at: p.last_successful_sync_at.map(|t| t.unix_timestamp()),
                 secret_rotation_due_at: p.secret_rotation_due_at.map(|t| t.unix_timestamp()),
+                degraded: p.degraded,
             })
             .collect(),
         now: time::OffsetDateTime::now_utc().unix_timestamp(),
@@ -360,6 +361,7 @@ pub async fn detail(
         client_id: p.client_id,
         secret_created_at,
         secret_rotation_due_at,
+        degraded: p.degraded,
         previous_secret_created_at: p.previous_secret_created_at.map(|t| t.unix_timestamp()),
         previous_secret_expires_at: p.previous_secret_expires_at.map(|t| t.unix_timestamp()),
         activated_at: p.activated_at.map(|t| t.unix_timestamp()),
