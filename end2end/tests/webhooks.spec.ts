@@ -65,7 +65,7 @@ test('an endpoint is added, tested, disabled after failures and re-enabled', asy
   await section.getByLabel('Endpoint URL').fill(`http://127.0.0.1:${port}/gatehouse`);
   await section.getByLabel('Description').fill('Tidewater receiver');
   await section.getByRole('button', { name: 'Add endpoint' }).click();
-  await expect(section.getByLabel('Signing secret')).toHaveValue(/^whsec_/);
+  await expect(section.getByRole('textbox', { name: 'Signing secret' })).toHaveValue(/^whsec_/);
   await expectAccessible(page);
   await screenshots(page, 'webhooks-partner');
 
@@ -112,7 +112,7 @@ test('an endpoint is added, tested, disabled after failures and re-enabled', asy
 
   // A new signing secret, shown once.
   await page.getByRole('button', { name: 'Rotate secret' }).click();
-  await expect(page.getByLabel('Signing secret')).toHaveValue(/^whsec_/);
+  await expect(page.getByRole('textbox', { name: 'Signing secret' })).toHaveValue(/^whsec_/);
   await expect(page.getByText(/The previous secret also signs every message until/)).toBeVisible();
   await expectAccessible(page);
   await screenshots(page, 'webhooks-endpoint');
