@@ -53,13 +53,18 @@ export async function expectAccessibleWithoutScripts(page: Page) {
   }
 }
 
-/** Saves desktop and mobile-width screenshots of the current page. */
+/**
+ * Saves desktop and 360 px screenshots of the current page, and asserts that at 360 px nothing
+ * makes the page scroll sideways (wide tables scroll inside their own box).
+ */
 export async function screenshots(page: Page, name: string) {
   fs.mkdirSync(shotsDir, { recursive: true });
   const desktop = page.viewportSize() ?? { width: 1280, height: 800 };
   await page.screenshot({ path: path.join(shotsDir, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
+  await page.setViewportSize({ width: 360, height: 780 });
   await page.screenshot({ path: path.join(shotsDir, `${name}-mobile.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${name} scrolls sideways at 360 px`).toBeLessThanOrEqual(0);
   await page.setViewportSize(desktop);
 }
 

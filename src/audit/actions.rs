@@ -77,6 +77,8 @@ actions! {
         TokenIssued => "token_issued",
         /// A call asked for a scope the partner does not hold (RFC 6750 §3.1).
         ScopeViolation => "scope_violation",
+        /// A new version of its webhook schema mapping.
+        WebhookMappingChanged => "webhook_mapping_changed",
     }
 }
 

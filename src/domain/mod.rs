@@ -21,6 +21,7 @@ mod status;
 #[cfg(feature = "ssr")]
 mod token;
 mod webhook;
+pub mod webhook_mapping;
 
 pub use display::{format_utc, rfc3339};
 pub use email::{EmailAddress, EmailError};

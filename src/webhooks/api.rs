@@ -96,3 +96,37 @@ pub async fn replay_webhook_message(id: Uuid, message: Uuid) -> Result<(), AppEr
     let (state, user, ctx) = crate::auth::session::integrations_user().await?;
     super::service::replay(&state, &user, &ctx, id, message).await
 }
+
+/// Partner `partner`'s schema mapping: rules in use, reachable fields, events for the preview.
+///
+/// # Errors
+/// As [`load_webhooks`].
+#[server(prefix = "/rpc", endpoint = "integrations/webhooks/mapping")]
+pub async fn load_webhook_mapping(partner: Uuid) -> Result<MappingEditor, AppError> {
+    let (state, user, _) = crate::auth::session::integrations_user().await?;
+    super::service::mapping_editor(&state, &user, partner).await
+}
+
+/// The sample `data` of `event_type` before and after `rules` (a JSON array of rules).
+///
+/// # Errors
+/// As [`load_webhooks`]; 422 on `rules` (naming the first bad rule) or `event_type`.
+#[server(prefix = "/rpc", endpoint = "integrations/webhooks/mapping/preview")]
+pub async fn preview_webhook_mapping(
+    partner: Uuid,
+    event_type: String,
+    rules: String,
+) -> Result<MappingPreview, AppError> {
+    let (state, user, _) = crate::auth::session::integrations_user().await?;
+    super::service::preview_mapping(&state, &user, partner, &event_type, &rules).await
+}
+
+/// Saves `rules` (a JSON array of rules) as the partner's next mapping version.
+///
+/// # Errors
+/// As [`preview_webhook_mapping`].
+#[server(prefix = "/rpc", endpoint = "integrations/webhooks/mapping/save")]
+pub async fn save_webhook_mapping(partner: Uuid, rules: String) -> Result<MappingEditor, AppError> {
+    let (state, user, ctx) = crate::auth::session::integrations_user().await?;
+    super::service::save_mapping(&state, &user, &ctx, partner, &rules).await
+}

@@ -94,3 +94,31 @@ pub struct DeliveryLog {
     pub endpoint: EndpointDto,
     pub attempts: Vec<AttemptDto>,
 }
+
+/// A field a partner's schema mapping may name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingFieldDto {
+    pub name: String,
+    pub description: String,
+    pub is_date: bool,
+}
+
+/// A partner's schema mapping editor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingEditor {
+    pub partner_id: Uuid,
+    /// The version in use; 0: none saved (data goes out as Gatehouse writes it).
+    pub version: i32,
+    pub rules: Vec<crate::domain::webhook_mapping::MappingRule>,
+    /// The fields its scopes let the mapping name.
+    pub fields: Vec<MappingFieldDto>,
+    /// The events it may receive, for the preview.
+    pub event_types: Vec<String>,
+}
+
+/// A sample event's `data` before and after the rules, as pretty JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingPreview {
+    pub before: String,
+    pub after: String,
+}

@@ -196,10 +196,11 @@ pub async fn queue<'c>(
     event_type: &str,
     scope: Option<&str>,
     body: &str,
+    mapping_version: Option<i32>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!(
-        "INSERT INTO webhook_messages (id, endpoint_id, event_type, body)
-         SELECT gen_random_uuid(), e.id, $2, $4
+        "INSERT INTO webhook_messages (id, endpoint_id, event_type, body, mapping_version)
+         SELECT gen_random_uuid(), e.id, $2, $4, $5
            FROM webhook_endpoints e JOIN partners p ON p.id = e.partner_id
           WHERE e.partner_id = $1 AND e.enabled AND $2 = ANY (e.event_types)
             AND ($3::text IS NULL OR $3 = ANY (p.scopes))",
@@ -207,6 +208,7 @@ pub async fn queue<'c>(
         event_type,
         scope,
         body,
+        mapping_version,
     )
     .execute(db)
     .await?;
@@ -558,4 +560,52 @@ pub async fn notify<'c>(db: impl PgExecutor<'c>, channel: &str) -> Result<(), sq
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// A partner's newest schema mapping: `(version, rules)`.
+///
+/// # Errors
+/// Database errors.
+pub async fn mapping<'c>(
+    db: impl PgExecutor<'c>,
+    partner: Uuid,
+) -> Result<Option<(i32, serde_json::Value)>, sqlx::Error> {
+    let r = sqlx::query!(
+        "SELECT version, rules FROM webhook_mappings WHERE partner_id = $1
+          ORDER BY version DESC LIMIT 1",
+        partner,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(r.map(|r| (r.version, r.rules)))
+}
+
+/// Appends the next mapping version of `partner` (serialised by a transaction-scoped advisory
+/// lock on the partner). Returns its number.
+///
+/// # Errors
+/// Database errors.
+pub async fn insert_mapping(
+    tx: &mut PgConnection,
+    partner: Uuid,
+    rules: &serde_json::Value,
+    by: Uuid,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('webhook_mapping:' || $1::text, 0))",
+        partner.to_string(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query_scalar!(
+        r#"INSERT INTO webhook_mappings (partner_id, version, rules, created_by)
+           SELECT $1, COALESCE(max(version), 0) + 1, $2, $3
+             FROM webhook_mappings WHERE partner_id = $1
+           RETURNING version"#,
+        partner,
+        rules,
+        by,
+    )
+    .fetch_one(&mut *tx)
+    .await
 }

@@ -211,6 +211,9 @@ fn table() -> Vec<Row> {
         sf(A_ONLY, "/rpc/integrations/webhooks/reenable", &[("id", "{webhook_endpoint}")]),
         sf(A_ONLY, "/rpc/integrations/webhooks/log", &[("id", "{webhook_endpoint}")]),
         sf(A_ONLY, "/rpc/integrations/webhooks/replay", &[("id", "{webhook_endpoint}"), ("message", "{webhook_message}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/mapping", &[("partner", "{partner}")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/mapping/preview", &[("partner", "{partner}"), ("event_type", "partner.suspended"), ("rules", "[]")]),
+        sf(A_ONLY, "/rpc/integrations/webhooks/mapping/save", &[("partner", "{partner}"), ("rules", "[]")]),
 
         // ---- Email templates: invitation managers, their own organisation only -----------------
         sf(MANAGERS, "/rpc/email-templates/load", &[("kind", "invitation")]),

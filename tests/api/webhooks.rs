@@ -679,3 +679,80 @@ async fn scopes_decide_which_events_an_endpoint_may_receive() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_mapping_preview_is_what_the_partner_receives() {
+    let app = app().await;
+    let (rx, port) = Receiver::start().await;
+    let mut t = tenant(&app).await;
+    let (id, _, _) = approved_partner(&app, &mut t, "partner:ping").await;
+    endpoint(
+        &app,
+        &mut t,
+        &id,
+        &format!("http://127.0.0.1:{port}/mapped"),
+        "partner.suspended",
+    )
+    .await;
+    let rules = r#"[{"op":"rename","field":"status","to":"state"},
+                    {"op":"constant","field":"source","value":"gatehouse"},
+                    {"op":"drop","field":"partner_id"}]"#;
+    let res = app
+        .post(
+            &mut t.manager,
+            "/rpc/integrations/webhooks/mapping/preview",
+            &[
+                ("partner", &id),
+                ("event_type", "partner.suspended"),
+                ("rules", rules),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let preview: Value = res.json().await.unwrap();
+    let after: Value = serde_json::from_str(preview["after"].as_str().unwrap()).unwrap();
+    let res = app
+        .post(
+            &mut t.manager,
+            "/rpc/integrations/webhooks/mapping/save",
+            &[("partner", &id), ("rules", rules)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["version"], 1);
+
+    suspend(&app, &mut t, &id, true).await;
+    let got = rx.wait_for("mapped", 1, 10).await;
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["data"], after, "delivered data = preview");
+    assert_eq!(body["data"]["state"], "suspended");
+    let version: Option<i32> =
+        sqlx::query_scalar("SELECT mapping_version FROM webhook_messages LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(version, Some(1), "the message records the mapping version");
+
+    // A rule may only name what the partner's scopes let it receive.
+    let res = app
+        .post(
+            &mut t.manager,
+            "/rpc/integrations/webhooks/mapping/save",
+            &[
+                ("partner", &id),
+                ("rules", r#"[{"op":"drop","field":"invitation_id"}]"#),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Rule 1: invitation_id is not a field"));
+}

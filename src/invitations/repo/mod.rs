@@ -430,40 +430,34 @@ pub async fn history<'c>(
     .await
 }
 
-/// Marks every overdue pending invitation expired and audits each, in one statement.
-/// Safe to run on every instance at once: each row changes once. Returns how many expired.
+/// Marks every overdue pending invitation expired, with an `expired` audit event each, in one
+/// statement. Returns each expired invitation with the partner that created it, if one did
+/// (its `invitation.expired` webhook).
 ///
 /// # Errors
 /// Database errors.
-pub async fn expire_overdue<'c>(db: impl PgExecutor<'c>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
+pub async fn expire_overdue(
+    conn: &mut PgConnection,
+) -> Result<Vec<(Uuid, Option<Uuid>)>, sqlx::Error> {
+    let rows = sqlx::query!(
         r#"WITH expired AS (
             UPDATE invitations SET status = 'expired', reminder_key_id = NULL,
                    reminder_nonce = NULL, reminder_ciphertext = NULL
              WHERE status = 'pending' AND expires_at <= now()
             RETURNING id, organisation_id, expires_at, partner_id),
-         -- invitation.expired for the partner that created one (webhooks::service::emit's
-         -- rule: subscribed, enabled endpoints of a partner holding invitations:read).
-         queued AS (
-            INSERT INTO webhook_messages (id, endpoint_id, event_type, body)
-            SELECT gen_random_uuid(), e.id, 'invitation.expired',
-                   jsonb_build_object(
-                       'type', 'invitation.expired',
-                       'timestamp', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       'data', jsonb_build_object('invitation_id', x.id, 'status', 'expired'))::text
-              FROM expired x
-              JOIN partners p ON p.id = x.partner_id AND 'invitations:read' = ANY (p.scopes)
-              JOIN webhook_endpoints e ON e.partner_id = p.id AND e.enabled
-                                      AND 'invitation.expired' = ANY (e.event_types))
-         INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, actor_kind, detail)
-         SELECT organisation_id, 'invitation', id, 'expired', 'system',
-                jsonb_build_object('expires_at',
-                    to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
-           FROM expired"#
+         audited AS (
+            INSERT INTO audit_events (organisation_id, subject_type, subject_id, action,
+                                      actor_kind, detail)
+            SELECT organisation_id, 'invitation', id, 'expired', 'system',
+                   jsonb_build_object('expires_at',
+                       to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+              FROM expired
+            RETURNING 1)
+         SELECT id AS "id!", partner_id FROM expired"#
     )
-    .execute(db)
+    .fetch_all(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(rows.into_iter().map(|r| (r.id, r.partner_id)).collect())
 }
 
 /// What claiming an idempotency key found.

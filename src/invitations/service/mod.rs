@@ -563,11 +563,31 @@ pub async fn run_expiry_job(state: AppState) {
     }
 }
 
+/// Expires every overdue invitation and queues `invitation.expired` for the partners that
+/// created some, in one transaction. Returns how many expired.
+async fn expire(state: &AppState) -> Result<usize, sqlx::Error> {
+    let mut tx = state.pool.begin().await?;
+    let expired = repo::expire_overdue(&mut tx).await?;
+    for (id, partner) in &expired {
+        if let Some(partner) = partner {
+            crate::webhooks::service::emit(
+                &mut tx,
+                *partner,
+                crate::domain::WebhookEventType::InvitationExpired,
+                json!({ "invitation_id": id, "status": "expired" }),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(expired.len())
+}
+
 /// One round of the expiry job. Failures are logged, never fatal: the next round tries
 /// again.
 #[tracing::instrument(skip_all, name = "expiry_sweep")]
 async fn sweep(state: &AppState) {
-    match repo::expire_overdue(&state.pool).await {
+    match expire(state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(count = n, "invitations expired"),
         Err(e) => tracing::error!(error = %e, "expiry job failed"),
