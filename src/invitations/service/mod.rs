@@ -395,14 +395,18 @@ pub async fn create(
         },
     )
     .await?;
-    crate::webhooks::service::emit_for_invitation(
-        &mut tx,
-        id,
-        crate::domain::WebhookEventType::InvitationCreated,
-        json!({ "invitation_id": id, "status": "pending", "role": new.invitee.role.as_str(),
-                "expires_at": crate::domain::rfc3339(expires_at) }),
-    )
-    .await?;
+    // Only a partner's own invitations are its events; the actor says whose this is, so no
+    // lookup is needed (and a person's invitation costs no extra query).
+    if let Some(partner) = actor.partner_id() {
+        crate::webhooks::service::emit(
+            &mut tx,
+            partner,
+            crate::domain::WebhookEventType::InvitationCreated,
+            json!({ "invitation_id": id, "status": "pending", "role": new.invitee.role.as_str(),
+                    "expires_at": crate::domain::rfc3339(expires_at) }),
+        )
+        .await?;
+    }
     let link = registration_link(state, &token, new.organisation_id);
     if !new.send_email {
         tx.commit().await?;

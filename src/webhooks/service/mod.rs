@@ -230,11 +230,7 @@ pub async fn add_endpoint(
         )));
     }
     let id = Uuid::new_v4();
-    let secret = signing::generate_secret();
-    let sealed = state
-        .config
-        .encryption_keys
-        .seal(secret.expose_secret().as_bytes(), &secret_aad(id));
+    let (secret, sealed) = new_secret(state, id);
     repo::insert_endpoint(
         &mut tx,
         &NewEndpoint {
@@ -270,6 +266,16 @@ pub async fn add_endpoint(
         endpoint: endpoint_dto(&row),
         secret: secret.expose_secret().to_owned(),
     })
+}
+
+/// A new signing secret for endpoint `id`, and its sealed form for the database.
+fn new_secret(state: &AppState, id: Uuid) -> (SecretString, crate::crypto::Sealed) {
+    let secret = signing::generate_secret();
+    let sealed = state
+        .config
+        .encryption_keys
+        .seal(secret.expose_secret().as_bytes(), &secret_aad(id));
+    (secret, sealed)
 }
 
 /// The associated data binding a sealed signing secret to its endpoint.
@@ -328,11 +334,7 @@ pub async fn rotate_secret(
 ) -> Result<RotatedEndpointSecret, AppError> {
     endpoint_of(state, user, id).await?;
     let db = AppError::internal::<sqlx::Error>(DB);
-    let secret = signing::generate_secret();
-    let sealed = state
-        .config
-        .encryption_keys
-        .seal(secret.expose_secret().as_bytes(), &secret_aad(id));
+    let (secret, sealed) = new_secret(state, id);
     let until = OffsetDateTime::now_utc() + SECRET_OVERLAP;
     let mut tx = state.pool.begin().await.map_err(db)?;
     repo::rotate_secret(&mut tx, id, &sealed, until)
