@@ -1,31 +1,58 @@
 #!/usr/bin/env bash
-# What a browser downloads for the static bundle (issue 13, G4): each file of target/site/pkg
-# as served with no compression, gzip and brotli, with the time the server took. Uses the
-# build that is there (`cargo leptos build` for debug, `--release` for release); builds the
-# debug one if there is none. Not part of the test command. Usage: bench/bundle_size.sh
+# G4 (issue 13): what the registration page makes a browser download (its JavaScript and wasm,
+# gzip and brotli) in a release build, against a minimal Leptos 0.8 counter app
+# (bench/counter) built in the same run by the same cargo-leptos pipeline and wasm profile.
+# Also checks over HTTP that the page's bundle URLs are versioned, precompressed and cached
+# for a year. Not part of the test command.
+#
+# Usage: bench/bundle_size.sh [--no-build]   (--no-build: measure the builds that are there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/db.sh
 . scripts/db.sh
+if [ "${1:-}" != "--no-build" ]; then
+  scripts/release.sh >&2
+  # The counter shares the target directory: the crates both build alike are built once.
+  (cd bench/counter && unset RUSTFLAGS && CARGO_TARGET_DIR="$(pwd)/../../target" \
+     PATH="$(pwd)/../../node_modules/.bin:$PATH" cargo leptos build --release --precompress >&2)
+fi
 gatehouse_pg_start
-[ -f target/site/pkg/gatehouse.wasm ] || (unset RUSTFLAGS; cargo leptos build >&2)
-bin=target/debug/gatehouse
-[ -x target/release/gatehouse ] && [ target/release/gatehouse -nt "$bin" ] && bin=target/release/gatehouse
 db=gatehouse_bench_bundle
-psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log=$(mktemp)
 GATEHOUSE_ENV=development DATABASE_URL="${PG_ADMIN_URL%/*}/$db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  PUBLIC_URL="http://127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn "$bin" >/dev/null 2>&1 &
+  PUBLIC_URL="http://127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site target/release/gatehouse >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; gatehouse_pg_stop' EXIT
+trap 'kill "$server" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-echo "server: $bin"
-echo "| file | identity | gzip | brotli |"
-echo "| --- | --- | --- | --- |"
-for f in gatehouse.wasm gatehouse.js gatehouse.css; do
-  row="| $f"
-  for enc in identity gzip br; do
-    row="$row | $(curl -s -o /dev/null -w '%{size_download} B, %{time_total} s' -H "Accept-Encoding: $enc" "http://127.0.0.1:$port/pkg/$f")"
-  done
-  echo "$row |"
-done
+# The first start prints the bootstrap admin's registration link: the page to measure.
+link=$(grep -o "http://127.0.0.1:$port/register?[^ ]*" "$log" | head -n 1)
+page=$(curl -fsS "$link")
+js=$(grep -o '/assets/[0-9a-f]*/pkg/gatehouse[^"]*\.js' <<<"$page" | head -n 1)
+wasm=$(grep -o '/assets/[0-9a-f]*/pkg/gatehouse[^"]*\.wasm' <<<"$page" | head -n 1)
+echo "registration page loads $js and $wasm"
+fetch() { curl -fsS -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $2" "http://127.0.0.1:$port$1"; }
+headers=$(curl -fsS -o /dev/null -D - -H "Accept-Encoding: br" "http://127.0.0.1:$port$wasm")
+grep -qi '^content-encoding: br' <<<"$headers" || { echo "the wasm is not served with brotli" >&2; exit 1; }
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$headers" || { echo "the wasm is not cached for a year" >&2; exit 1; }
+size() { stat -c %s "$1"; }
+c=bench/counter/target/site/pkg
+python3 - "$(fetch "$js" identity)" "$(fetch "$wasm" identity)" "$(fetch "$js" gzip)" "$(fetch "$wasm" gzip)" \
+  "$(fetch "$js" br)" "$(fetch "$wasm" br)" \
+  "$(size $c/counter.js)" "$(size $c/counter.wasm)" "$(size $c/counter.js.gz)" "$(size $c/counter.wasm.gz)" \
+  "$(size $c/counter.js.br)" "$(size $c/counter.wasm.br)" <<'PY'
+import sys
+g_js, g_wasm, g_js_gz, g_wasm_gz, g_js_br, g_wasm_br, c_js, c_wasm, c_js_gz, c_wasm_gz, c_js_br, c_wasm_br = map(int, sys.argv[1:])
+kb = lambda n: f"{n / 1024:,.0f} KiB"
+print()
+print("| JS + wasm of the page | Gatehouse /register | counter app | ratio | verdict (G4: ≤ 1.3×, gzip) |")
+print("| --- | --- | --- | --- | --- |")
+for name, g, c, judged in (("uncompressed", g_js + g_wasm, c_js + c_wasm, False),
+                           ("gzip", g_js_gz + g_wasm_gz, c_js_gz + c_wasm_gz, True),
+                           ("brotli (what browsers get)", g_js_br + g_wasm_br, c_js_br + c_wasm_br, False)):
+    verdict = ("pass" if g / c <= 1.3 else "falls short") if judged else ""
+    print(f"| {name} | {kb(g)} | {kb(c)} | {g / c:.2f}× | {verdict} |")
+print()
+print("Reproduce with: bench/bundle_size.sh")
+PY

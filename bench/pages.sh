@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Page benchmarks of issue 13, each beside its baseline in the same run: builds Gatehouse and
+# the bare axum + maud baseline (bench/baseline) in release, seeds a database of their own
+# (100,000 invitations in one organisation, with known tokens), starts both servers pinned to
+# core 1 and runs wrk pinned to core 0, alternating Gatehouse and the baseline, and prints the
+# table of docs/PERFORMANCE.md. Not part of the test command.
+#
+# Usage: bench/pages.sh [--smoke] [--no-build]
+#   --smoke     1 alternation of 1 s with 1,000 invitations: only that the harness still works.
+#   --no-build  measure the release binaries that are there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/db.sh
+. scripts/db.sh
+smoke=0 build=1
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=1 ;;
+    --no-build) build=0 ;;
+    *) echo "unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+gatehouse_pg_start
+export RUSTFLAGS="--cfg erase_components"
+if [ "$build" = 1 ]; then
+  echo "==> building Gatehouse and the baseline in release" >&2
+  cargo build --release --features ssr --bin gatehouse >&2
+  # The baseline shares the target directory, so it reuses the crates both build alike.
+  CARGO_TARGET_DIR="$(pwd)/target" cargo build --release --manifest-path bench/baseline/Cargo.toml >&2
+fi
+
+db=gatehouse_pages_bench
+psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+url="${PG_ADMIN_URL%/*}/$db"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+gh_port=$(free_port)
+base_port=$(free_port)
+pin_server=(); pin_client=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 1); pin_client=(taskset -c 0); fi
+mkdir -p target/bench
+# Gatehouse as a deployment runs it: its default log filter (one line per request), release
+# build, development mode only for the keys and the mailbox it makes up itself.
+GATEHOUSE_ENV=development DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$gh_port" \
+  LEPTOS_SITE_ROOT=target/site PUBLIC_URL="http://127.0.0.1:$gh_port" \
+  "${pin_server[@]}" target/release/gatehouse >target/bench/gatehouse.log 2>&1 &
+gh=$!
+trap 'kill "$gh" "${base:-}" 2>/dev/null || true; gatehouse_pg_stop' EXIT
+for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$gh_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "http://127.0.0.1:$gh_port/healthz" >/dev/null
+
+echo "==> seeding" >&2
+rows=100000
+[ "$smoke" = 1 ] && rows=1000
+org=c0000000-0000-4000-8000-000000000001
+# Token g is the hex of SHA-256("bench-g"); the table keeps SHA-256 of its 32 raw bytes, as
+# Gatehouse does.
+psql "$url" -qX -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO organisations (id, name, kind) VALUES ('$org', 'Bench Co', 'company');
+INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role, token_hash,
+                         expires_at, created_at)
+  SELECT gen_random_uuid(), '$org', 'person' || g || '@example' || (g % 97) || '.org', 'Seed',
+         'Person', 'member', sha256(sha256(('bench-' || g)::bytea)),
+         now() + interval '7 days', now() - make_interval(secs => g)
+    FROM generate_series(1, $rows) g;
+ANALYZE;
+SQL
+psql "$url" -qXAt -c "SELECT '/register?token=' || encode(sha256(('bench-' || g)::bytea), 'hex')
+                             || '&org=$org' FROM generate_series(1, least($rows, 10000)) g" \
+  >target/bench/register-paths.txt
+# G6 spends invitations 50,001 and on (G1 only looks at 1 to 10,000).
+psql "$url" -qXAt -c "SELECT 'token=' || encode(sha256(('bench-' || g)::bytea), 'hex') || '&org=$org'
+                             || '&first_name=Bench&last_name=Person'
+                             || '&password=cedar+meadow+lantern+27+quartz&password_confirmation=cedar+meadow+lantern+27+quartz'
+                        FROM generate_series(least($rows / 2 + 1, 50001), $rows) g" \
+  >target/bench/register-bodies.txt
+
+DATABASE_URL="$url" BASELINE_ADDR="127.0.0.1:$base_port" \
+  "${pin_server[@]}" target/release/gatehouse-baseline >target/bench/baseline.log 2>&1 &
+base=$!
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$base_port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+echo "==> measuring" >&2
+BENCH_SMOKE=$smoke BENCH_GATEHOUSE="http://127.0.0.1:$gh_port" \
+  BENCH_BASELINE="http://127.0.0.1:$base_port" BENCH_PIN="${pin_client[*]}" BENCH_GATEHOUSE_PID=$gh \
+  BENCH_PIN_SERVER="${pin_server[*]}" BENCH_BASELINE_BIN=target/release/gatehouse-baseline \
+  python3 bench/pages.py
