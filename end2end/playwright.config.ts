@@ -1,9 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
-// Runs against the debug build made by `cargo leptos build`, on its own database
-// (E2E_DATABASE_URL, created fresh by scripts/test.sh), in Debian's Chromium.
+// Runs against the debug build made by `cargo leptos build` (or the binary in E2E_BINARY,
+// such as a release build's), on its own database (E2E_DATABASE_URL, created fresh by
+// scripts/test.sh), in Debian's Chromium.
 const root = path.resolve(__dirname, '..');
+const binary = process.env.E2E_BINARY ?? path.join(root, 'target/debug/gatehouse');
 // E2E_PORT lets two checkouts run their end-to-end tests on one machine at the same time.
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
@@ -40,7 +42,7 @@ export default defineConfig({
   webServer: {
     // stdout goes to a file: the first-start registration link is read from it, as an
     // operator would read it from the terminal.
-    command: `exec "${path.join(root, 'target/debug/gatehouse')}" > "${serverLog}" 2>&1`,
+    command: `exec "${binary}" > "${serverLog}" 2>&1`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
