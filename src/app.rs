@@ -21,7 +21,7 @@ use crate::{
     webhooks::pages::WebhookEndpointPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
     path, SsrMode,
@@ -29,6 +29,18 @@ use leptos_router::{
 
 /// The document around every page. Inline scripts carry the response's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The bundle's content-versioned base (`/assets/{version}`, see `crate::assets`): cached
+    // for a year by browsers. Without the state (never in practice), the revalidated `/pkg`.
+    #[cfg(feature = "ssr")]
+    let base = use_context::<crate::state::AppState>()
+        .map(|s| s.bundle.base.clone())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let base = String::new();
+    let css = format!(
+        "{base}/{}/{}.css",
+        options.site_pkg_dir, options.output_name
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -38,7 +50,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <link rel="stylesheet" id="gatehouse" href=css />
+                // `defer`: the wasm loads at low priority and hydrates when the browser is
+                // idle (within 2 s), so the stylesheet and the server-rendered page paint
+                // first (Lighthouse LCP, issue 13 G8). Sign-in, registration and the
+                // credential form post without scripts; the join page's key pair waits for
+                // hydration, as it always did.
+                <HydrationScripts options root=base defer=true />
                 <MetaTags />
             </head>
             <body>
@@ -63,7 +81,6 @@ pub fn App() -> impl IntoView {
     });
     let any_session = |_| true;
     view! {
-        <Stylesheet id="gatehouse" href="/pkg/gatehouse.css" />
         <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_owned() } else { format!("{t} · Gatehouse") } />
         <a href="#main" class="skip-link">"Skip to content"</a>
         <Router>

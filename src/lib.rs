@@ -28,6 +28,8 @@ pub mod registration;
 pub mod webhooks;
 
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod bootstrap;

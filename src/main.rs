@@ -8,6 +8,10 @@ use gatehouse::{
     telemetry::{self, LogFormat},
 };
 
+/// mimalloc instead of the system allocator: measured in docs/PERFORMANCE.md (G1, G7).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init(LogFormat::from_env());

@@ -19,36 +19,14 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
-    compression::CompressionLayer,
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
-    services::{ServeDir, ServeFile},
-    set_header::SetResponseHeaderLayer,
+    services::ServeFile,
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
-
-/// The wasm, JavaScript and CSS bundle under `dir`: compressed with brotli or gzip as the
-/// browser accepts (the debug wasm shrinks about fivefold), and revalidated on each use
-/// (`Cache-Control: no-cache` with `Last-Modified`, so an unchanged file costs a 304): the
-/// file names carry no content hash, so a long-lived cache would serve an old bundle after a
-/// deploy. Pages are not compressed here: those that carry tokens stay out of reach of
-/// compression side channels (BREACH).
-fn static_bundle(dir: &str) -> Router {
-    Router::new().fallback_service(
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::if_not_present(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-cache"),
-            ))
-            // The fastest level: done per request, it must cost little; it still shrinks
-            // the wasm about fivefold (measured in docs/PERFORMANCE.md, G4).
-            .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
-            .service(ServeDir::new(dir)),
-    )
-}
 
 /// A built, bound, not yet serving Gatehouse.
 pub struct Application {
@@ -97,12 +75,13 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let pool = connect(&config).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     let passwords = PasswordService::new(config.password_hash_permits, config.password_hash_wait);
-    Ok(AppState {
+    Ok(AppState::new(crate::state::Shared {
         pool,
+        bundle: Arc::new(crate::assets::Bundle::load(&config.leptos_options)),
         leptos_options: config.leptos_options.clone(),
         config: Arc::new(config),
         passwords: Arc::new(passwords),
-    })
+    }))
 }
 
 impl Application {
@@ -164,9 +143,12 @@ impl Application {
             state.pool.clone(),
         )));
         tracing::info!(addr = %listener.local_addr()?, public_url = %state.config.public_url, "Gatehouse is listening");
+        let service = layers(router, &state.config);
         axum::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(service),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -237,8 +219,8 @@ fn provide_request_context() {
     }
 }
 
-/// The full router: pages, server functions, static files, and the layers every request
-/// passes (security headers outermost, then the cross-site check, then the session).
+/// The router: pages, server functions, static files and the session layer, without the
+/// layers every request passes (those are [`layers`]).
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let routes = generate_route_list(App);
@@ -299,48 +281,69 @@ pub fn router(state: AppState) -> Router {
     .route("/healthz", get(crate::health::healthz))
     .route("/readyz", get(crate::health::readyz))
     .route("/metrics", get(crate::metrics::handler))
-    .nest_service(
-        &format!("/{}", leptos_options.site_pkg_dir),
-        static_bundle(&format!(
-            "{}/{}",
-            leptos_options.site_root, leptos_options.site_pkg_dir
-        )),
-    )
+    .merge(state.bundle.routes())
     .route_service(
         "/favicon.svg",
         ServeFile::new(format!("{}/favicon.svg", leptos_options.site_root)),
     )
     .merge(crate::partner_api::routes())
-    .layer(axum::middleware::from_fn_with_state(
+    .route_layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,
     ))
-    .layer(axum::middleware::from_fn_with_state(
-        Arc::new(security::HeaderPolicy::for_config(&config)),
-        security::security_headers,
-    ))
-    .layer(axum::middleware::from_fn_with_state(
-        Arc::new(config.trusted_proxies.clone()),
-        security::resolve_client,
-    ))
-    // No request outlives the timeout: past it the client gets 503 and the work is dropped.
-    .layer(TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        config.request_timeout,
-    ))
-    // One span per request (request id, method, route template, status); the request id is
-    // made first and echoed as X-Request-Id.
-    .layer(
-        TraceLayer::new_for_http()
-            .make_span_with(telemetry::request_span)
-            .on_response(telemetry::on_response),
-    )
-    .layer(PropagateRequestIdLayer::x_request_id())
-    .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
-    // Bodies past the limit get 413 before any handler reads them (server functions read
-    // their bodies themselves, so axum's DefaultBodyLimit alone would not stop them).
-    .layer(axum::middleware::from_fn(security::limit_body))
-    // The middleware above bounds every body; extractors need no limit of their own.
-    .layer(axum::extract::DefaultBodyLimit::disable())
+    // The trace span is made outside the router (see `layers`), before routing; the route
+    // template is recorded on it here, once matched.
+    .route_layer(axum::middleware::from_fn(telemetry::record_route))
     .with_state(state)
+}
+
+/// The layers every request passes, outermost first: the body limit, the request id, the
+/// trace span, the timeout, the client address and the security headers (with the CSP nonce),
+/// around `router` (whose routes check cross-site requests themselves, where the route is
+/// known for the log line). Composed once around the whole router rather than
+/// with `Router::layer`, which wraps every route and clones a boxed service per layer on each
+/// request (measured in docs/PERFORMANCE.md, G1b).
+pub fn layers(
+    router: Router,
+    config: &Config,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send + 'static,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+    use axum::response::IntoResponse;
+    tower::ServiceBuilder::new()
+        // The limit below bounds every body; extractors need no limit of their own.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        // Bodies past the limit get 413 before any handler reads them (server functions read
+        // their bodies themselves, so axum's DefaultBodyLimit alone would not stop them).
+        .layer(axum::middleware::from_fn(security::limit_body))
+        // One span per request (request id, method, route template, status); the request id
+        // is made first and echoed as X-Request-Id.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .map_response(IntoResponse::into_response)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(telemetry::on_response),
+        )
+        // No request outlives the timeout: past it the client gets 503 and the work is dropped.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.trusted_proxies.clone()),
+            security::resolve_client,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(security::HeaderPolicy::for_config(config)),
+            security::security_headers,
+        ))
+        .service(router)
 }

@@ -14,7 +14,14 @@ use tracing::{field::Empty, Span};
 use tracing_subscriber::EnvFilter;
 
 /// The log filter when `RUST_LOG` is unset.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,gatehouse::access=warn";
+
+/// The target of the one line per answered request ([`on_response`]). Answers are logged at
+/// `info`, refusals (401, 403) and failures (5xx) at `warn`; the default filter keeps only the
+/// warnings: a line per request costs as much as a small route (measured in
+/// docs/PERFORMANCE.md, G1b), and the proxy in front of Gatehouse keeps an access log anyway.
+/// `RUST_LOG=info` (or `…,gatehouse::access=info`) turns every line on.
+pub const ACCESS_TARGET: &str = "gatehouse::access";
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +48,12 @@ impl LogFormat {
 pub fn init(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only for a person at a terminal: a file, a pipe or a journal gets plain text
+    // (and no span is formatted twice over with escape codes on every request).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     let _ = match format {
         LogFormat::Json => builder
             .json()
@@ -85,8 +97,8 @@ pub fn route_of<B>(req: &Request<B>) -> &str {
         .map_or("unmatched", MatchedPath::as_str)
 }
 
-/// The `request` span: request id, method and route template; status and latency are
-/// recorded when the response is ready.
+/// The `request` span: request id and method; the route template is recorded once routing
+/// matched one ([`record_route`]), status and latency when the response is ready.
 pub fn request_span<B>(req: &Request<B>) -> Span {
     let request_id = req
         .extensions()
@@ -97,10 +109,23 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
         "request",
         request_id = %request_id,
         method = %req.method(),
-        route = %route_of(req),
+        route = Empty,
         status = Empty,
         latency_ms = Empty,
     )
+}
+
+/// Route middleware: records the matched route template on the request span (made before
+/// routing, so it could not know it). Requests no route matched (static files, 404s) have no
+/// `route` field.
+pub async fn record_route(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(path) = req.extensions().get::<MatchedPath>() {
+        Span::current().record("route", path.as_str());
+    }
+    next.run(req).await
 }
 
 /// Records the answer on the request span and logs one line for it (`warn` for 5xx).
@@ -109,13 +134,13 @@ pub fn on_response<B>(res: &Response<B>, latency: Duration, span: &Span) {
     span.record("status", status);
     span.record("latency_ms", latency.as_millis() as u64);
     if res.status().is_server_error() {
-        tracing::warn!(status, "request failed");
+        tracing::warn!(target: ACCESS_TARGET, status, "request failed");
     } else if status == 401 || status == 403 {
         // OWASP ASVS 5.0 V16.3.2: every refused authentication or authorization is logged at
         // warn, inside the request span (request id, route, client).
-        tracing::warn!(status, event = "access_refused", "request refused");
+        tracing::warn!(target: ACCESS_TARGET, status, event = "access_refused", "request refused");
     } else {
-        tracing::info!(status, "request answered");
+        tracing::info!(target: ACCESS_TARGET, status, "request answered");
     }
 }
 

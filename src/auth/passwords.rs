@@ -2,30 +2,48 @@
 
 use crate::error::AppError;
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Algorithm, Argon2, Params, Version,
+    password_hash::{
+        rand_core::OsRng, Output, ParamsString, PasswordHash, PasswordVerifier, SaltString,
+    },
+    Algorithm, Argon2, Block, Params, Version,
 };
 use secrecy::{ExposeSecret, SecretString};
-use std::time::Duration;
+use std::{sync::Mutex, time::Duration};
 use tokio::sync::Semaphore;
 
-/// Argon2id with m = 19456 KiB, t = 2, p = 1: the OWASP Password Storage Cheat Sheet's first
-/// recommended configuration (OWASP ASVS 5.0 V11.4.2).
+/// Argon2id memory cost in KiB (m), iterations (t) and lanes (p): the OWASP Password Storage
+/// Cheat Sheet's first recommended configuration (OWASP ASVS 5.0 V11.4.2).
+const M_KIB: u32 = 19_456;
+const T: u32 = 2;
+const P: u32 = 1;
+
+fn params(output_len: usize) -> Option<Params> {
+    Params::new(M_KIB, T, P, Some(output_len)).ok()
+}
+
 fn argon2() -> Argon2<'static> {
     Argon2::new(
         Algorithm::Argon2id,
         Version::V0x13,
-        Params::new(19_456, 2, 1, None).expect("static Argon2 parameters are valid"),
+        params(Params::DEFAULT_OUTPUT_LEN).expect("static Argon2 parameters are valid"),
     )
 }
+
+/// One hash's working memory: `M_KIB` blocks of 1 KiB.
+type Memory = Box<[Block]>;
 
 /// Hashes and verifies passwords on blocking threads, at most `permits` at a time.
 ///
 /// A request that cannot get a permit within `max_wait` gets [`AppError::Busy`] instead of
 /// joining an ever-growing queue: each hash costs ~19 MiB and tens of milliseconds of a core.
+/// The 19 MiB are allocated once per permit and reused: allocated per hash on whichever
+/// blocking thread runs it, they stayed in that thread's malloc arena, and resident memory
+/// grew with every new thread (measured in docs/PERFORMANCE.md, G7).
 pub struct PasswordService {
     permits: Semaphore,
     max_wait: Duration,
+    /// Working memory of the hashes not running now; never more than `permits` entries.
+    memory: Mutex<Vec<Memory>>,
     /// Hash of a random password, verified against when an email is unknown so that the answer
     /// takes as long as for a known one (no account enumeration by timing).
     dummy_hash: String,
@@ -35,10 +53,13 @@ impl PasswordService {
     /// A service allowing `permits` concurrent hashes (normally the number of cores).
     pub fn new(permits: usize, max_wait: Duration) -> Self {
         let dummy = SecretString::from(format!("dummy-{}", uuid::Uuid::new_v4()));
+        let mut memory = new_memory();
+        let dummy_hash = hash_with(&mut memory, &dummy);
         Self {
             permits: Semaphore::new(permits.max(1)),
             max_wait,
-            dummy_hash: hash_blocking(&dummy),
+            memory: Mutex::new(vec![memory]),
+            dummy_hash,
         }
     }
 
@@ -49,9 +70,15 @@ impl PasswordService {
     /// the blocking task fails.
     pub async fn hash(&self, password: SecretString) -> Result<String, AppError> {
         let _permit = self.permit().await?;
-        tokio::task::spawn_blocking(move || hash_blocking(&password))
-            .await
-            .map_err(AppError::internal("password hashing task failed"))
+        let mut memory = self.take_memory();
+        let (memory, phc) = tokio::task::spawn_blocking(move || {
+            let phc = hash_with(&mut memory, &password);
+            (memory, phc)
+        })
+        .await
+        .map_err(AppError::internal("password hashing task failed"))?;
+        self.give_memory(memory);
+        Ok(phc)
     }
 
     /// Verifies `password` against `phc`, or against the dummy hash when `phc` is `None`
@@ -67,15 +94,14 @@ impl PasswordService {
         let _permit = self.permit().await?;
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc).is_ok_and(|parsed| {
-                argon2()
-                    .verify_password(password.expose_secret().as_bytes(), &parsed)
-                    .is_ok()
-            })
+        let mut memory = self.take_memory();
+        let (memory, ok) = tokio::task::spawn_blocking(move || {
+            let ok = verify_with(&mut memory, &password, &phc);
+            (memory, ok)
         })
         .await
         .map_err(AppError::internal("password verification task failed"))?;
+        self.give_memory(memory);
         Ok(ok && known)
     }
 
@@ -85,14 +111,85 @@ impl PasswordService {
             _ => Err(AppError::Busy),
         }
     }
+
+    /// Memory for one hash: a free one, else a new one (at most one per permit ever exists,
+    /// plus any lost with a panicking task).
+    fn take_memory(&self) -> Memory {
+        self.memory
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_else(new_memory)
+    }
+
+    fn give_memory(&self, memory: Memory) {
+        if let Ok(mut free) = self.memory.lock() {
+            free.push(memory);
+        }
+    }
 }
 
-fn hash_blocking(password: &SecretString) -> String {
+fn new_memory() -> Memory {
+    vec![Block::default(); M_KIB as usize].into_boxed_slice()
+}
+
+/// Argon2id of `password` with a fresh 128-bit salt, in `memory`, as the PHC string that
+/// [`PasswordHasher::hash_password`] would give.
+fn hash_with(memory: &mut [Block], password: &SecretString) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.expose_secret().as_bytes(), &salt)
-        .expect("Argon2 hashing with valid parameters does not fail")
-        .to_string()
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .expect("a generated salt decodes");
+    let hash = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2()
+            .hash_password_into_with_memory(
+                password.expose_secret().as_bytes(),
+                salt_bytes,
+                out,
+                &mut *memory,
+            )
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .expect("Argon2 hashing with valid parameters does not fail");
+    let params = ParamsString::try_from(&argon2().params().clone())
+        .expect("static Argon2 parameters format");
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params,
+        salt: Some(salt.as_salt()),
+        hash: Some(hash),
+    }
+    .to_string()
+}
+
+/// Whether `password` matches the PHC string `phc`. Hashes made with other parameters than
+/// ours (none so far) are verified by the library with memory of its own.
+fn verify_with(memory: &mut [Block], password: &SecretString, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let ours = parsed.algorithm == Algorithm::Argon2id.ident()
+        && parsed.version == Some(Version::V0x13.into())
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| (p.m_cost(), p.t_cost(), p.p_cost()) == (M_KIB, T, P));
+    let (true, Some(salt), Some(expected)) = (ours, parsed.salt, parsed.hash) else {
+        return argon2()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok();
+    };
+    let mut salt_bytes = [0u8; 64];
+    let (Ok(salt_bytes), Some(params)) = (salt.decode_b64(&mut salt_bytes), params(expected.len()))
+    else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into_with_memory(password.expose_secret().as_bytes(), salt_bytes, &mut out, &mut *memory)
+        .is_ok()
+        // `Output`'s equality is constant-time.
+        && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// The blocklist check of NIST SP 800-63B-4 §3.1.1.2: refuses passwords found in lists of
@@ -133,6 +230,7 @@ pub fn blocklist_problem(password: &str, context: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher;
 
     #[test]
     fn common_and_contextual_passwords_are_refused_with_a_reason() {
@@ -163,5 +261,39 @@ mod tests {
             .await
             .unwrap());
         assert!(!svc.verify(pw(), None).await.unwrap());
+    }
+
+    /// Our reused-memory path and the library's allocating one agree both ways, and a hash
+    /// with other parameters still verifies.
+    #[test]
+    fn reused_memory_hashes_match_the_library() {
+        let pw = SecretString::from("tangerine orbit kettle marsh".to_owned());
+        let mut memory = new_memory();
+        let ours = hash_with(&mut memory, &pw);
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2()
+            .verify_password(pw.expose_secret().as_bytes(), &parsed)
+            .is_ok());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = argon2()
+            .hash_password(pw.expose_secret().as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_with(&mut memory, &pw, &theirs));
+        assert!(!verify_with(
+            &mut memory,
+            &SecretString::from("x".to_owned()),
+            &theirs
+        ));
+        let cheaper = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(pw.expose_secret().as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_with(&mut memory, &pw, &cheaper));
+        assert!(!verify_with(&mut memory, &pw, "not a phc string"));
     }
 }

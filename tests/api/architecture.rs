@@ -18,6 +18,7 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
     let segments: Vec<&str> = module.split("::").collect();
     let first = segments[0];
     let kernel = [
+        "assets",
         "state",
         "config",
         "db",

@@ -68,3 +68,74 @@ async fn the_bundle_is_compressed_and_revalidated_and_pages_are_not_compressed()
     assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
     std::fs::remove_dir_all(root).ok();
 }
+
+/// The page's bundle URLs carry the bundle's content version: cached for a year, served from
+/// a release build's precompressed copies, and an old version's path is gone.
+#[tokio::test]
+async fn pages_load_the_bundle_from_a_versioned_path_cached_for_a_year() {
+    let root = std::env::temp_dir().join(format!("gatehouse-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    let css = "body { color: black; }\n".repeat(400);
+    std::fs::write(root.join("pkg/gatehouse.css"), &css).unwrap();
+    // What `cargo leptos build --release --precompress` leaves beside each file.
+    std::fs::write(root.join("pkg/gatehouse.css.br"), b"pretend brotli").unwrap();
+    let site = root.to_string_lossy().into_owned();
+    let app = spawn_app_with(move |c| c.leptos_options.site_root = site.into()).await;
+
+    let page = app
+        .client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page
+        .find("href=\"/assets/")
+        .expect("a versioned stylesheet")
+        + 6;
+    let href = &page[start..start + page[start..].find('"').unwrap()];
+    assert!(href.ends_with("/pkg/gatehouse.css"), "{href}");
+    assert!(
+        page.contains(&href.replace("gatehouse.css", "gatehouse.js")),
+        "the scripts come from the same version"
+    );
+
+    let res = app
+        .client
+        .get(format!("{}{href}", app.base))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"pretend brotli");
+
+    let res = app
+        .client
+        .get(format!("{}{href}", app.base))
+        .header(header::ACCEPT_ENCODING, "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.bytes().await.unwrap().len(), css.len());
+
+    // Another version's path (an old deploy's page) finds nothing rather than new contents.
+    let res = app
+        .client
+        .get(format!(
+            "{}/assets/0000000000000000/pkg/gatehouse.css",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(root).ok();
+}
