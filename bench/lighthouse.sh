@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # G8 (issue 13): Lighthouse 12.2.3 (npm; mobile defaults, simulated throttling) in Debian's
 # Chromium on the registration and join pages of the release build, each beside the same
-# page loaded with scripts turned off (its LCP is the baseline). Not part of the test command.
+# page served without its scripts (bench/noscript_proxy.py; its LCP is the baseline). Not
+# part of the test command.
 #
 # Usage: bench/lighthouse.sh [--no-build]   (--no-build: use the release build that is there)
 set -euo pipefail
@@ -21,20 +22,24 @@ GATEHOUSE_ENV=development DATABASE_URL="${PG_ADMIN_URL%/*}/$db" LEPTOS_SITE_ADDR
 server=$!
 trap 'kill "$server" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+bare=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 bench/noscript_proxy.py "$bare" "http://127.0.0.1:$port" &
+proxy=$!
+trap 'kill "$server" "$proxy" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
 register=$(grep -o "http://127.0.0.1:$port/register?[^ ]*" "$log" | head -n 1)
 flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
 out=target/bench/lighthouse-reports
 mkdir -p "$out"
-run() { # name url extra-chrome-flags
+run() { # name url
   CHROME_PATH=/usr/bin/chromium "$lh/node_modules/.bin/lighthouse" "$2" --quiet --output=json \
     --output-path="$out/$1.json" --only-categories=performance,accessibility \
-    --chrome-flags="$flags $3" >/dev/null 2>&1
+    --chrome-flags="$flags" >/dev/null 2>&1
 }
 for page in register join; do
-  url=$register
-  [ "$page" = join ] && url="http://127.0.0.1:$port/join"
-  run "$page" "$url" ""
-  run "$page-noscript" "$url" "--blink-settings=scriptEnabled=false"
+  path=${register#http://127.0.0.1:$port}
+  [ "$page" = join ] && path=/join
+  run "$page" "http://127.0.0.1:$port$path"
+  run "$page-noscript" "http://127.0.0.1:$bare$path"
 done
 python3 - "$out" <<'PY'
 import json, sys

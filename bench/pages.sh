@@ -22,12 +22,13 @@ for arg in "$@"; do
 done
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 gatehouse_pg_start
-export RUSTFLAGS="--cfg erase_components"
 if [ "$build" = 1 ]; then
-  echo "==> building Gatehouse and the baseline in release" >&2
-  cargo build --release --features ssr --bin gatehouse >&2
-  # The baseline shares the target directory, so it reuses the crates both build alike.
-  CARGO_TARGET_DIR="$(pwd)/target" cargo build --release --manifest-path bench/baseline/Cargo.toml >&2
+  echo "==> building Gatehouse (the release build to deploy) and the baseline in release" >&2
+  scripts/release.sh >&2
+  # The baseline shares the target directory and the flags, so it reuses the crates both
+  # build alike.
+  (unset RUSTFLAGS; CARGO_TARGET_DIR="$(pwd)/target" cargo build --release \
+     --manifest-path bench/baseline/Cargo.toml >&2)
 fi
 
 db=gatehouse_pages_bench
@@ -39,7 +40,7 @@ base_port=$(free_port)
 pin_server=(); pin_client=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 1); pin_client=(taskset -c 0); fi
 mkdir -p target/bench
-# Gatehouse as a deployment runs it: its default log filter (one line per request), release
+# Gatehouse as a deployment runs it: its default log filter, the release
 # build, development mode only for the keys and the mailbox it makes up itself.
 GATEHOUSE_ENV=development DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$gh_port" \
   LEPTOS_SITE_ROOT=target/site PUBLIC_URL="http://127.0.0.1:$gh_port" \
