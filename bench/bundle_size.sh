@@ -16,18 +16,11 @@ if [ "${1:-}" != "--no-build" ]; then
   (cd bench/counter && unset RUSTFLAGS && CARGO_TARGET_DIR="$(pwd)/../../target" \
      PATH="$(pwd)/../../node_modules/.bin:$PATH" cargo leptos build --release --precompress >&2)
 fi
-gatehouse_pg_start
-db=gatehouse_bench_bundle
-psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$(mktemp)
-GATEHOUSE_ENV=development DATABASE_URL="${PG_ADMIN_URL%/*}/$db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  PUBLIC_URL="http://127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site target/release/gatehouse >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# shellcheck source=bench/release_server.sh
+. bench/release_server.sh
+bench_release_server gatehouse_bench_bundle
 # The first start prints the bootstrap admin's registration link: the page to measure.
-link=$(grep -o "http://127.0.0.1:$port/register?[^ ]*" "$log" | head -n 1)
+link=$register
 page=$(curl -fsS "$link")
 js=$(grep -o '/assets/[0-9a-f]*/pkg/gatehouse[^"]*\.js' <<<"$page" | head -n 1)
 wasm=$(grep -o '/assets/[0-9a-f]*/pkg/gatehouse[^"]*\.wasm' <<<"$page" | head -n 1)

@@ -12,21 +12,12 @@ cd "$(dirname "$0")/.."
 [ "${1:-}" = "--no-build" ] || scripts/release.sh >&2
 lh=target/bench/lighthouse
 [ -x "$lh/node_modules/.bin/lighthouse" ] || npm install --prefix "$lh" --no-audit --no-fund -E lighthouse@12.2.3 >&2
-gatehouse_pg_start
-db=gatehouse_bench_lighthouse
-psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$(mktemp)
-GATEHOUSE_ENV=development DATABASE_URL="${PG_ADMIN_URL%/*}/$db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  PUBLIC_URL="http://127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site target/release/gatehouse >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-bare=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck source=bench/release_server.sh
+. bench/release_server.sh
+bench_release_server gatehouse_bench_lighthouse
+bare=$(free_port)
 python3 bench/noscript_proxy.py "$bare" "http://127.0.0.1:$port" &
-proxy=$!
-trap 'kill "$server" "$proxy" 2>/dev/null || true; psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"; gatehouse_pg_stop' EXIT
-register=$(grep -o "http://127.0.0.1:$port/register?[^ ]*" "$log" | head -n 1)
+bench_pids+=("$!")
 flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
 out=target/bench/lighthouse-reports
 mkdir -p "$out"
