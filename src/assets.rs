@@ -9,7 +9,8 @@
 //! never a new file under an old name. Files answer `Cache-Control: public, max-age=31536000,
 //! immutable`, brotli or gzip from the `.br`/`.gz` files a release build writes beside them
 //! (`cargo leptos build --release --precompress`; ignored, with a warning, if any is older
-//! than its file), else compressed per request at the fastest level. The unversioned `/{pkg}/…` path stays, revalidated on each use (`no-cache`).
+//! than its file), else compressed per request at the fastest level. The unversioned
+//! `/{pkg}/…` path stays, revalidated on each use (`no-cache`).
 
 use axum::{
     http::{header, HeaderValue},
@@ -73,11 +74,6 @@ impl Bundle {
             pkg,
             precompressed,
         }
-    }
-
-    /// The URL of bundle file `name` (for example `gatehouse.css`).
-    pub fn url(&self, name: &str) -> String {
-        format!("{}/{}/{name}", self.base, self.pkg)
     }
 
     /// `/assets/{version}/{pkg}/…` (immutable) and `/{pkg}/…` (revalidated).
@@ -180,10 +176,7 @@ mod tests {
         assert_eq!(va.version.len(), 16);
         assert_eq!(va.version, vb.version, "precompressed copies do not count");
         assert_ne!(va.version, vc.version);
-        assert_eq!(
-            va.url("gatehouse.css"),
-            format!("/assets/{}/pkg/gatehouse.css", va.version)
-        );
+        assert_eq!(va.base, format!("/assets/{}", va.version));
         for d in [a, b, c] {
             std::fs::remove_dir_all(d).ok();
         }

@@ -69,16 +69,10 @@ impl PasswordService {
     /// [`AppError::Busy`] when no permit is free within the wait; [`AppError::Internal`] if
     /// the blocking task fails.
     pub async fn hash(&self, password: SecretString) -> Result<String, AppError> {
-        let _permit = self.permit().await?;
-        let mut memory = self.take_memory();
-        let (memory, phc) = tokio::task::spawn_blocking(move || {
-            let phc = hash_with(&mut memory, &password);
-            (memory, phc)
+        self.run("password hashing task failed", move |memory| {
+            hash_with(memory, &password)
         })
         .await
-        .map_err(AppError::internal("password hashing task failed"))?;
-        self.give_memory(memory);
-        Ok(phc)
     }
 
     /// Verifies `password` against `phc`, or against the dummy hash when `phc` is `None`
@@ -91,18 +85,33 @@ impl PasswordService {
         password: SecretString,
         phc: Option<String>,
     ) -> Result<bool, AppError> {
-        let _permit = self.permit().await?;
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy_hash.clone());
+        let ok = self
+            .run("password verification task failed", move |memory| {
+                verify_with(memory, &password, &phc)
+            })
+            .await?;
+        Ok(ok && known)
+    }
+
+    /// Runs `work` on a blocking thread with a permit and one hash's working memory, and puts
+    /// the memory back for the next hash. `failure` names a task that panicked.
+    async fn run<T: Send + 'static>(
+        &self,
+        failure: &'static str,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self.permit().await?;
         let mut memory = self.take_memory();
-        let (memory, ok) = tokio::task::spawn_blocking(move || {
-            let ok = verify_with(&mut memory, &password, &phc);
-            (memory, ok)
+        let (memory, out) = tokio::task::spawn_blocking(move || {
+            let out = work(&mut memory);
+            (memory, out)
         })
         .await
-        .map_err(AppError::internal("password verification task failed"))?;
+        .map_err(AppError::internal(failure))?;
         self.give_memory(memory);
-        Ok(ok && known)
+        Ok(out)
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
