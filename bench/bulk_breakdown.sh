@@ -61,10 +61,9 @@ INSERT INTO audit_events (organisation_id, subject_type, subject_id, action, act
   SELECT '$org', 'invitation', id, 'created', 'api_token', '$token',
          jsonb_build_object('email', 'bulk' || g || '@bench.example', 'role', 'member') FROM todo;
 \\echo outbox messages
-INSERT INTO email_outbox (recipient, subject, text_body, html_body, body_key_id, body_nonce,
-                          body_ciphertext, invitation_id)
-  SELECT 'bulk' || g || '@bench.example', 'You are invited', '', '', 'k1',
-         gen_random_bytes(12), gen_random_bytes(900) || gen_random_bytes(900), id FROM todo;
+INSERT INTO email_outbox (recipient, subject, text_body, html_body, invitation_id, template_kind,
+                          render_at_send)
+  SELECT 'bulk' || g || '@bench.example', '', '', '', id, 'invitation', true FROM todo;
 \\echo row outcomes
 UPDATE bulk_import_rows r SET outcome = 'created', invitation_id = t.id
   FROM todo t WHERE r.import_id = '$job' AND r.row_no = t.g;

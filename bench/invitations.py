@@ -3,7 +3,8 @@
 
 Run by bench/run.sh against a release build on a database of its own:
   B1  bulk import of 10,000 rows end to end (dry run, commit, every invitation, audit event
-      and outbox row written) against `psql \\copy` loading the same rows into the same table;
+      and outbox row written) against `psql \\copy` loading the same rows into the same table,
+      alternated BENCH_BULK_ROUNDS times (default 5), medians of the per-round ratios;
   B2  the REST list at 100,000 invitations in one organisation: page 1,000 against page 1
       (keyset pagination), p50 and p99 over alternating requests;
   B3  an email search over the same 100,000 invitations;
@@ -43,17 +44,21 @@ def pct(samples, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
-def bulk():
+def bulk_round(n):
+    """One alternation of B1: our import of ROWS fresh rows (dry run, then the confirmed
+    upload until the job reports `done`), then `psql \\copy` of as many invitation rows.
+    Returns (dry run s, commit s, \\copy s)."""
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["email", "first_name", "last_name", "role"])
     for i in range(ROWS):
-        w.writerow([f"bulk{i}@bench.example", "Bulk", f"Row{i}", "member"])
+        w.writerow([f"bulk{n}x{i}@bench.example", "Bulk", f"Row{i}", "member"])
     body = out.getvalue().encode()
     conn = http.client.HTTPConnection(BASE_HOST, BASE_PORT, timeout=120)
-    status, _, dry = request(conn, "POST", "/api/invitations/bulk?dry_run=true",
-                             body, "text/csv")
+    start = time.perf_counter()
+    status, _, _ = request(conn, "POST", "/api/invitations/bulk?dry_run=true", body, "text/csv")
     assert status == 200, status
+    dry = time.perf_counter() - start
     start = time.perf_counter()
     status, data, _ = request(conn, "POST", "/api/invitations/bulk", body, "text/csv")
     assert status == 202, (status, data[:300])
@@ -63,14 +68,15 @@ def bulk():
         j = json.loads(data)
         if j["status"] == "done":
             break
-        time.sleep(0.02)
-    ours = time.perf_counter() - start
+        time.sleep(0.01)
+    commit = time.perf_counter() - start
     assert j["created_rows"] == ROWS, j
-    # Baseline: psql \copy of the same rows, shaped as invitation rows, into the same table.
+    # Baseline: psql \copy of the same number of rows, shaped as invitation rows, into the
+    # same table.
     copy = io.StringIO()
     cw = csv.writer(copy)
     for i in range(ROWS):
-        cw.writerow([str(uuid.uuid4()), ORG_COPY, f"copy{i}@bench.example", "Copy", f"Row{i}", "member",
+        cw.writerow([str(uuid.uuid4()), ORG_COPY, f"copy{n}x{i}@bench.example", "Copy", f"Row{i}", "member",
                      "\\x" + os.urandom(32).hex(), "2030-01-01T00:00:00Z"])
     path = "/tmp/gatehouse-bench-copy.csv"
     with open(path, "w") as f:
@@ -80,7 +86,22 @@ def bulk():
                     f"\\copy invitations (id, organisation_id, email, first_name, last_name, role, token_hash, expires_at) FROM '{path}' CSV"],
                    check=True)
     baseline = time.perf_counter() - start
-    return dry, ours, baseline
+    return dry, commit, baseline
+
+
+def bulk():
+    """B1 over BENCH_BULK_ROUNDS alternations (default 5): the median of each figure and of
+    the per-round ratios, end to end (dry run + commit) and for the commit alone."""
+    rounds = [bulk_round(n) for n in range(int(os.environ.get("BENCH_BULK_ROUNDS", "5")))]
+    med = lambda xs: statistics.median(xs)
+    return {
+        "dry": med([r[0] for r in rounds]),
+        "commit": med([r[1] for r in rounds]),
+        "end_to_end": med([r[0] + r[1] for r in rounds]),
+        "copy": med([r[2] for r in rounds]),
+        "ratio": med([r[2] / (r[0] + r[1]) for r in rounds]),
+        "commit_ratio": med([r[2] / r[1] for r in rounds]),
+    }
 
 
 def listing():
@@ -133,13 +154,17 @@ def analytics():
 def main():
     report = analytics()
     first, deep, search = listing()
-    dry, ours, baseline = bulk()
+    b1 = bulk()
     ms = lambda x: f"{x * 1000:.1f} ms"
+    e2e, copy = b1["end_to_end"], b1["copy"]
     rows = [
-        ("B1 bulk 10,000 rows: rate ≥ 0.5× psql \\copy", f"{ours:.2f} s ({ROWS / ours:,.0f} rows/s)",
-         f"{baseline:.2f} s ({ROWS / baseline:,.0f} rows/s)", f"{baseline / ours:.2f}×", baseline / ours >= 0.5),
-        ("B1 bulk 10,000 rows within 3 s", f"{ours:.2f} s", "3 s", "", ours <= 3.0),
-        ("B1 dry run of 10,000 rows ≤ 1 s", f"{dry:.2f} s", "1 s", "", dry <= 1.0),
+        ("B1 bulk 10,000 rows end to end (dry run + commit): rate ≥ 0.5× psql \\copy",
+         f"{e2e:.2f} s ({ROWS / e2e:,.0f} rows/s)", f"{copy:.2f} s ({ROWS / copy:,.0f} rows/s)",
+         f"{b1['ratio']:.2f}×", b1["ratio"] >= 0.5),
+        ("B1 the commit alone (upload to `done`), for comparison", f"{b1['commit']:.2f} s",
+         f"{copy:.2f} s", f"{b1['commit_ratio']:.2f}×", b1["commit_ratio"] >= 0.5),
+        ("B1 bulk 10,000 rows within 3 s", f"{e2e:.2f} s", "3 s", "", e2e <= 3.0),
+        ("B1 dry run of 10,000 rows ≤ 1 s", f"{b1['dry']:.2f} s", "1 s", "", b1["dry"] <= 1.0),
         ("B2 list page 1,000 p99 ≤ 1.3× page 1", f"p50 {ms(pct(deep, 50))}, p99 {ms(pct(deep, 99))}",
          f"p50 {ms(pct(first, 50))}, p99 {ms(pct(first, 99))}", f"{pct(deep, 99) / pct(first, 99):.2f}×",
          pct(deep, 99) <= 1.3 * pct(first, 99)),

@@ -2,15 +2,18 @@
 # Invitation benchmarks (issue 9): builds Gatehouse in release, seeds a database of its own
 # (100,000 invitations in one organisation), starts the server pinned to one core and the
 # load generator on the other, and prints the table of docs/PERFORMANCE.md. Not part of the
-# test command. Usage: bench/run.sh
+# test command. Usage: bench/run.sh [--no-build] (--no-build: measure target/release/gatehouse
+# as it is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/db.sh
 . scripts/db.sh
 gatehouse_pg_start
 export RUSTFLAGS="--cfg erase_components"
-echo "==> building the release server" >&2
-cargo build --release --features ssr --bin gatehouse >&2
+if [ "${1:-}" != "--no-build" ]; then
+  echo "==> building the release server" >&2
+  cargo build --release --features ssr --bin gatehouse >&2
+fi
 db=gatehouse_bench
 psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 url="${PG_ADMIN_URL%/*}/$db"

@@ -128,8 +128,18 @@ impl Application {
             mailer,
         } = self;
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        let outbox_worker =
-            tokio::spawn(outbox::run_worker(state.clone(), mailer, stopping.clone()));
+        // Bulk invitation emails are queued without a body and rendered as they leave.
+        let renderer: outbox::SendTimeRenderer = std::sync::Arc::new(|state, ids| {
+            Box::pin(async move {
+                crate::invitations::service::sealed_emails::render_queued(&state, &ids).await
+            })
+        });
+        let outbox_worker = tokio::spawn(outbox::run_worker(
+            state.clone(),
+            mailer,
+            renderer,
+            stopping.clone(),
+        ));
         let bulk_workers = crate::invitations::service::bulk::spawn_workers(&state, &stopping);
         let webhook_workers = crate::webhooks::service::delivery::spawn(&state, &stopping);
         tokio::spawn(crate::invitations::service::run_expiry_job(state.clone()));

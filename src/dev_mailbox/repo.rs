@@ -16,6 +16,8 @@ pub struct MailboxRow {
     pub body_key_id: Option<String>,
     pub body_nonce: Option<Vec<u8>>,
     pub body_ciphertext: Option<Vec<u8>>,
+    /// No body stored: rendered when it leaves (and when the mailbox shows it).
+    pub render_at_send: bool,
 }
 
 /// The newest `limit` outbox messages, newest first.
@@ -29,7 +31,7 @@ pub async fn newest<'c>(
     sqlx::query_as!(
         MailboxRow,
         r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body,
-                  html_body, body_key_id, body_nonce, body_ciphertext
+                  html_body, body_key_id, body_nonce, body_ciphertext, render_at_send
              FROM email_outbox ORDER BY id DESC LIMIT $1"#,
         limit,
     )
@@ -48,7 +50,7 @@ pub async fn message<'c>(
     sqlx::query_as!(
         MailboxRow,
         r#"SELECT id, recipient::text AS "recipient!", subject, created_at, status, text_body,
-                  html_body, body_key_id, body_nonce, body_ciphertext
+                  html_body, body_key_id, body_nonce, body_ciphertext, render_at_send
              FROM email_outbox WHERE id = $1"#,
         id,
     )

@@ -4,11 +4,15 @@
 use super::{dto::MailboxMessage, repo};
 use crate::{
     domain::DeliveryState,
-    email::outbox::{open_body, StoredBody},
+    email::{
+        outbox::{open_body, StoredBody},
+        templates::RenderedEmail,
+    },
     error::AppError,
+    invitations::service::sealed_emails::render_queued,
     state::AppState,
 };
-use std::net::IpAddr;
+use std::{collections::HashMap, net::IpAddr};
 
 /// How many messages the mailbox shows.
 pub const MAILBOX_SIZE: i64 = 100;
@@ -25,9 +29,23 @@ pub fn visible_to(client: Option<IpAddr>) -> bool {
     })
 }
 
-/// Message `row`'s `(text, html)` bodies, opened; a body that does not open (made under a
-/// key of an earlier start) shows as a note.
-fn bodies(state: &AppState, row: repo::MailboxRow) -> (String, String) {
+/// Message `row`'s `(subject, text, html)`: its body opened, or for a message queued without
+/// one, as [`render_queued`] renders it now (`rendered`, by message id). A body that does not
+/// open (made under a key of an earlier start) or can no longer be rendered shows as a note.
+fn contents(
+    state: &AppState,
+    row: repo::MailboxRow,
+    rendered: &mut HashMap<i64, RenderedEmail>,
+) -> (String, String, String) {
+    if row.render_at_send && row.status == "queued" {
+        return match rendered.remove(&row.id) {
+            Some(e) => (e.subject, e.text, e.html),
+            None => {
+                let note = "(no longer sent: its invitation was withdrawn or expired)".to_owned();
+                (row.subject, note.clone(), note)
+            }
+        };
+    }
     let body = StoredBody {
         key_id: row.body_key_id,
         nonce: row.body_nonce,
@@ -35,10 +53,30 @@ fn bodies(state: &AppState, row: repo::MailboxRow) -> (String, String) {
         text: row.text_body,
         html: row.html_body,
     };
-    open_body(&state.config.encryption_keys, row.id, body).unwrap_or_else(|_| {
-        let note = "(sealed under an encryption key this server no longer has)".to_owned();
-        (note.clone(), note)
-    })
+    let (text, html) =
+        open_body(&state.config.encryption_keys, row.id, body).unwrap_or_else(|_| {
+            let note = "(sealed under an encryption key this server no longer has)".to_owned();
+            (note.clone(), note)
+        });
+    (row.subject, text, html)
+}
+
+/// The messages of `rows` queued without a body, rendered now.
+async fn render(
+    state: &AppState,
+    rows: &[repo::MailboxRow],
+) -> Result<HashMap<i64, RenderedEmail>, AppError> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.render_at_send && r.status == "queued")
+        .map(|r| r.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    render_queued(state, &ids)
+        .await
+        .map_err(AppError::internal("rendering dev mailbox messages failed"))
 }
 
 fn require_enabled(state: &AppState, client: Option<IpAddr>) -> Result<(), AppError> {
@@ -64,17 +102,13 @@ pub async fn messages(
     let rows = repo::newest(&state.pool, MAILBOX_SIZE)
         .await
         .map_err(AppError::internal("reading the dev mailbox failed"))?;
+    let mut rendered = render(state, &rows).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let (id, recipient, subject, created_at, status) = (
-                r.id,
-                r.recipient.clone(),
-                r.subject.clone(),
-                r.created_at,
-                r.status.clone(),
-            );
-            let (text_body, _) = bodies(state, r);
+            let (id, recipient, created_at, status) =
+                (r.id, r.recipient.clone(), r.created_at, r.status.clone());
+            let (subject, text_body, _) = contents(state, r, &mut rendered);
             MailboxMessage {
                 links: text_body
                     .split_whitespace()
@@ -104,7 +138,8 @@ pub async fn html(state: &AppState, client: Option<IpAddr>, id: i64) -> Result<S
         .await
         .map_err(AppError::internal("reading a dev mailbox message failed"))?
         .ok_or_else(|| AppError::NotFound("No such message.".into()))?;
-    Ok(bodies(state, row).1)
+    let mut rendered = render(state, std::slice::from_ref(&row)).await?;
+    Ok(contents(state, row, &mut rendered).2)
 }
 
 #[cfg(test)]

@@ -34,7 +34,27 @@ pub struct OutboxMessage {
     pub email: OutgoingEmail,
     /// Attempts including this one.
     pub attempts: i32,
+    /// Queued without a body: the subject, bodies and sender come from a
+    /// [`SendTimeRenderer`] right before sending.
+    pub render_at_send: bool,
 }
+
+/// Renders, right before they leave, the messages queued with `render_at_send` (no body at
+/// rest: the feature that queued them keeps what the body needs sealed elsewhere; bulk
+/// invitation emails are rendered from the token sealed on their invitation). Given the
+/// claimed message ids, answers the email of each one it can still render, by id; a message
+/// left out (its link withdrawn or expired meanwhile) is marked failed and never sent. Handed
+/// to [`run_worker`] by the assembly, since the kernel knows no feature.
+pub type SendTimeRenderer = std::sync::Arc<
+    dyn Fn(
+            AppState,
+            Vec<i64>,
+        ) -> futures::future::BoxFuture<
+            'static,
+            Result<std::collections::HashMap<i64, RenderedEmail>, sqlx::Error>,
+        > + Send
+        + Sync,
+>;
 
 /// What a message is about, so that it can be cancelled when that is withdrawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +199,9 @@ pub async fn cancel(tx: &mut PgConnection, about: About) -> Result<u64, sqlx::Er
 
 /// Claims up to `limit` due messages for `lease` under a fresh lease id and counts the
 /// attempt, fewer when that would send more than `rate_per_second` in a second across every
-/// instance. A message whose body cannot be opened (its key was removed) is marked failed.
+/// instance. A message whose body cannot be opened (its key was removed) is marked failed; a
+/// message queued with `render_at_send` comes back without subject and bodies (see
+/// [`SendTimeRenderer`]).
 ///
 /// # Errors
 /// Database errors.
@@ -207,7 +229,8 @@ pub async fn claim_due(
                                AND sent_at > clock_timestamp() - interval '1 second')))
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, recipient::text AS "recipient!", subject, text_body, html_body,
-                    body_key_id, body_nonce, body_ciphertext, attempts, sender_name, reply_to"#,
+                    body_key_id, body_nonce, body_ciphertext, attempts, sender_name, reply_to,
+                    render_at_send"#,
         limit,
         lease_id,
         lease.as_secs_f64(),
@@ -236,7 +259,12 @@ pub async fn claim_due(
                 reply_to: r.reply_to,
             },
             attempts: r.attempts,
+            render_at_send: r.render_at_send,
         };
+        if msg.render_at_send {
+            claimed.push(msg);
+            continue;
+        }
         match open_body(keys, r.id, body) {
             Ok((text, html)) => claimed.push(OutboxMessage {
                 email: OutgoingEmail {
@@ -408,11 +436,13 @@ async fn record_outcome(
 }
 
 /// Every poll interval, sends what is due, until `stop` turns true: then it finishes the
-/// message it is sending, gives the rest of its claims back ([`release`]) and returns. Does
-/// nothing without a mailer.
+/// message it is sending, gives the rest of its claims back ([`release`]) and returns.
+/// Messages queued with `render_at_send` are rendered by `renderer` right before sending.
+/// Does nothing without a mailer.
 pub async fn run_worker(
     state: AppState,
     mailer: Option<Mailer>,
+    renderer: SendTimeRenderer,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let Some(mailer) = mailer else {
@@ -439,7 +469,7 @@ pub async fn run_worker(
             tracing::info!("outbox worker stopped");
             return;
         }
-        busy = deliver_due(&state, &mailer, &stop).await > 0;
+        busy = deliver_due(&state, &mailer, &renderer, &stop).await > 0;
     }
 }
 
@@ -450,6 +480,7 @@ pub async fn run_worker(
 async fn deliver_due(
     state: &AppState,
     mailer: &Mailer,
+    renderer: &SendTimeRenderer,
     stop: &tokio::sync::watch::Receiver<bool>,
 ) -> usize {
     let batch = match claim_due(
@@ -468,6 +499,14 @@ async fn deliver_due(
         }
     };
     let claimed = batch.len();
+    let batch = match render_claimed(state, renderer, batch).await {
+        Ok(b) => b,
+        Err(e) => {
+            // The claims lapse and the next round tries again.
+            tracing::error!(error = %e, "rendering outbox messages failed");
+            return 0;
+        }
+    };
     for msg in batch {
         if *stop.borrow() {
             if let Err(e) = release(&state.pool, &msg).await {
@@ -497,6 +536,96 @@ async fn deliver_due(
         }
     }
     claimed
+}
+
+/// Records on each rendered message of `batch` what it was rendered with (subject, template
+/// and version, sender), as a message rendered when queued carries it from the start; only
+/// while the claim stands.
+async fn record_rendering(
+    pool: &sqlx::PgPool,
+    batch: &[OutboxMessage],
+    rendered: &std::collections::HashMap<i64, RenderedEmail>,
+) -> Result<(), sqlx::Error> {
+    let (mut id, mut lease, mut subject, mut kind, mut version, mut sender, mut reply_to) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for m in batch {
+        let Some(e) = rendered.get(&m.id) else {
+            continue;
+        };
+        id.push(m.id);
+        lease.push(m.lease_id);
+        subject.push(e.subject.clone());
+        kind.push(e.template.map(|(k, _)| k.as_str().to_owned()));
+        version.push(e.template.map(|(_, v)| v));
+        sender.push(e.sender_name.clone());
+        reply_to.push(e.reply_to.clone());
+    }
+    sqlx::query!(
+        "UPDATE email_outbox o
+            SET subject = u.subject, template_kind = u.kind, template_version = u.version,
+                sender_name = u.sender, reply_to = u.reply_to
+           FROM UNNEST($1::int8[], $2::uuid[], $3::text[], $4::text[], $5::int4[], $6::text[],
+                       $7::text[]) AS u(id, lease_id, subject, kind, version, sender, reply_to)
+          WHERE o.id = u.id AND o.lease_id = u.lease_id AND o.status = 'queued'",
+        &id,
+        &lease,
+        &subject,
+        &kind as &[Option<String>],
+        &version as &[Option<i32>],
+        &sender as &[Option<String>],
+        &reply_to as &[Option<String>],
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Fills in the messages of `batch` queued with `render_at_send` from `renderer`; one it can
+/// no longer render is marked failed and left out.
+async fn render_claimed(
+    state: &AppState,
+    renderer: &SendTimeRenderer,
+    batch: Vec<OutboxMessage>,
+) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+    let ids: Vec<i64> = batch
+        .iter()
+        .filter(|m| m.render_at_send)
+        .map(|m| m.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(batch);
+    }
+    let mut rendered = renderer(state.clone(), ids).await?;
+    record_rendering(&state.pool, &batch, &rendered).await?;
+    let mut ready = Vec::with_capacity(batch.len());
+    for mut msg in batch {
+        if !msg.render_at_send {
+            ready.push(msg);
+            continue;
+        }
+        match rendered.remove(&msg.id) {
+            Some(email) => {
+                msg.email = OutgoingEmail {
+                    recipient: msg.email.recipient,
+                    subject: email.subject,
+                    text_body: email.text,
+                    html_body: email.html,
+                    sender_name: email.sender_name,
+                    reply_to: email.reply_to,
+                };
+                ready.push(msg);
+            }
+            None => {
+                tracing::warn!(
+                    outbox_id = msg.id,
+                    "message can no longer be rendered (its link was withdrawn or expired)"
+                );
+                let why = "nothing to send: the link was withdrawn or expired before it left";
+                finish(&state.pool, &msg, Finish::Failed(why.into())).await?;
+            }
+        }
+    }
+    Ok(ready)
 }
 
 #[cfg(test)]

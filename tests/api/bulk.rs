@@ -126,11 +126,14 @@ async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
     let done = wait_done(&app, &admin, &job).await;
     assert_eq!(done["created_rows"], 4);
     assert_eq!(done["processed_rows"], 12);
-    let (invitations, sealed, audited): (i64, i64, i64) = sqlx::query_as(
+    // Each email is queued with no body at rest (no one-time link stored in the outbox): it
+    // is rendered from the invitation's sealed token as it leaves.
+    let (invitations, bodiless, audited): (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM invitations WHERE bulk_import_id IS NOT NULL),
                 (SELECT count(*) FROM email_outbox o JOIN invitations i ON i.id = o.invitation_id
-                  WHERE i.bulk_import_id IS NOT NULL AND o.body_ciphertext IS NOT NULL
-                    AND o.text_body = ''),
+                  WHERE i.bulk_import_id IS NOT NULL AND o.render_at_send
+                    AND o.body_ciphertext IS NULL AND o.text_body = ''
+                    AND o.html_body = '' AND o.status = 'queued'),
                 (SELECT count(*) FROM audit_events WHERE action = 'created'
                     AND detail->>'bulk_import_id' = $1)",
     )
@@ -138,7 +141,7 @@ async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!((invitations, sealed, audited), (4, 4, 4));
+    assert_eq!((invitations, bodiless, audited), (4, 4, 4));
     let hours: f64 = sqlx::query_scalar(
         "SELECT extract(epoch FROM expires_at - created_at)::float8 / 3600 FROM invitations
           WHERE email = 'ada@bulk.example'",
@@ -317,4 +320,130 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
         invitations, 2_500,
         "no row was written twice, and each keeps its token sealed for the reminder"
     );
+}
+
+#[tokio::test]
+async fn a_bulk_email_is_rendered_as_it_leaves_and_no_reminder_overtakes_it() {
+    use crate::helpers::{
+        eventually, link_parts,
+        smtp::{free_port, start_sink},
+    };
+    let fast = |c: &mut gatehouse::config::Config| {
+        c.expiry_sweep_interval = Duration::from_millis(100);
+    };
+    // No SMTP here: the emails wait in the outbox.
+    let app = spawn_app_with(fast).await;
+    let (org, _) = app.manager("company").await;
+    app.user("admin@bulk.example", org, "admin").await;
+    let admin = app.sign_in("admin@bulk.example").await;
+    let csv = format!(
+        "{HEADER}soon@bulk.example;Soon;Row;member;;1\n\
+         gone@bulk.example;Gone;Row;member;;\n"
+    );
+    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let job: Value = res.json().await.unwrap();
+    wait_done(&app, &admin, job["job"]["id"].as_str().unwrap()).await;
+
+    // Expiring in a day, its reminder is due at once; but its invitation email has not left,
+    // and the reminder would take the sealed token that email is rendered from.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let queued = |email: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM email_outbox WHERE recipient = $1::citext",
+            )
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(queued("soon@bulk.example").await, 1, "no reminder yet");
+
+    // The dev mailbox renders the waiting email, with a link that opens the registration.
+    let text = app.mail_text("soon@bulk.example").await;
+    let (token, org_param) = link_parts(&text).expect("a registration link");
+    let page = app
+        .get(
+            &Browser::anonymous(),
+            &format!("/register?token={token}&org={org_param}"),
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+
+    // The other invitation expires before its email leaves.
+    sqlx::query(
+        "UPDATE invitations SET expires_at = now() - interval '1 minute'
+          WHERE email = 'gone@bulk.example'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    // An instance with SMTP renders and sends the first, and sends nothing for the second.
+    let sink = start_sink(free_port());
+    app.another_instance(|c| {
+        fast(c);
+        c.smtp_url = Some(secrecy::SecretString::from(format!(
+            "smtp://127.0.0.1:{}",
+            sink.port
+        )));
+    })
+    .await;
+    let msg = sink
+        .message_to("soon@bulk.example", 10)
+        .await
+        .expect("the invitation arrives");
+    let msg = msg.replace("=\r\n", "").replace("=3D", "=");
+    assert_eq!(link_parts(&msg).map(|(t, _)| t), Some(token));
+    assert!(msg.contains("text/plain") && msg.contains("text/html"));
+    let failed: (String, Option<String>) = eventually(
+        5,
+        || async {
+            sqlx::query_as(
+                "SELECT status, last_error FROM email_outbox
+                  WHERE recipient = 'gone@bulk.example'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+        },
+        |r: &(String, Option<String>)| r.0 != "queued",
+    )
+    .await;
+    assert_eq!(failed.0, "failed");
+    assert!(failed.1.unwrap().contains("withdrawn or expired"));
+    assert!(sink.message_to("gone@bulk.example", 1).await.is_none());
+
+    // The sent message records what it was rendered with, and keeps no body.
+    let sent: (String, String, Option<String>, Option<i32>, String) = eventually(
+        5,
+        || async {
+            sqlx::query_as(
+                "SELECT status, subject, template_kind, template_version,
+                        text_body || html_body || coalesce(encode(body_ciphertext, 'hex'), '')
+                   FROM email_outbox WHERE recipient = 'soon@bulk.example' ORDER BY id LIMIT 1",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+        },
+        |r: &(String, String, Option<String>, Option<i32>, String)| r.0 == "sent",
+    )
+    .await;
+    assert!(
+        sent.1.starts_with("Invitation to join"),
+        "subject recorded: {}",
+        sent.1
+    );
+    assert_eq!(
+        (sent.2.as_deref(), sent.3, sent.4.as_str()),
+        (Some("invitation"), Some(0), "")
+    );
+
+    // Once it left, the reminder follows with the same link.
+    let reminded = eventually(5, || queued("soon@bulk.example"), |n| *n >= 2).await;
+    assert_eq!(reminded, 2);
 }

@@ -212,10 +212,7 @@ pub async fn results<'c>(db: impl PgExecutor<'c>, id: Uuid) -> Result<Vec<Result
 pub struct Claimed {
     pub id: Uuid,
     pub organisation_id: Uuid,
-    pub organisation_name: String,
-    pub organisation_kind: String,
     pub created_by: Uuid,
-    pub inviter_name: String,
     pub api_token_id: Option<Uuid>,
 }
 
@@ -238,11 +235,9 @@ pub async fn claim(
            UPDATE bulk_imports b
               SET status = 'running', lease_id = $1,
                   locked_until = clock_timestamp() + make_interval(secs => $2)
-             FROM next, organisations o, users u
-            WHERE b.id = next.id AND o.id = b.organisation_id AND u.id = b.created_by
-           RETURNING b.id, b.organisation_id, o.name AS organisation_name,
-                     o.kind AS organisation_kind, b.created_by,
-                     u.first_name || ' ' || u.last_name AS "inviter_name!", b.api_token_id"#,
+             FROM next
+            WHERE b.id = next.id
+           RETURNING b.id, b.organisation_id, b.created_by, b.api_token_id"#,
         lease_id,
         lease.as_secs_f64(),
     )
@@ -262,14 +257,16 @@ pub struct TodoRow {
     pub lifetime_hours: Option<i32>,
 }
 
-/// Up to `limit` rows of job `id` still to write, in file order, from the job's cursor on.
-/// Reads without locking: only the lease holder writes, and [`finish_chunk`] fences.
+/// Up to `limit` rows of job `id` still to write after row `after` (0: from the start), in
+/// file order, from the job's cursor on. Reads without locking: only the lease holder writes,
+/// and [`finish_chunk`] fences.
 ///
 /// # Errors
 /// Database errors.
 pub async fn todo_rows<'c>(
     db: impl PgExecutor<'c>,
     id: Uuid,
+    after: i32,
     limit: i64,
 ) -> Result<Vec<TodoRow>, sqlx::Error> {
     sqlx::query_as!(
@@ -277,10 +274,12 @@ pub async fn todo_rows<'c>(
         r#"SELECT r.row_no, r.email::text AS "email!", r.first_name, r.last_name, r.role,
                   r.designation, r.department, r.lifetime_hours
              FROM bulk_imports b
-             JOIN bulk_import_rows r ON r.import_id = b.id AND r.row_no >= b.next_row_no
+             JOIN bulk_import_rows r ON r.import_id = b.id
+                                    AND r.row_no >= b.next_row_no AND r.row_no > $2
             WHERE b.id = $1 AND r.outcome IS NULL
-            ORDER BY r.row_no LIMIT $2"#,
+            ORDER BY r.row_no LIMIT $3"#,
         id,
+        after,
         limit,
     )
     .fetch_all(db)
@@ -387,62 +386,24 @@ pub async fn audit_created(
     Ok(())
 }
 
-/// `n` fresh outbox message ids.
+/// Queues the invitation email of each of invitations `ids` to `recipients` (parallel
+/// arrays, one statement) with `render_at_send`: no subject or body now, both rendered as the
+/// message leaves the outbox from the token sealed on the invitation.
 ///
 /// # Errors
 /// Database errors.
-pub async fn outbox_ids(conn: &mut PgConnection, n: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT nextval(pg_get_serial_sequence('email_outbox', 'id')) AS "id!"
-             FROM generate_series(1, $1::int8)"#,
-        n,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Outbox messages to queue, as parallel arrays (bodies sealed by the caller).
-#[derive(Default)]
-pub struct NewMessages {
-    pub id: Vec<i64>,
-    pub recipient: Vec<String>,
-    pub subject: Vec<String>,
-    pub key_id: Vec<String>,
-    pub nonce: Vec<Vec<u8>>,
-    pub ciphertext: Vec<Vec<u8>>,
-    pub invitation_id: Vec<Uuid>,
-    /// The template version each message was rendered from (0: the built-in template).
-    pub template_version: Vec<i32>,
-    /// The organisation's sender display name and reply-to address, the same for all.
-    pub sender_name: Option<String>,
-    pub reply_to: Option<String>,
-}
-
-/// Queues `m` (one statement).
-///
-/// # Errors
-/// Database errors.
-pub async fn queue_messages(conn: &mut PgConnection, m: &NewMessages) -> Result<(), sqlx::Error> {
+pub async fn queue_emails(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    recipients: &[String],
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO email_outbox (id, recipient, subject, text_body, html_body, body_key_id,
-                                   body_nonce, body_ciphertext, invitation_id, template_kind,
-                                   template_version, sender_name, reply_to)
-         SELECT u.id, u.recipient::citext, u.subject, '', '', u.key_id, u.nonce, u.ciphertext,
-                u.invitation_id, 'invitation', u.template_version, $9, $10
-           FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::bytea[],
-                       $7::uuid[], $8::int4[])
-                AS u(id, recipient, subject, key_id, nonce, ciphertext, invitation_id,
-                     template_version)",
-        &m.id,
-        &m.recipient,
-        &m.subject,
-        &m.key_id,
-        &m.nonce,
-        &m.ciphertext,
-        &m.invitation_id,
-        &m.template_version,
-        m.sender_name.as_deref(),
-        m.reply_to.as_deref(),
+        "INSERT INTO email_outbox (recipient, subject, text_body, html_body, invitation_id,
+                                   template_kind, render_at_send)
+         SELECT u.recipient::citext, '', '', '', u.id, 'invitation', true
+           FROM UNNEST($1::uuid[], $2::text[]) AS u(id, recipient)",
+        ids,
+        recipients,
     )
     .execute(conn)
     .await?;

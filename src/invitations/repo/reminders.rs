@@ -6,8 +6,9 @@ use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// An invitation whose reminder was just claimed, with its sealed token.
-pub struct DueReminder {
+/// A pending invitation with its token sealed (for its reminder), as an email about it needs
+/// it: an expiry reminder just claimed, or a bulk invitation email rendered as it leaves.
+pub struct SealedInvitation {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub organisation_name: String,
@@ -21,7 +22,9 @@ pub struct DueReminder {
     pub sealed: Sealed,
 }
 
-struct DueRow {
+struct SealedRow {
+    /// The outbox message the invitation was read for, when it was.
+    message_id: Option<i64>,
     id: Uuid,
     organisation_id: Uuid,
     organisation_name: String,
@@ -49,9 +52,9 @@ pub async fn claim_due(
     conn: &mut PgConnection,
     lead: std::time::Duration,
     limit: i64,
-) -> Result<Vec<DueReminder>, sqlx::Error> {
+) -> Result<Vec<SealedInvitation>, sqlx::Error> {
     let rows = sqlx::query_as!(
-        DueRow,
+        SealedRow,
         r#"WITH due AS (
                SELECT i.id, i.reminder_key_id, i.reminder_nonce, i.reminder_ciphertext
                  FROM invitations i JOIN organisations o ON o.id = i.organisation_id
@@ -59,6 +62,10 @@ pub async fn claim_due(
                   AND i.reminder_ciphertext IS NOT NULL AND o.expiry_reminders
                   AND i.expires_at > now()
                   AND i.expires_at <= now() + make_interval(secs => $1)
+                  -- Its first email still waits to be rendered from the sealed token.
+                  AND NOT EXISTS (SELECT 1 FROM email_outbox m
+                                   WHERE m.invitation_id = i.id AND m.render_at_send
+                                     AND m.status = 'queued')
                 ORDER BY i.expires_at
                 LIMIT $2
                   FOR UPDATE OF i SKIP LOCKED)
@@ -67,7 +74,7 @@ pub async fn claim_due(
                   reminder_ciphertext = NULL
              FROM due, organisations o
             WHERE i.id = due.id AND o.id = i.organisation_id
-        RETURNING i.id, i.organisation_id, o.name AS organisation_name,
+        RETURNING NULL::int8 AS message_id, i.id, i.organisation_id, o.name AS organisation_name,
                   o.kind AS organisation_kind, i.email::text AS "email!", i.first_name, i.last_name,
                   i.role, (SELECT trim(u.first_name || ' ' || u.last_name) FROM users u
                     WHERE u.id = i.inviter_id) AS inviter_name,
@@ -78,9 +85,13 @@ pub async fn claim_due(
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| DueReminder {
+    Ok(rows.into_iter().map(|r| sealed_invitation(r).1).collect())
+}
+
+fn sealed_invitation(r: SealedRow) -> (Option<i64>, SealedInvitation) {
+    (
+        r.message_id,
+        SealedInvitation {
             id: r.id,
             organisation_id: r.organisation_id,
             organisation_name: r.organisation_name,
@@ -96,6 +107,42 @@ pub async fn claim_due(
                 nonce: r.nonce,
                 ciphertext: r.ciphertext,
             },
+        },
+    )
+}
+
+/// The invitations of outbox messages `ids` queued with `render_at_send`, by message id, for
+/// those still pending, unexpired and holding their sealed token; the others are left out.
+///
+/// # Errors
+/// Database errors.
+pub async fn for_messages<'c>(
+    db: impl PgExecutor<'c>,
+    ids: &[i64],
+) -> Result<Vec<(i64, SealedInvitation)>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        SealedRow,
+        r#"SELECT m.id AS "message_id?", i.id, i.organisation_id, o.name AS organisation_name,
+                  o.kind AS organisation_kind, i.email::text AS "email!", i.first_name,
+                  i.last_name, i.role,
+                  (SELECT trim(u.first_name || ' ' || u.last_name) FROM users u
+                    WHERE u.id = i.inviter_id) AS inviter_name,
+                  i.expires_at, i.reminder_key_id AS "key_id!", i.reminder_nonce AS "nonce!",
+                  i.reminder_ciphertext AS "ciphertext!"
+             FROM email_outbox m
+             JOIN invitations i ON i.id = m.invitation_id
+             JOIN organisations o ON o.id = i.organisation_id
+            WHERE m.id = ANY($1) AND m.render_at_send AND i.status = 'pending'
+              AND i.expires_at > now() AND i.reminder_ciphertext IS NOT NULL"#,
+        ids,
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| match sealed_invitation(r) {
+            (Some(m), inv) => Some((m, inv)),
+            (None, _) => None,
         })
         .collect())
 }

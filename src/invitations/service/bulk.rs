@@ -23,7 +23,6 @@ use crate::{
         bulk_csv::{self, CsvInvitee},
         DraftFields, InvitationDraft, InvitationToken, OrgKind, Role,
     },
-    email::{outbox, templates},
     error::{AppError, FieldErrors},
     invitations::{
         dto::{BulkJobStatus, BulkPreview, BulkRowReport, BulkVerdict},
@@ -155,18 +154,15 @@ async fn assess(
         .filter(|a| a.verdict == BulkVerdict::Valid)
         .map(|a| a.input.email.to_lowercase())
         .collect();
-    let db = AppError::internal::<sqlx::Error>("checking a bulk file failed");
-    let members: HashSet<String> = bulk_repo::members_among(&state.pool, org, &emails)
-        .await
-        .map_err(db)?
-        .into_iter()
-        .collect();
-    let pending: HashSet<String> = bulk_repo::pending_among(&state.pool, org, &emails)
-        .await
-        .map_err(db)?
-        .into_iter()
-        .collect();
-    let (pending_now, bulk_today) = bulk_repo::quota_usage(&state.pool, org).await.map_err(db)?;
+    // The three reads are independent: each on a pool connection of its own, at once.
+    let (members, pending, (pending_now, bulk_today)) = tokio::try_join!(
+        bulk_repo::members_among(&state.pool, org, &emails),
+        bulk_repo::pending_among(&state.pool, org, &emails),
+        bulk_repo::quota_usage(&state.pool, org),
+    )
+    .map_err(AppError::internal("checking a bulk file failed"))?;
+    let members: HashSet<String> = members.into_iter().collect();
+    let pending: HashSet<String> = pending.into_iter().collect();
     let mut room = (state.config.bulk_daily_quota - bulk_today)
         .min(state.config.pending_invitation_quota - pending_now)
         .max(0);
@@ -269,8 +265,10 @@ pub async fn start(
     organisation_id: Option<&str>,
     rows: Vec<CsvInvitee>,
 ) -> Result<(BulkPreview, BulkJobStatus), AppError> {
+    let started = std::time::Instant::now();
     let (org, name, kind) = target(state, user, organisation_id).await?;
     let assessed = assess(state, user, org, kind, rows).await?;
+    let checked = started.elapsed();
     if !assessed.iter().any(|a| a.verdict == BulkVerdict::Valid) {
         return Err(AppError::field(
             "file",
@@ -322,7 +320,13 @@ pub async fn start(
     .await
     .map_err(db)?;
     tx.commit().await.map_err(db)?;
-    tracing::info!(bulk_import_id = %id, rows = assessed.len(), "bulk import queued");
+    tracing::info!(
+        bulk_import_id = %id,
+        rows = assessed.len(),
+        check_ms = checked.as_millis() as u64,
+        store_ms = (started.elapsed() - checked).as_millis() as u64,
+        "bulk import queued"
+    );
     let status = status(state, user, id).await?;
     Ok((report(name, &assessed), status))
 }
@@ -450,37 +454,42 @@ pub fn spawn_workers(
     handles
 }
 
-/// Claims one job and writes every chunk it still has while the lease holds, up to
-/// [`PARALLEL_CHUNKS`] chunks at a time. Returns whether there was a job.
+/// Claims one job and writes every chunk it still has while the lease holds, keeping
+/// [`PARALLEL_CHUNKS`] chunks in flight: the next chunk's rows are read while the others
+/// write, and a new chunk starts as soon as one commits, so a slow chunk never holds the
+/// others back. Returns whether there was a job.
 async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
+    use futures::StreamExt;
     let lease_id = Uuid::new_v4();
     let Some(job) = bulk_repo::claim(&state.pool, lease_id, LEASE).await? else {
         return Ok(false);
     };
-    let kind = OrgKind::parse(&job.organisation_kind).unwrap_or(OrgKind::Company);
+    let job = &job;
+    let mut in_flight = futures::stream::FuturesUnordered::new();
+    // Keyset over the rows still to write, in file order.
+    let (mut after, mut more, mut chunks) = (0, true, 0);
     loop {
-        let todo = bulk_repo::todo_rows(&state.pool, job.id, (CHUNK_ROWS * PARALLEL_CHUNKS) as i64)
-            .await?;
-        let chunks: Vec<&[bulk_repo::TodoRow]> = if todo.is_empty() {
-            // Nothing left to write: one empty chunk marks the job done.
-            vec![&[]]
-        } else {
-            todo.chunks(CHUNK_ROWS).collect()
+        while more && in_flight.len() < PARALLEL_CHUNKS {
+            let rows = bulk_repo::todo_rows(&state.pool, job.id, after, CHUNK_ROWS as i64).await?;
+            more = rows.len() == CHUNK_ROWS;
+            let Some(last) = rows.last() else { break };
+            after = last.row_no;
+            in_flight.push(async move { write_chunk(state, job, lease_id, &rows).await });
+        }
+        let Some(held) = in_flight.next().await else {
+            break;
         };
-        let held = futures::future::try_join_all(
-            chunks
-                .into_iter()
-                .map(|chunk| write_chunk(state, &job, lease_id, kind, chunk)),
-        )
-        .await?;
-        if held.contains(&false) {
+        if !held? {
             tracing::warn!(bulk_import_id = %job.id, "lease passed to another worker");
             return Ok(true);
         }
-        if todo.is_empty() {
-            return Ok(true);
-        }
+        chunks += 1;
     }
+    if chunks == 0 {
+        // Nothing left to write (a job resumed after its last chunk): mark it done.
+        write_chunk(state, job, lease_id, &[]).await?;
+    }
+    Ok(true)
 }
 
 /// Writes one chunk in a transaction of its own: invitations (set-based, skipping members and
@@ -491,7 +500,6 @@ async fn write_chunk(
     state: &AppState,
     job: &bulk_repo::Claimed,
     lease_id: Uuid,
-    kind: OrgKind,
     todo: &[bulk_repo::TodoRow],
 ) -> Result<bool, sqlx::Error> {
     let mut txn = state.pool.begin().await?;
@@ -505,7 +513,6 @@ async fn write_chunk(
     }
     let now = OffsetDateTime::now_utc();
     let mut new = bulk_repo::NewInvitations::default();
-    let mut tokens = Vec::with_capacity(todo.len());
     for r in todo {
         let token = InvitationToken::generate();
         let lifetime = r
@@ -522,11 +529,10 @@ async fn write_chunk(
         new.department.push(r.department.clone());
         new.token_hash.push(token.hash().0.to_vec());
         new.expires_at.push(now + lifetime);
-        let sealed = super::reminders::seal_token(&state.config.encryption_keys, id, &token);
+        let sealed = super::sealed_emails::seal_token(&state.config.encryption_keys, id, &token);
         new.reminder_key_id = sealed.key_id;
         new.reminder_nonce.push(sealed.nonce);
         new.reminder_ciphertext.push(sealed.ciphertext);
-        tokens.push(token);
     }
     let started = std::time::Instant::now();
     let written: HashSet<Uuid> =
@@ -540,61 +546,20 @@ async fn write_chunk(
         .copied()
         .filter(|i| written.contains(i))
         .collect();
+    let t_inv = started.elapsed();
     bulk_repo::audit_created(tx, &ids, job.created_by, job.api_token_id, job.id).await?;
-    let message_ids = bulk_repo::outbox_ids(tx, ids.len() as i64).await?;
-    let mut sql = started.elapsed();
-    let rendering = std::time::Instant::now();
-    let branding = crate::email_templates::service::branding(
-        &mut *tx,
-        job.organisation_id,
-        crate::domain::EmailTemplateKind::Invitation,
-    )
-    .await?;
-    let mut messages = bulk_repo::NewMessages {
-        sender_name: branding.sender_name.clone(),
-        reply_to: branding.reply_to.clone(),
-        ..Default::default()
-    };
-    let mut next_id = message_ids.into_iter();
-    for (i, r) in todo.iter().enumerate() {
-        if !written.contains(&new.id[i]) {
-            continue;
-        }
-        let link = super::registration_link(state, &tokens[i], job.organisation_id);
-        let role = Role::parse_for(&r.role, kind)
-            .map(|role| role.label(kind))
-            .unwrap_or("Member");
-        let rendered = match templates::invitation(
-            &branding,
-            &templates::InvitationEmail {
-                invitee_first_name: &r.first_name,
-                invitee_last_name: &r.last_name,
-                organisation: &job.organisation_name,
-                role,
-                inviter: Some(&job.inviter_name),
-                link: &link,
-                expires: &crate::domain::format_utc(new.expires_at[i].unix_timestamp()),
-            },
-        ) {
-            Ok(r) => r,
-            Err(e) => return Err(sqlx::Error::Protocol(format!("invitation email: {e}"))),
-        };
-        let Some(mid) = next_id.next() else { break };
-        let sealed = outbox::seal_bodies(&state.config.encryption_keys, mid, &rendered);
-        messages.id.push(mid);
-        messages.recipient.push(r.email.clone());
-        messages.subject.push(rendered.subject.clone());
-        messages.key_id.push(sealed.key_id);
-        messages.nonce.push(sealed.nonce);
-        messages.ciphertext.push(sealed.ciphertext);
-        messages.invitation_id.push(new.id[i]);
-        messages
-            .template_version
-            .push(rendered.template.map_or(0, |(_, v)| v));
-    }
-    let render = rendering.elapsed();
-    let writing = std::time::Instant::now();
-    bulk_repo::queue_messages(tx, &messages).await?;
+    let t_audit = started.elapsed();
+    // The emails are rendered as they leave, from the token sealed on each invitation
+    // (`sealed_emails::render_queued`): no body is stored, and none is rendered here.
+    let recipients: Vec<String> = new
+        .id
+        .iter()
+        .zip(&new.email)
+        .filter(|(i, _)| written.contains(i))
+        .map(|(_, e)| e.clone())
+        .collect();
+    bulk_repo::queue_emails(tx, &ids, &recipients).await?;
+    let t_outbox = started.elapsed();
     let row_no: Vec<i32> = todo.iter().map(|r| r.row_no).collect();
     let outcome: Vec<Option<Uuid>> = new
         .id
@@ -602,16 +567,20 @@ async fn write_chunk(
         .map(|i| written.contains(i).then_some(*i))
         .collect();
     let held = bulk_repo::finish_chunk(tx, job.id, lease_id, &row_no, &outcome, LEASE).await?;
+    let t_finish = started.elapsed();
     if held {
         txn.commit().await?;
     }
-    sql += writing.elapsed();
+    let ms = |d: Duration| d.as_millis() as u64;
     tracing::info!(
+        invitations_ms = ms(t_inv),
+        audit_ms = ms(t_audit - t_inv),
+        outbox_ms = ms(t_outbox - t_audit),
+        outcomes_ms = ms(t_finish - t_outbox),
         bulk_import_id = %job.id,
         rows = todo.len(),
         created = ids.len(),
-        sql_ms = sql.as_millis() as u64,
-        render_and_seal_ms = render.as_millis() as u64,
+        sql_ms = started.elapsed().as_millis() as u64,
         "bulk chunk written"
     );
     Ok(held)

@@ -4,6 +4,7 @@ pub mod bulk;
 mod expiry;
 mod read;
 pub mod reminders;
+pub mod sealed_emails;
 
 pub use expiry::run_expiry_job;
 pub use read::{
@@ -357,7 +358,7 @@ pub async fn create(
     // Whoever shares a link-only invitation themselves gets no reminder sent by us.
     let reminder = new
         .send_email
-        .then(|| reminders::seal_token(&state.config.encryption_keys, id, &token));
+        .then(|| sealed_emails::seal_token(&state.config.encryption_keys, id, &token));
     let inserted = repo::insert(
         &mut tx,
         &repo::NewRow {
@@ -463,7 +464,7 @@ pub async fn resend(
     check_rate(&mut tx, actor).await?;
     let token = InvitationToken::generate();
     let expires_at = OffsetDateTime::now_utc() + state.config.invitation_ttl;
-    let reminder = reminders::seal_token(&state.config.encryption_keys, id, &token);
+    let reminder = sealed_emails::seal_token(&state.config.encryption_keys, id, &token);
     let updated = repo::reissue(&mut tx, id, &token.hash(), expires_at, &reminder).await;
     match updated {
         Err(e) if is_unique_violation(&e, "invitations_one_pending_per_email") => {

@@ -2,38 +2,30 @@
 //! pending invitation, `GATEHOUSE_REMINDER_HOURS` before it expires, sent through the outbox
 //! and audited as `reminded`; each organisation can switch them off.
 //!
-//! The token is stored only hashed, so a copy sealed with AES-256-GCM (associated data
-//! `invitation:<id>:reminder`) is kept on the invitation from creation until the reminder is
-//! claimed or the invitation stops being pending (accepted, revoked, expired); a resend seals
-//! the new token and makes the reminder due again. Link-only invitations keep no copy.
+//! The token is stored only hashed, so a copy sealed with AES-256-GCM
+//! ([`super::sealed_emails::seal_token`]) is kept on the invitation from creation until the
+//! reminder is claimed or the invitation stops being pending (accepted, revoked, expired); a
+//! resend seals the new token and makes the reminder due again. Link-only invitations keep no
+//! copy.
 
-use super::{format_expiry, registration_link, scope_of};
+use super::{
+    scope_of,
+    sealed_emails::{render, Brandings, SealedEmail},
+};
 use crate::{
     audit::{self, Event, InvitationAction, Subject},
     auth::session::CurrentUser,
-    crypto::{EncryptionKeys, Sealed},
-    domain::{InvitationToken, OrgKind, Role},
-    email::{outbox, templates},
+    email::outbox,
     error::AppError,
     invitations::{dto::ReminderSettings, repo::reminders as repo},
     security::RequestContext,
     state::AppState,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 /// Reminders claimed per round; the rest wait for the next round (every
 /// `expiry_sweep_interval`).
 pub const REMINDERS_PER_ROUND: i64 = 500;
-
-fn aad(invitation_id: Uuid) -> Vec<u8> {
-    format!("invitation:{invitation_id}:reminder").into_bytes()
-}
-
-/// Seals `token` of invitation `invitation_id` for its reminder.
-pub fn seal_token(keys: &EncryptionKeys, invitation_id: Uuid, token: &InvitationToken) -> Sealed {
-    keys.seal(token.expose().as_bytes(), &aad(invitation_id))
-}
 
 /// Background job: sends the reminders that are due, every `expiry_sweep_interval`; does
 /// nothing when `GATEHOUSE_REMINDER_HOURS` is 0.
@@ -65,49 +57,12 @@ pub async fn send_due(state: &AppState, lead: std::time::Duration) -> Result<usi
     let due = repo::claim_due(&mut tx, lead, REMINDERS_PER_ROUND).await?;
     let mut queued = 0;
     // One organisation's template serves all its reminders of this round.
-    let mut brandings: std::collections::HashMap<Uuid, templates::Branding> =
-        std::collections::HashMap::new();
+    let mut brandings = Brandings::default();
     for r in &due {
-        let token = state
-            .config
-            .encryption_keys
-            .open(&r.sealed, &aad(r.id))
-            .ok()
-            .and_then(|t| String::from_utf8(t).ok())
-            .and_then(|t| InvitationToken::parse(&t));
-        let Some(token) = token else {
-            tracing::warn!(invitation_id = %r.id, "reminder token does not open; no reminder");
+        let Some(email) = render(state, &mut tx, &mut brandings, r, SealedEmail::Reminder).await?
+        else {
             continue;
         };
-        let kind = OrgKind::parse(&r.organisation_kind).unwrap_or(OrgKind::Company);
-        let role = Role::parse_for(&r.role, kind)
-            .map(|role| role.label(kind))
-            .unwrap_or("Member");
-        let branding = match brandings.entry(r.organisation_id) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                crate::email_templates::service::branding(
-                    &mut *tx,
-                    r.organisation_id,
-                    crate::domain::EmailTemplateKind::InvitationReminder,
-                )
-                .await?,
-            ),
-        };
-        let branding = &*branding;
-        let email = templates::invitation_reminder(
-            branding,
-            &templates::InvitationEmail {
-                invitee_first_name: &r.first_name,
-                invitee_last_name: &r.last_name,
-                organisation: &r.organisation_name,
-                role,
-                inviter: r.inviter_name.as_deref(),
-                link: &registration_link(state, &token, r.organisation_id),
-                expires: &format_expiry(r.expires_at),
-            },
-        )
-        .map_err(|e| sqlx::Error::Protocol(format!("reminder email: {e}")))?;
         outbox::enqueue(
             &mut tx,
             &state.config.encryption_keys,

@@ -339,14 +339,31 @@ impl TestApp {
     pub async fn mail_text(&self, email: &str) -> String {
         use gatehouse::email::outbox::{open_body, StoredBody};
         type Bytes = Option<Vec<u8>>;
-        let row: (i64, String, String, Option<String>, Bytes, Bytes) = sqlx::query_as(
-            "SELECT id, text_body, html_body, body_key_id, body_nonce, body_ciphertext
+        let row: (i64, String, String, Option<String>, Bytes, Bytes, bool) = sqlx::query_as(
+            "SELECT id, text_body, html_body, body_key_id, body_nonce, body_ciphertext,
+                    render_at_send
                    FROM email_outbox WHERE recipient = $1::citext ORDER BY id DESC LIMIT 1",
         )
         .bind(email)
         .fetch_one(&self.pool)
         .await
         .expect("an email was queued");
+        if row.6 {
+            // No body at rest: the dev mailbox renders it as the outbox would send it.
+            let res = self
+                .post(&mut Browser::anonymous(), "/rpc/dev/mailbox", &[])
+                .await;
+            assert_eq!(res.status(), reqwest::StatusCode::OK);
+            let messages: serde_json::Value = res.json().await.expect("mailbox JSON");
+            return messages
+                .as_array()
+                .expect("a list of messages")
+                .iter()
+                .find(|m| m["id"] == row.0)
+                .and_then(|m| m["text_body"].as_str())
+                .expect("the message is in the mailbox")
+                .to_owned();
+        }
         let body = StoredBody {
             key_id: row.3,
             nonce: row.4,
