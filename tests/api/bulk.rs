@@ -273,7 +273,7 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     let app = spawn_app_with(|c| c.bulk_workers = 0).await;
     let (_, admin) = app.manager("company").await;
     let mut csv = String::from("email,first_name,last_name,role\n");
-    // More rows than one round of parallel chunks, so rounds follow each other.
+    // Three chunks of rows.
     for i in 0..2_500 {
         csv.push_str(&format!("r{i}@resume.example,Re,Sume,member\n"));
     }
@@ -283,31 +283,29 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
         .as_str()
         .unwrap()
         .to_owned();
-    // A worker claimed it and died holding the lease for one more second.
+    // A worker claimed it, committed its second chunk (rows 1,001 to 2,000) and died holding
+    // the lease for one more second. By then those 1,000 people had been invited another way,
+    // so that chunk made no invitation.
     sqlx::query(
         "UPDATE bulk_imports SET status = 'running', lease_id = gen_random_uuid(),
-                locked_until = now() + interval '1 second'",
+                locked_until = now() + interval '1 second', chunks_done = '{1}',
+                processed_rows = 1000",
     )
     .execute(&app.pool)
     .await
     .unwrap();
-    // The lease lapses after a second; the other instance's worker finds it by polling.
+    // The lease lapses after a second; the other instance's worker finds it by polling and
+    // writes only the chunks not committed.
     app.another_instance(|c| {
         c.bulk_workers = 1;
         c.bulk_poll_interval = Duration::from_millis(100);
     })
     .await;
     let done = wait_done(&app, &admin, &job).await;
-    assert_eq!(done["created_rows"], 2_500);
-    let written: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM bulk_import_rows WHERE outcome = 'created' AND invitation_id IS NOT NULL",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
-    assert_eq!(written, 2_500, "every row's outcome is on record");
-    let (next_row_no, invitations): (i32, i64) = sqlx::query_as(
-        "SELECT b.next_row_no,
+    assert_eq!(done["processed_rows"], 2_500);
+    assert_eq!(done["created_rows"], 1_500);
+    let (chunks, invitations): (Vec<i32>, i64) = sqlx::query_as(
+        "SELECT b.chunks_done,
                 (SELECT count(*) FROM invitations i
                   WHERE i.bulk_import_id = b.id AND i.reminder_ciphertext IS NOT NULL)
            FROM bulk_imports b",
@@ -315,11 +313,40 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(next_row_no, 2_501, "the cursor is past the last row");
+    let mut chunks = chunks;
+    chunks.sort_unstable();
+    assert_eq!(chunks, vec![0, 1, 2], "every chunk on record, once");
     assert_eq!(
-        invitations, 2_500,
+        invitations, 1_500,
         "no row was written twice, and each keeps its token sealed for the reminder"
     );
+
+    // Every row's outcome is on record: the result file reads it off its chunk.
+    let text = admin
+        .dress(app.client.get(format!(
+            "{}/api/invitations/bulk/{job}/result.csv",
+            app.base
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(outcomes.len(), 2_500);
+    assert!(outcomes[..1_000].iter().all(|o| *o == "created"));
+    assert!(outcomes[1_000..2_000].iter().all(|o| *o == "skipped"));
+    assert!(outcomes[2_000..].iter().all(|o| *o == "created"));
+    assert!(text
+        .lines()
+        .nth(1_001)
+        .unwrap()
+        .ends_with("Already a member or already invited by now."));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! SQL for bulk imports: set-based reads for the dry run, the job and its rows, and one
-//! chunk's writes (invitations, audit events, outbox rows, row outcomes) with `UNNEST` arrays.
+//! SQL for bulk imports: set-based reads for the dry run, the job with its rows as one
+//! document, and one chunk's writes (invitations, audit events, outbox rows) with `UNNEST`
+//! arrays.
 
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
@@ -74,68 +75,116 @@ pub struct NewJob {
     pub api_token_id: Option<Uuid>,
 }
 
-/// The rows of a job to store, as parallel arrays (one entry per row). `outcome`/`error` are
-/// `None` for rows to write, `Some("skipped")` with the reason for the others.
-#[derive(Default)]
-pub struct JobRows {
-    pub row_no: Vec<i32>,
-    pub email: Vec<String>,
-    pub first_name: Vec<String>,
-    pub last_name: Vec<String>,
-    pub role: Vec<String>,
-    pub designation: Vec<Option<String>>,
-    pub department: Vec<Option<String>>,
-    pub lifetime_hours: Vec<Option<i32>>,
-    pub outcome: Vec<Option<String>>,
-    pub error: Vec<Option<String>>,
+/// One row of a job as its document stores it (`bulk_imports.rows`: a JSON array with one
+/// array per row, in the field order below, so that 10,000 rows stay compact).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRow {
+    /// The data row's number in the file, from 1.
+    pub row_no: i32,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub designation: Option<String>,
+    pub department: Option<String>,
+    /// The row's own expiry, 1 to 720 hours; `None` for the configured default.
+    pub lifetime_hours: Option<i32>,
+    /// `Some("skipped")` (with `error`) for a row decided when the job was stored; `None` for
+    /// a row the job writes. Jobs stored before documents also carry `created` here.
+    pub outcome: Option<String>,
+    pub invitation_id: Option<Uuid>,
+    pub error: Option<String>,
 }
 
-/// Stores `job` and its `rows` (the number of rows is the job's total).
+type Wire = (
+    i32,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<Uuid>,
+    Option<String>,
+);
+
+/// `rows` as a job document.
+pub fn encode_rows(rows: &[StoredRow]) -> Vec<u8> {
+    let wire: Vec<Wire> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.row_no,
+                r.email.clone(),
+                r.first_name.clone(),
+                r.last_name.clone(),
+                r.role.clone(),
+                r.designation.clone(),
+                r.department.clone(),
+                r.lifetime_hours,
+                r.outcome.clone(),
+                r.invitation_id,
+                r.error.clone(),
+            )
+        })
+        .collect();
+    serde_json::to_vec(&wire).expect("rows serialise")
+}
+
+/// The rows of a job document.
+///
+/// # Errors
+/// A document that is not an array of rows (`sqlx::Error::Decode`).
+pub fn decode_rows(doc: &[u8]) -> Result<Vec<StoredRow>, sqlx::Error> {
+    let wire: Vec<Wire> =
+        serde_json::from_slice(doc).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(wire
+        .into_iter()
+        .map(|w| StoredRow {
+            row_no: w.0,
+            email: w.1,
+            first_name: w.2,
+            last_name: w.3,
+            role: w.4,
+            designation: w.5,
+            department: w.6,
+            lifetime_hours: w.7,
+            outcome: w.8,
+            invitation_id: w.9,
+            error: w.10,
+        })
+        .collect())
+}
+
+/// Stores `job` with its `rows` as one document (the number of rows is the job's total; the
+/// rows already decided count as processed), written in chunks of `chunk_rows`.
 ///
 /// # Errors
 /// Database errors.
 pub async fn insert_job(
     conn: &mut PgConnection,
     job: &NewJob,
-    rows: &JobRows,
+    rows: &[StoredRow],
+    chunk_rows: usize,
 ) -> Result<(), sqlx::Error> {
-    let total = i32::try_from(rows.row_no.len()).unwrap_or(i32::MAX);
-    let skipped = i32::try_from(rows.outcome.iter().filter(|o| o.is_some()).count()).unwrap_or(0);
+    let total = i32::try_from(rows.len()).unwrap_or(i32::MAX);
+    let skipped = i32::try_from(rows.iter().filter(|r| r.outcome.is_some()).count()).unwrap_or(0);
     sqlx::query!(
         "INSERT INTO bulk_imports (id, organisation_id, created_by, api_token_id, total_rows,
-                                   processed_rows, status, finished_at)
+                                   processed_rows, status, finished_at, rows, chunk_rows)
          VALUES ($1, $2, $3, $4, $5::int4, $6::int4,
                  CASE WHEN $6::int4 = $5::int4 THEN 'done' ELSE 'queued' END,
-                 CASE WHEN $6::int4 = $5::int4 THEN now() END)",
+                 CASE WHEN $6::int4 = $5::int4 THEN now() END, $7, $8)",
         job.id,
         job.organisation_id,
         job.created_by,
         job.api_token_id,
         total,
         skipped,
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO bulk_import_rows (import_id, row_no, email, first_name, last_name, role,
-                                       designation, department, lifetime_hours, outcome, error)
-         SELECT $1, u.row_no, u.email::citext, u.first_name, u.last_name, u.role, u.designation,
-                u.department, u.lifetime_hours, u.outcome, u.error
-           FROM UNNEST($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                       $8::text[], $9::int4[], $10::text[], $11::text[])
-                AS u(row_no, email, first_name, last_name, role, designation, department,
-                     lifetime_hours, outcome, error)",
-        job.id,
-        &rows.row_no,
-        &rows.email,
-        &rows.first_name,
-        &rows.last_name,
-        &rows.role,
-        &rows.designation as &[Option<String>],
-        &rows.department as &[Option<String>],
-        &rows.lifetime_hours as &[Option<i32>],
-        &rows.outcome as &[Option<String>],
-        &rows.error as &[Option<String>],
+        encode_rows(rows),
+        i32::try_from(chunk_rows).unwrap_or(i32::MAX),
     )
     .execute(&mut *conn)
     .await?;
@@ -184,36 +233,61 @@ pub async fn job<'c>(
     .await
 }
 
-/// One row's outcome, for the result file.
-pub struct ResultRow {
-    pub row_no: i32,
-    pub email: String,
-    pub outcome: Option<String>,
-    pub invitation_id: Option<Uuid>,
-    pub error: Option<String>,
+/// What the result file of job `id` is made from: its rows, its chunk size, the chunks
+/// committed, and the invitations it made (`(email lower-cased, invitation id)`).
+pub struct JobResults {
+    pub rows: Vec<StoredRow>,
+    pub chunk_rows: i32,
+    pub chunks_done: Vec<i32>,
+    pub invitations: Vec<(String, Uuid)>,
 }
 
-/// Every row of job `id`, in file order.
+/// The rows and outcomes of job `id` (`None` if there is no such job).
 ///
 /// # Errors
-/// Database errors.
-pub async fn results<'c>(db: impl PgExecutor<'c>, id: Uuid) -> Result<Vec<ResultRow>, sqlx::Error> {
-    sqlx::query_as!(
-        ResultRow,
-        r#"SELECT row_no, email::text AS "email!", outcome, invitation_id, error
-             FROM bulk_import_rows WHERE import_id = $1 ORDER BY row_no"#,
+/// Database errors; a damaged document.
+pub async fn results(pool: &sqlx::PgPool, id: Uuid) -> Result<Option<JobResults>, sqlx::Error> {
+    let Some(job) = sqlx::query!(
+        "SELECT organisation_id, created_at, rows, chunk_rows, chunks_done
+           FROM bulk_imports WHERE id = $1",
         id,
     )
-    .fetch_all(db)
-    .await
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    // The job's invitations were created after it; the range keeps the scan to them.
+    let invitations = sqlx::query!(
+        r#"SELECT lower(email::text) AS "email!", id FROM invitations
+            WHERE organisation_id = $1 AND bulk_import_id = $2 AND created_at >= $3"#,
+        job.organisation_id,
+        id,
+        job.created_at,
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.email, r.id))
+    .collect();
+    Ok(Some(JobResults {
+        rows: decode_rows(&job.rows)?,
+        chunk_rows: job.chunk_rows,
+        chunks_done: job.chunks_done,
+        invitations,
+    }))
 }
 
-/// A claimed job: who started it, for the invitations' inviter and audit actor.
+/// A claimed job: who started it (the invitations' inviter and audit actor), its rows as
+/// stored, and the chunks already committed.
 pub struct Claimed {
     pub id: Uuid,
     pub organisation_id: Uuid,
     pub created_by: Uuid,
     pub api_token_id: Option<Uuid>,
+    pub rows: Vec<u8>,
+    pub chunk_rows: i32,
+    pub chunks_done: Vec<i32>,
 }
 
 /// Claims the oldest unfinished job whose lease is free, for `lease` under `lease_id`.
@@ -237,52 +311,12 @@ pub async fn claim(
                   locked_until = clock_timestamp() + make_interval(secs => $2)
              FROM next
             WHERE b.id = next.id
-           RETURNING b.id, b.organisation_id, b.created_by, b.api_token_id"#,
+           RETURNING b.id, b.organisation_id, b.created_by, b.api_token_id, b.rows,
+                     b.chunk_rows, b.chunks_done"#,
         lease_id,
         lease.as_secs_f64(),
     )
     .fetch_optional(pool)
-    .await
-}
-
-/// One row still to write.
-pub struct TodoRow {
-    pub row_no: i32,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub role: String,
-    pub designation: Option<String>,
-    pub department: Option<String>,
-    pub lifetime_hours: Option<i32>,
-}
-
-/// Up to `limit` rows of job `id` still to write after row `after` (0: from the start), in
-/// file order, from the job's cursor on. Reads without locking: only the lease holder writes,
-/// and [`finish_chunk`] fences.
-///
-/// # Errors
-/// Database errors.
-pub async fn todo_rows<'c>(
-    db: impl PgExecutor<'c>,
-    id: Uuid,
-    after: i32,
-    limit: i64,
-) -> Result<Vec<TodoRow>, sqlx::Error> {
-    sqlx::query_as!(
-        TodoRow,
-        r#"SELECT r.row_no, r.email::text AS "email!", r.first_name, r.last_name, r.role,
-                  r.designation, r.department, r.lifetime_hours
-             FROM bulk_imports b
-             JOIN bulk_import_rows r ON r.import_id = b.id
-                                    AND r.row_no >= b.next_row_no AND r.row_no > $2
-            WHERE b.id = $1 AND r.outcome IS NULL
-            ORDER BY r.row_no LIMIT $3"#,
-        id,
-        after,
-        limit,
-    )
-    .fetch_all(db)
     .await
 }
 
@@ -410,11 +444,11 @@ pub async fn queue_emails(
     Ok(())
 }
 
-/// Records the outcomes of rows `row_no` of job `job` (parallel arrays) and advances the job
-/// if `lease_id` still holds it: its counts, its cursor (the first row still without an
-/// outcome, which stays correct whatever order concurrent chunks commit in), and `done` when
-/// no row is left. Returns `false`, having changed nothing the caller may keep, when the lease
-/// passed to another worker (fencing): the caller rolls its transaction back.
+/// Records chunk `chunk` of job `job` as committed, with `processed` rows of which `created`
+/// became invitations, and advances the job if `lease_id` still holds it: its counts, its
+/// lease, and `done` when no row is left. `chunk` `None` only marks a job with nothing left to
+/// write done. Returns `false`, having changed nothing, when the lease passed to another
+/// worker (fencing): the caller rolls its transaction back.
 ///
 /// # Errors
 /// Database errors.
@@ -422,47 +456,78 @@ pub async fn finish_chunk(
     conn: &mut PgConnection,
     job: Uuid,
     lease_id: Uuid,
-    row_no: &[i32],
-    invitation_id: &[Option<Uuid>],
+    chunk: Option<i32>,
+    processed: i32,
+    created: i32,
     lease: std::time::Duration,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query!(
-        "UPDATE bulk_import_rows r
-            SET outcome = CASE WHEN u.invitation_id IS NULL THEN 'skipped' ELSE 'created' END,
-                invitation_id = u.invitation_id,
-                error = CASE WHEN u.invitation_id IS NULL
-                             THEN 'Already a member or already invited by now.' END
-           FROM UNNEST($2::int4[], $3::uuid[]) AS u(row_no, invitation_id)
-          WHERE r.import_id = $1 AND r.row_no = u.row_no",
-        job,
-        row_no,
-        invitation_id as &[Option<Uuid>],
-    )
-    .execute(&mut *conn)
-    .await?;
-    let created = i32::try_from(invitation_id.iter().filter(|i| i.is_some()).count()).unwrap_or(0);
-    let n = i32::try_from(row_no.len()).unwrap_or(0);
     let held = sqlx::query!(
-        "UPDATE bulk_imports b
+        "UPDATE bulk_imports
             SET processed_rows = processed_rows + $3::int4, created_rows = created_rows + $4::int4,
-                next_row_no = COALESCE(
-                    (SELECT min(r.row_no) FROM bulk_import_rows r
-                      WHERE r.import_id = b.id AND r.row_no >= b.next_row_no
-                        AND r.outcome IS NULL),
-                    total_rows + 1),
-                locked_until = clock_timestamp() + make_interval(secs => $5),
-                status = CASE WHEN processed_rows + $3::int4 >= total_rows THEN 'done'
-                              ELSE status END,
-                finished_at = CASE WHEN processed_rows + $3::int4 >= total_rows THEN now() END
+                chunks_done = CASE WHEN $5::int4 IS NULL THEN chunks_done
+                                   ELSE array_append(chunks_done, $5::int4) END,
+                locked_until = clock_timestamp() + make_interval(secs => $6),
+                status = CASE WHEN processed_rows + $3::int4 >= total_rows OR $5::int4 IS NULL
+                              THEN 'done' ELSE status END,
+                finished_at = CASE WHEN processed_rows + $3::int4 >= total_rows
+                                        OR $5::int4 IS NULL THEN now() END
           WHERE id = $1 AND lease_id = $2",
         job,
         lease_id,
-        n,
+        processed,
         created,
+        chunk,
         lease.as_secs_f64(),
     )
     .execute(&mut *conn)
     .await?
     .rows_affected();
     Ok(held == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_document_round_trips_and_reads_what_the_migration_wrote() {
+        let rows = vec![
+            StoredRow {
+                row_no: 1,
+                email: "ada@example.org".into(),
+                first_name: "Ada".into(),
+                last_name: "Lovelace".into(),
+                role: "member".into(),
+                designation: Some("Analyst".into()),
+                department: None,
+                lifetime_hours: Some(72),
+                outcome: None,
+                invitation_id: None,
+                error: None,
+            },
+            StoredRow {
+                row_no: 2,
+                email: "=cmd@example.org".into(),
+                first_name: "Eve".into(),
+                last_name: "\"Quoted\", comma".into(),
+                role: "owner".into(),
+                designation: None,
+                department: None,
+                lifetime_hours: None,
+                outcome: Some("skipped".into()),
+                invitation_id: None,
+                error: Some("You cannot grant the role owner.".into()),
+            },
+        ];
+        assert_eq!(decode_rows(&encode_rows(&rows)).unwrap(), rows);
+        // PostgreSQL's jsonb text, as migration 20261201000014 turns old rows into documents.
+        let migrated = br#"[[1, "a@b.org", "A", "B", "member", null, null, null, "created", "af955207-f4a6-4cbc-b369-013c4910f668", null]]"#;
+        let read = decode_rows(migrated).unwrap();
+        assert_eq!(read[0].outcome.as_deref(), Some("created"));
+        assert_eq!(
+            read[0].invitation_id.map(|i| i.to_string()).as_deref(),
+            Some("af955207-f4a6-4cbc-b369-013c4910f668")
+        );
+        assert!(decode_rows(b"{\"not\": \"rows\"}").is_err());
+    }
 }

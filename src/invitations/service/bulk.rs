@@ -7,10 +7,12 @@
 //! quota or its pending-invitation quota), else `valid`. The per-inviter 5-a-minute limit is
 //! for single invitations; the outbox paces the emails (`GATEHOUSE_OUTBOX_RATE_PER_SECOND`).
 //!
-//! The job ([`run_worker`]) is claimed with `FOR UPDATE SKIP LOCKED` under a lease; each chunk
-//! of [`CHUNK_ROWS`] rows is one transaction that writes the invitations, their audit events
-//! and their sealed emails with set-based SQL and records every row's outcome, so a restart
-//! resumes at the next chunk and nothing is ever half-written without a record. Up to
+//! The job stores the file's rows as one document ([`bulk_repo::StoredRow`]). It is claimed
+//! ([`run_worker`]) with `FOR UPDATE SKIP LOCKED` under a lease; each chunk of [`CHUNK_ROWS`]
+//! rows is one transaction that writes the invitations, their audit events and their emails
+//! with set-based SQL and records the chunk as committed on the job, so a restart resumes at
+//! the chunks not yet committed and nothing is ever half-written without a record: a row's
+//! outcome is its chunk's and the invitation made for its email ([`result_csv`]). Up to
 //! [`PARALLEL_CHUNKS`] chunks are written at once; each commits only if the lease still holds
 //! at its end (fencing), so a worker that lost its lease writes nothing. A row that
 //! became a member or got invited since the dry run is skipped, never invited twice, so
@@ -275,31 +277,34 @@ pub async fn start(
             "No row of this file can be invited. Check the dry run for each row's reason.",
         ));
     }
-    let mut rows = bulk_repo::JobRows::default();
-    for a in &assessed {
-        rows.row_no
-            .push(i32::try_from(a.input.row_no).unwrap_or(i32::MAX));
-        rows.email.push(a.input.email.clone());
-        rows.first_name.push(a.input.first_name.clone());
-        rows.last_name.push(a.input.last_name.clone());
-        rows.role.push(a.input.role.clone());
-        match &a.draft {
-            Some((d, hours)) => {
-                rows.designation.push(d.designation.clone());
-                rows.department.push(d.department.clone());
-                rows.lifetime_hours.push(hours.map(|h| h as i32));
-                rows.outcome.push(None);
-                rows.error.push(None);
+    let rows: Vec<bulk_repo::StoredRow> = assessed
+        .iter()
+        .map(|a| {
+            let (designation, department, lifetime_hours, outcome, error) = match &a.draft {
+                Some((d, hours)) => (
+                    d.designation.clone(),
+                    d.department.clone(),
+                    hours.map(|h| h as i32),
+                    None,
+                    None,
+                ),
+                None => (None, None, None, Some("skipped".into()), a.message.clone()),
+            };
+            bulk_repo::StoredRow {
+                row_no: i32::try_from(a.input.row_no).unwrap_or(i32::MAX),
+                email: a.input.email.clone(),
+                first_name: a.input.first_name.clone(),
+                last_name: a.input.last_name.clone(),
+                role: a.input.role.clone(),
+                designation,
+                department,
+                lifetime_hours,
+                outcome,
+                invitation_id: None,
+                error,
             }
-            None => {
-                rows.designation.push(None);
-                rows.department.push(None);
-                rows.lifetime_hours.push(None);
-                rows.outcome.push(Some("skipped".into()));
-                rows.error.push(a.message.clone());
-            }
-        }
-    }
+        })
+        .collect();
     let id = Uuid::new_v4();
     let api_token_id = match actor {
         Actor::ApiToken { id, .. } => Some(*id),
@@ -316,6 +321,7 @@ pub async fn start(
             api_token_id,
         },
         &rows,
+        CHUNK_ROWS,
     )
     .await
     .map_err(db)?;
@@ -355,8 +361,14 @@ pub async fn status(
     })
 }
 
+/// The error a row gets when the job reached it but did not invite it.
+const RACED: &str = "Already a member or already invited by now.";
+
 /// The result file of job `id`: `row,email,outcome,invitation_id,error` (RFC 4180), every cell
-/// neutralised against formula injection. Rows not yet reached read `pending`.
+/// neutralised against formula injection. A row's outcome: as decided when the job was
+/// stored, else `created` with the invitation the job made for its email, `skipped` if its
+/// chunk was committed without one (the person became a member or was invited meanwhile), or
+/// `pending` while its chunk is still to come.
 ///
 /// # Errors
 /// As [`status`].
@@ -366,20 +378,37 @@ pub async fn result_csv(
     id: Uuid,
 ) -> Result<String, AppError> {
     status(state, user, id).await?;
-    let rows = bulk_repo::results(&state.pool, id)
+    let job = bulk_repo::results(&state.pool, id)
         .await
-        .map_err(AppError::internal("loading bulk results failed"))?;
+        .map_err(AppError::internal("loading bulk results failed"))?
+        .ok_or_else(|| AppError::NotFound("There is no such import.".into()))?;
+    let made: std::collections::HashMap<String, Uuid> = job.invitations.into_iter().collect();
+    let done: HashSet<i32> = job.chunks_done.into_iter().collect();
+    let chunk_rows = usize::try_from(job.chunk_rows).unwrap_or(CHUNK_ROWS).max(1);
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = AppError::internal::<csv::Error>("writing bulk results failed");
     w.write_record(["row", "email", "outcome", "invitation_id", "error"])
         .map_err(fail)?;
-    for r in rows {
+    let mut todo_index = 0;
+    for r in &job.rows {
+        let (outcome, invitation, error) = match &r.outcome {
+            Some(o) => (o.as_str(), r.invitation_id, r.error.as_deref()),
+            None => {
+                let chunk = i32::try_from(todo_index / chunk_rows).unwrap_or(i32::MAX);
+                todo_index += 1;
+                match made.get(&r.email.to_lowercase()) {
+                    Some(i) => ("created", Some(*i), None),
+                    None if done.contains(&chunk) => ("skipped", None, Some(RACED)),
+                    None => ("pending", None, None),
+                }
+            }
+        };
         w.write_record([
             r.row_no.to_string(),
             bulk_csv::neutralise(&r.email),
-            r.outcome.unwrap_or_else(|| "pending".into()),
-            r.invitation_id.map(|i| i.to_string()).unwrap_or_default(),
-            bulk_csv::neutralise(r.error.as_deref().unwrap_or("")),
+            outcome.to_owned(),
+            invitation.map(|i| i.to_string()).unwrap_or_default(),
+            bulk_csv::neutralise(error.unwrap_or("")),
         ])
         .map_err(fail)?;
     }
@@ -455,26 +484,34 @@ pub fn spawn_workers(
 }
 
 /// Claims one job and writes every chunk it still has while the lease holds, keeping
-/// [`PARALLEL_CHUNKS`] chunks in flight: the next chunk's rows are read while the others
-/// write, and a new chunk starts as soon as one commits, so a slow chunk never holds the
-/// others back. Returns whether there was a job.
+/// [`PARALLEL_CHUNKS`] chunks in flight: a new chunk starts as soon as one commits, so a slow
+/// chunk never holds the others back. The chunks are the job's rows still to write, in file
+/// order, [`CHUNK_ROWS`] at a time (the size the job was stored with), less those committed
+/// already. Returns whether there was a job.
 async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
     use futures::StreamExt;
     let lease_id = Uuid::new_v4();
     let Some(job) = bulk_repo::claim(&state.pool, lease_id, LEASE).await? else {
         return Ok(false);
     };
+    let rows = bulk_repo::decode_rows(&job.rows)?;
+    let todo: Vec<&bulk_repo::StoredRow> = rows.iter().filter(|r| r.outcome.is_none()).collect();
+    let chunk_rows = usize::try_from(job.chunk_rows).unwrap_or(CHUNK_ROWS).max(1);
+    let done: HashSet<i32> = job.chunks_done.iter().copied().collect();
     let job = &job;
+    let mut chunks = todo
+        .chunks(chunk_rows)
+        .enumerate()
+        .map(|(k, rows)| (i32::try_from(k).unwrap_or(i32::MAX), rows))
+        .filter(|(k, _)| !done.contains(k));
     let mut in_flight = futures::stream::FuturesUnordered::new();
-    // Keyset over the rows still to write, in file order.
-    let (mut after, mut more, mut chunks) = (0, true, 0);
+    let mut written = 0;
     loop {
-        while more && in_flight.len() < PARALLEL_CHUNKS {
-            let rows = bulk_repo::todo_rows(&state.pool, job.id, after, CHUNK_ROWS as i64).await?;
-            more = rows.len() == CHUNK_ROWS;
-            let Some(last) = rows.last() else { break };
-            after = last.row_no;
-            in_flight.push(async move { write_chunk(state, job, lease_id, &rows).await });
+        while in_flight.len() < PARALLEL_CHUNKS {
+            let Some((k, rows)) = chunks.next() else {
+                break;
+            };
+            in_flight.push(write_chunk(state, job, lease_id, Some(k), rows));
         }
         let Some(held) = in_flight.next().await else {
             break;
@@ -483,29 +520,31 @@ async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
             tracing::warn!(bulk_import_id = %job.id, "lease passed to another worker");
             return Ok(true);
         }
-        chunks += 1;
+        written += 1;
     }
-    if chunks == 0 {
+    if written == 0 {
         // Nothing left to write (a job resumed after its last chunk): mark it done.
-        write_chunk(state, job, lease_id, &[]).await?;
+        write_chunk(state, job, lease_id, None, &[]).await?;
     }
     Ok(true)
 }
 
-/// Writes one chunk in a transaction of its own: invitations (set-based, skipping members and
-/// anyone invited meanwhile), their audit events, their sealed emails, and every row's
-/// outcome. Commits and returns `true` if `lease_id` still held the job at the end; otherwise
-/// rolls back and returns `false`.
+/// Writes chunk `chunk` (rows `todo`) in a transaction of its own: invitations (set-based,
+/// skipping members and anyone invited meanwhile), their audit events, their emails (queued
+/// to be rendered as they leave), and the chunk recorded as committed on the job. Commits and
+/// returns `true` if `lease_id` still held the job at the end; otherwise rolls back and
+/// returns `false`. `chunk` `None` with no rows marks a job with nothing left done.
 async fn write_chunk(
     state: &AppState,
     job: &bulk_repo::Claimed,
     lease_id: Uuid,
-    todo: &[bulk_repo::TodoRow],
+    chunk: Option<i32>,
+    todo: &[&bulk_repo::StoredRow],
 ) -> Result<bool, sqlx::Error> {
     let mut txn = state.pool.begin().await?;
     let tx = &mut *txn;
     if todo.is_empty() {
-        let held = bulk_repo::finish_chunk(tx, job.id, lease_id, &[], &[], LEASE).await?;
+        let held = bulk_repo::finish_chunk(tx, job.id, lease_id, chunk, 0, 0, LEASE).await?;
         if held {
             txn.commit().await?;
         }
@@ -560,13 +599,12 @@ async fn write_chunk(
         .collect();
     bulk_repo::queue_emails(tx, &ids, &recipients).await?;
     let t_outbox = started.elapsed();
-    let row_no: Vec<i32> = todo.iter().map(|r| r.row_no).collect();
-    let outcome: Vec<Option<Uuid>> = new
-        .id
-        .iter()
-        .map(|i| written.contains(i).then_some(*i))
-        .collect();
-    let held = bulk_repo::finish_chunk(tx, job.id, lease_id, &row_no, &outcome, LEASE).await?;
+    let (processed, created) = (
+        i32::try_from(todo.len()).unwrap_or(i32::MAX),
+        i32::try_from(ids.len()).unwrap_or(i32::MAX),
+    );
+    let held =
+        bulk_repo::finish_chunk(tx, job.id, lease_id, chunk, processed, created, LEASE).await?;
     let t_finish = started.elapsed();
     if held {
         txn.commit().await?;
@@ -576,7 +614,7 @@ async fn write_chunk(
         invitations_ms = ms(t_inv),
         audit_ms = ms(t_audit - t_inv),
         outbox_ms = ms(t_outbox - t_audit),
-        outcomes_ms = ms(t_finish - t_outbox),
+        job_ms = ms(t_finish - t_outbox),
         bulk_import_id = %job.id,
         rows = todo.len(),
         created = ids.len(),
