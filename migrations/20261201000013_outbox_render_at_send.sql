@@ -9,6 +9,5 @@ ALTER TABLE email_outbox
         NOT render_at_send OR (body_ciphertext IS NULL AND text_body = '' AND html_body = ''));
 
 -- A reminder takes the sealed token with it: none is claimed while the invitation's first
--- email still waits to be rendered from that token (the reminder claim checks this index).
-CREATE INDEX email_outbox_render_at_send ON email_outbox (invitation_id)
-    WHERE render_at_send AND status = 'queued';
+-- email still waits to be rendered from that token (the reminder claim looks through
+-- email_outbox_invitation; no index of its own, which every bulk row would pay for).

@@ -1,9 +1,10 @@
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
-import { expectAccessible, hydrated, screenshots, seedPerson, signIn } from './helpers';
+import { expectAccessible, hydrated, linkFromMailbox, screenshots, seedPerson, signIn } from './helpers';
 
 // A company owner uploads a CSV file with mixed rows, reads the verdicts, confirms, watches
-// the progress bar reach the end and downloads the result file.
+// the progress bar reach the end and downloads the result file; an imported person's email
+// (rendered only as it leaves the outbox) opens their registration page.
 const OWNER_EMAIL = 'owner@bulk-ui.example';
 const ORG_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const OWNER_ID = '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60';
@@ -60,4 +61,10 @@ test('a CSV upload is checked row by row, then imported with a progress bar', as
 
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('row', { name: /dee@bulk-ui\.example/ })).toBeVisible();
+
+  // Dee's invitation email, as the dev mailbox shows it, leads to Dee's registration page.
+  const link = await linkFromMailbox(page, 'dee@bulk-ui.example');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Join Bulk Works' })).toBeVisible();
+  await expect(page.getByRole('timer')).toContainText('6 days, 23 hours');
 });

@@ -474,3 +474,67 @@ async fn a_bulk_email_is_rendered_as_it_leaves_and_no_reminder_overtakes_it() {
     let reminded = eventually(5, || queued("soon@bulk.example"), |n| *n >= 2).await;
     assert_eq!(reminded, 2);
 }
+
+#[tokio::test]
+async fn someone_invited_between_the_check_and_the_job_is_skipped_not_invited_twice() {
+    // No worker here: the job waits until another instance picks it up.
+    let app = spawn_app_with(|c| c.bulk_workers = 0).await;
+    let (org, _) = app.manager("company").await;
+    app.user("admin@race.example", org, "admin").await;
+    let mut admin = app.sign_in("admin@race.example").await;
+    let csv = "email,first_name,last_name,role\n\
+               one@race.example,One,Row,member\n\
+               two@race.example,Two,Row,member\n\
+               three@race.example,Three,Row,member\n";
+    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let job = res.json::<Value>().await.unwrap()["job"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Checked and queued; meanwhile someone invites Two one at a time.
+    app.invite(&mut admin, "Two@Race.example", "member").await;
+
+    app.another_instance(|c| c.bulk_workers = 1).await;
+    let done = wait_done(&app, &admin, &job).await;
+    assert_eq!(
+        (
+            done["processed_rows"].as_i64(),
+            done["created_rows"].as_i64()
+        ),
+        (Some(3), Some(2))
+    );
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invitations WHERE email = 'two@race.example' AND status = 'pending'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(pending, 1, "Two keeps the one invitation made meanwhile");
+    let text = admin
+        .dress(app.client.get(format!(
+            "{}/api/invitations/bulk/{job}/result.csv",
+            app.base
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("1,one@race.example,created,"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(
+        lines[2],
+        "2,two@race.example,skipped,,Already a member or already invited by now."
+    );
+    assert!(
+        lines[3].starts_with("3,three@race.example,created,"),
+        "{}",
+        lines[3]
+    );
+}

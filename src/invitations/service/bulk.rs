@@ -533,13 +533,53 @@ async fn work_once(state: &AppState) -> Result<bool, sqlx::Error> {
 /// skipping members and anyone invited meanwhile), their audit events, their emails (queued
 /// to be rendered as they leave), and the chunk recorded as committed on the job. Commits and
 /// returns `true` if `lease_id` still held the job at the end; otherwise rolls back and
-/// returns `false`. `chunk` `None` with no rows marks a job with nothing left done.
+/// returns `false`. `chunk` `None` with no rows marks a job with nothing left done. If
+/// someone in the chunk got a pending invitation since the file was checked, the insert fails
+/// on the one-pending-invitation key and the chunk is written again without them.
 async fn write_chunk(
     state: &AppState,
     job: &bulk_repo::Claimed,
     lease_id: Uuid,
     chunk: Option<i32>,
     todo: &[&bulk_repo::StoredRow],
+) -> Result<bool, sqlx::Error> {
+    // Emails to leave out: nobody at first (the file was checked), then, after a chunk failed
+    // because someone in it got a pending invitation meanwhile (rare), everyone in it with a
+    // pending invitation by then.
+    let mut invited_meanwhile = HashSet::new();
+    let mut attempt = 1;
+    loop {
+        match write_chunk_without(state, job, lease_id, chunk, todo, &invited_meanwhile).await {
+            Err(e)
+                if attempt < MAX_CHUNK_ATTEMPTS
+                    && crate::db::is_unique_violation(&e, "invitations_one_pending_per_email") =>
+            {
+                let emails: Vec<String> = todo.iter().map(|r| r.email.to_lowercase()).collect();
+                invited_meanwhile =
+                    bulk_repo::pending_among(&state.pool, job.organisation_id, &emails)
+                        .await?
+                        .into_iter()
+                        .collect();
+                attempt += 1;
+            }
+            written => return written,
+        }
+    }
+}
+
+/// How often a chunk is tried again after someone in it was invited meanwhile, before the job
+/// backs off (the worker retries it later).
+const MAX_CHUNK_ATTEMPTS: u32 = 3;
+
+/// [`write_chunk`], leaving out the rows whose (lower-cased) email is in `invited_meanwhile`:
+/// their chunk is committed without them, so their outcome reads `skipped`.
+async fn write_chunk_without(
+    state: &AppState,
+    job: &bulk_repo::Claimed,
+    lease_id: Uuid,
+    chunk: Option<i32>,
+    todo: &[&bulk_repo::StoredRow],
+    invited_meanwhile: &HashSet<String>,
 ) -> Result<bool, sqlx::Error> {
     let mut txn = state.pool.begin().await?;
     let tx = &mut *txn;
@@ -552,7 +592,10 @@ async fn write_chunk(
     }
     let now = OffsetDateTime::now_utc();
     let mut new = bulk_repo::NewInvitations::default();
-    for r in todo {
+    for r in todo
+        .iter()
+        .filter(|r| !invited_meanwhile.contains(&r.email.to_lowercase()))
+    {
         let token = InvitationToken::generate();
         let lifetime = r
             .lifetime_hours
