@@ -20,7 +20,7 @@ DB_URL = os.environ["BENCH_DATABASE_URL"]
 ORG_LIST = os.environ["BENCH_LIST_ORG"]
 ORG_COPY = os.environ["BENCH_COPY_ORG"]
 ROWS = int(os.environ.get("BENCH_BULK_ROWS", "10000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "300"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "2000"))
 
 
 def psql(sql):
