@@ -25,6 +25,20 @@ async fn upload(
     admin.dress(req).send().await.unwrap()
 }
 
+/// The result file of import `job`, as its owner downloads it.
+async fn result_file(app: &TestApp, admin: &Browser, job: &str) -> String {
+    let res = admin
+        .dress(app.client.get(format!(
+            "{}/api/invitations/bulk/{job}/result.csv",
+            app.base
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
 async fn wait_done(app: &TestApp, admin: &Browser, job: &str) -> Value {
     for _ in 0..100 {
         let v: Value = admin
@@ -322,17 +336,7 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     );
 
     // Every row's outcome is on record: the result file reads it off its chunk.
-    let text = admin
-        .dress(app.client.get(format!(
-            "{}/api/invitations/bulk/{job}/result.csv",
-            app.base
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = result_file(&app, &admin, &job).await;
     let outcomes: Vec<&str> = text
         .lines()
         .skip(1)
@@ -511,17 +515,7 @@ async fn someone_invited_between_the_check_and_the_job_is_skipped_not_invited_tw
     .await
     .unwrap();
     assert_eq!(pending, 1, "Two keeps the one invitation made meanwhile");
-    let text = admin
-        .dress(app.client.get(format!(
-            "{}/api/invitations/bulk/{job}/result.csv",
-            app.base
-        )))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = result_file(&app, &admin, &job).await;
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[1].starts_with("1,one@race.example,created,"),
