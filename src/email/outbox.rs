@@ -43,8 +43,8 @@ pub struct OutboxMessage {
 /// rest: the feature that queued them keeps what the body needs sealed elsewhere; bulk
 /// invitation emails are rendered from the token sealed on their invitation). Given the
 /// claimed message ids, answers the email of each one it can still render, by id; a message
-/// left out (its link withdrawn or expired meanwhile) is marked failed and never sent. Handed
-/// to [`run_worker`] by the assembly, since the kernel knows no feature.
+/// left out (its link withdrawn or expired meanwhile, or it no longer renders) is marked failed
+/// and never sent. Handed to [`run_worker`] by the assembly, since the kernel knows no feature.
 pub type SendTimeRenderer = std::sync::Arc<
     dyn Fn(
             AppState,
@@ -618,9 +618,10 @@ async fn render_claimed(
             None => {
                 tracing::warn!(
                     outbox_id = msg.id,
-                    "message can no longer be rendered (its link was withdrawn or expired)"
+                    "message can no longer be rendered (link withdrawn or expired, or template broken)"
                 );
-                let why = "nothing to send: the link was withdrawn or expired before it left";
+                let why = "nothing to send: the link was withdrawn or expired before it left, \
+                           or the email no longer renders";
                 finish(&state.pool, &msg, Finish::Failed(why.into())).await?;
             }
         }

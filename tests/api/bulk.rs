@@ -532,3 +532,55 @@ async fn someone_invited_between_the_check_and_the_job_is_skipped_not_invited_tw
         lines[3]
     );
 }
+
+#[tokio::test]
+async fn a_bulk_email_takes_the_template_in_use_as_it_leaves() {
+    let app = spawn_app_with(|_| {}).await;
+    let (org, _) = app.manager("company").await;
+    app.user("admin@broken.example", org, "admin").await;
+    let admin = app.sign_in("admin@broken.example").await;
+    let res = upload(
+        &app,
+        &app.base,
+        &admin,
+        "",
+        "text/csv",
+        "email,first_name,last_name,role\nrow@broken.example,Row,One,member\n",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let job = res.json::<Value>().await.unwrap()["job"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_done(&app, &admin, &job).await;
+    // Rendered as it leaves, so with the template in use by then: a version stored after the
+    // import ...
+    let store = |version: i32, text: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO email_templates (organisation_id, kind, version, subject, body_text,
+                                              body_html)
+                 VALUES ($1, 'invitation', $2, 'Hello', $3, '<p>{{ link }}</p>')",
+            )
+            .bind(org)
+            .bind(version)
+            .bind(text)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    store(1, "Welcome aboard, {{ invitee_first_name }}: {{ link }}").await;
+    let text = app.mail_text("row@broken.example").await;
+    assert!(text.contains("Welcome aboard, Row:"), "{text}");
+    assert!(crate::helpers::link_parts(&text).is_some(), "{text}");
+    // ... and one that parses but fails when rendered (an unknown placeholder; no template
+    // saved through Gatehouse can, since saving renders it first) gives way to the built-in
+    // text, link included.
+    store(2, "{{ no_such_placeholder }} {{ link }}").await;
+    let text = app.mail_text("row@broken.example").await;
+    assert!(text.contains("You have been invited"), "{text}");
+    assert!(crate::helpers::link_parts(&text).is_some(), "{text}");
+}

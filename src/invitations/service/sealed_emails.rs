@@ -111,12 +111,13 @@ pub(super) async fn render(
 /// The invitation emails of outbox messages `ids` queued with `render_at_send` (a bulk
 /// import's), rendered now from each invitation's sealed token with its organisation's
 /// current template, by message id. A message whose invitation is no longer pending, has
-/// expired or whose token does not open is left out (the outbox marks it failed). This is the
+/// expired, whose token does not open or whose template no longer renders is left out (the
+/// outbox marks it failed). This is the
 /// outbox's [`crate::email::outbox::SendTimeRenderer`], wired in `startup`; the dev mailbox
 /// shows queued messages through it too.
 ///
 /// # Errors
-/// Database errors; a template that fails to render.
+/// Database errors.
 pub async fn render_queued(
     state: &AppState,
     ids: &[i64],
@@ -126,16 +127,25 @@ pub async fn render_queued(
     let mut brandings = Brandings::default();
     let mut out = HashMap::with_capacity(found.len());
     for (message_id, inv) in &found {
-        if let Some(email) = render(
+        match render(
             state,
             &mut conn,
             &mut brandings,
             inv,
             SealedEmail::Invitation,
         )
-        .await?
+        .await
         {
-            out.insert(*message_id, email);
+            Ok(Some(email)) => {
+                out.insert(*message_id, email);
+            }
+            Ok(None) => {}
+            // A template that no longer renders fails this message only (left out, so the
+            // outbox marks it failed), never the batch it was claimed with.
+            Err(sqlx::Error::Protocol(e)) => {
+                tracing::error!(outbox_id = message_id, error = %e, "invitation email does not render; not sent");
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(out)
