@@ -25,6 +25,16 @@ async fn upload(
     admin.dress(req).send().await.unwrap()
 }
 
+/// Uploads `csv` for real (no dry run), expects it queued (202) and returns the job's id.
+async fn queue(app: &TestApp, admin: &Browser, csv: impl Into<reqwest::Body>) -> String {
+    let res = upload(app, &app.base, admin, "", "text/csv", csv).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    res.json::<Value>().await.unwrap()["job"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The result file of import `job`, as its owner downloads it.
 async fn result_file(app: &TestApp, admin: &Browser, job: &str) -> String {
     let res = admin
@@ -291,12 +301,7 @@ async fn a_job_whose_worker_died_is_finished_by_another_instance() {
     for i in 0..2_500 {
         csv.push_str(&format!("r{i}@resume.example,Re,Sume,member\n"));
     }
-    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let job = res.json::<Value>().await.unwrap()["job"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = queue(&app, &admin, csv).await;
     // A worker claimed it, committed its second chunk (rows 1,001 to 2,000) and died holding
     // the lease for one more second. By then those 1,000 people had been invited another way,
     // so that chunk made no invitation.
@@ -371,10 +376,8 @@ async fn a_bulk_email_is_rendered_as_it_leaves_and_no_reminder_overtakes_it() {
         "{HEADER}soon@bulk.example;Soon;Row;member;;1\n\
          gone@bulk.example;Gone;Row;member;;\n"
     );
-    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let job: Value = res.json().await.unwrap();
-    wait_done(&app, &admin, job["job"]["id"].as_str().unwrap()).await;
+    let job = queue(&app, &admin, csv).await;
+    wait_done(&app, &admin, &job).await;
 
     // Expiring in a day, its reminder is due at once; but its invitation email has not left,
     // and the reminder would take the sealed token that email is rendered from.
@@ -490,12 +493,7 @@ async fn someone_invited_between_the_check_and_the_job_is_skipped_not_invited_tw
                one@race.example,One,Row,member\n\
                two@race.example,Two,Row,member\n\
                three@race.example,Three,Row,member\n";
-    let res = upload(&app, &app.base, &admin, "", "text/csv", csv).await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let job = res.json::<Value>().await.unwrap()["job"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = queue(&app, &admin, csv).await;
     // Checked and queued; meanwhile someone invites Two one at a time.
     app.invite(&mut admin, "Two@Race.example", "member").await;
 
@@ -539,20 +537,12 @@ async fn a_bulk_email_takes_the_template_in_use_as_it_leaves() {
     let (org, _) = app.manager("company").await;
     app.user("admin@broken.example", org, "admin").await;
     let admin = app.sign_in("admin@broken.example").await;
-    let res = upload(
+    let job = queue(
         &app,
-        &app.base,
         &admin,
-        "",
-        "text/csv",
         "email,first_name,last_name,role\nrow@broken.example,Row,One,member\n",
     )
     .await;
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let job = res.json::<Value>().await.unwrap()["job"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     wait_done(&app, &admin, &job).await;
     // Rendered as it leaves, so with the template in use by then: a version stored after the
     // import ...
