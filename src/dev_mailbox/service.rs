@@ -29,6 +29,11 @@ pub fn visible_to(client: Option<IpAddr>) -> bool {
     })
 }
 
+/// Whether `row` waits in the outbox without a body, to be rendered as it leaves.
+fn waits_for_rendering(row: &repo::MailboxRow) -> bool {
+    row.render_at_send && DeliveryState::parse(&row.status) == Some(DeliveryState::Queued)
+}
+
 /// Message `row`'s `(subject, text, html)`: its body opened, or for a message queued without
 /// one, as [`render_queued`] renders it now (`rendered`, by message id). A body that does not
 /// open (made under a key of an earlier start) or can no longer be rendered shows as a note.
@@ -37,7 +42,7 @@ fn contents(
     row: repo::MailboxRow,
     rendered: &mut HashMap<i64, RenderedEmail>,
 ) -> (String, String, String) {
-    if row.render_at_send && row.status == "queued" {
+    if waits_for_rendering(&row) {
         return match rendered.remove(&row.id) {
             Some(e) => (e.subject, e.text, e.html),
             None => {
@@ -68,7 +73,7 @@ async fn render(
 ) -> Result<HashMap<i64, RenderedEmail>, AppError> {
     let ids: Vec<i64> = rows
         .iter()
-        .filter(|r| r.render_at_send && r.status == "queued")
+        .filter(|r| waits_for_rendering(r))
         .map(|r| r.id)
         .collect();
     if ids.is_empty() {

@@ -186,10 +186,9 @@ async fn write_chunk_without(
     }
     let now = OffsetDateTime::now_utc();
     let mut new = bulk_repo::NewInvitations::default();
-    for r in todo
-        .iter()
-        .filter(|r| !invited_meanwhile.contains(&r.email.to_lowercase()))
-    {
+    for r in todo.iter().filter(|r| {
+        invited_meanwhile.is_empty() || !invited_meanwhile.contains(&r.email.to_lowercase())
+    }) {
         let token = InvitationToken::generate();
         let lifetime = r
             .lifetime_hours
