@@ -72,6 +72,11 @@ test('an endpoint is added, tested, disabled after failures and re-enabled', asy
 
   // A field mapping with its live preview.
   const mapping = page.getByRole('region', { name: 'Field mapping' });
+  const after = mapping.getByLabel('Data after the mapping');
+  // The first preview has landed before the rules change (as a person sees it before editing):
+  // a first preview that lands late can otherwise show over the newer one (noted in issue 13's
+  // stop note; the page's race, not the rules').
+  await expect(after).toContainText('"status": "activated"');
   await mapping.getByLabel('Field', { exact: true }).selectOption('status');
   await mapping.getByLabel('New name').fill('state');
   await mapping.getByRole('button', { name: 'Add rule' }).click();
@@ -80,7 +85,6 @@ test('an endpoint is added, tested, disabled after failures and re-enabled', asy
   await mapping.getByLabel('Value', { exact: true }).fill('gatehouse');
   await mapping.getByRole('button', { name: 'Add rule' }).click();
   await expect(mapping.getByRole('list', { name: 'Mapping rules' }).getByRole('listitem')).toHaveCount(2);
-  const after = mapping.getByLabel('Data after the mapping');
   await expect(after).toContainText('"state": "activated"');
   await expect(after).toContainText('"source": "gatehouse"');
   await expect(mapping.getByLabel('Data before the mapping')).toContainText('"status"');
