@@ -110,6 +110,8 @@ pub struct MappingEditor {
     /// The version in use; 0: none saved (data goes out as Gatehouse writes it).
     pub version: i32,
     pub rules: Vec<crate::domain::webhook_mapping::MappingRule>,
+    /// The first of `event_types` before and after `rules`; `None` when it may receive none.
+    pub preview: Option<MappingPreview>,
     /// The fields its scopes let the mapping name.
     pub fields: Vec<MappingFieldDto>,
     /// The events it may receive, for the preview.

@@ -724,7 +724,12 @@ async fn the_mapping_preview_is_what_the_partner_receives() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap()["version"], 1);
+    let editor: Value = res.json().await.unwrap();
+    assert_eq!(editor["version"], 1);
+    // The editor comes with its first preview, under the rules now in use.
+    let first: Value = serde_json::from_str(editor["preview"]["after"].as_str().unwrap()).unwrap();
+    assert_eq!(first["source"], "gatehouse");
+    assert!(first.get("partner_id").is_none());
 
     suspend(&app, &mut t, &id, true).await;
     let got = rx.wait_for("mapped", 1, 10).await;

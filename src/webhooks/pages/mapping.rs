@@ -5,10 +5,11 @@ use crate::{
     components::{on_new_result, successes, use_toast, Banner, ErrorBanner, Tone},
     domain::webhook_mapping::{DateFormat, MappingRule},
     webhooks::api::{
-        load_webhook_mapping, preview_webhook_mapping, MappingEditor, SaveWebhookMapping,
+        load_webhook_mapping, preview_webhook_mapping, MappingEditor, MappingPreview,
+        SaveWebhookMapping,
     },
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 use uuid::Uuid;
 
 /// A rule as one line of text.
@@ -26,6 +27,47 @@ fn describe_rule(r: &MappingRule) -> String {
             }
         ),
     }
+}
+
+/// The preview shown under the editor, and whether a newer one is on its way: the page's first
+/// preview comes with the editor; after that each change of `event` or `rules` asks the server
+/// again (in the browser), and only the answer to the latest question is shown: answers can
+/// arrive out of order, and an older one must never replace a newer one.
+fn live_preview(
+    partner: Uuid,
+    editor: &MappingEditor,
+    event: RwSignal<String>,
+    rules: RwSignal<Vec<MappingRule>>,
+) -> (
+    RwSignal<Option<Result<MappingPreview, String>>>,
+    RwSignal<bool>,
+) {
+    let shown = RwSignal::new(editor.preview.clone().map(Ok));
+    let previewing = RwSignal::new(false);
+    let as_json = |r: &Vec<MappingRule>| serde_json::to_string(r).unwrap_or_default();
+    // The question the shown preview answers (or will), and how many have been asked.
+    let asked = StoredValue::new((event.get_untracked(), as_json(&editor.rules)));
+    let latest = StoredValue::new(0u64);
+    Effect::new(move || {
+        let question = (event.get(), rules.with(as_json));
+        if asked.try_with_value(|q| *q == question).unwrap_or(true) {
+            return;
+        }
+        asked.set_value(question.clone());
+        let n = latest.get_value() + 1;
+        latest.set_value(n);
+        previewing.set(true);
+        spawn_local(async move {
+            let answer = preview_webhook_mapping(partner, question.0, question.1)
+                .await
+                .map_err(|e| e.to_string());
+            if latest.try_get_value() == Some(n) {
+                shown.try_set(Some(answer));
+                previewing.try_set(false);
+            }
+        });
+    });
+    (shown, previewing)
 }
 
 /// The partner's schema mapping: its rules, a form to add one, the live preview on a sample
@@ -81,15 +123,7 @@ fn MappingEditorView(
         },
         move |e| error.set(Some(e.to_string())),
     );
-    let preview = Resource::new(
-        move || {
-            (
-                event.get(),
-                serde_json::to_string(&rules.get()).unwrap_or_default(),
-            )
-        },
-        move |(event, rules)| preview_webhook_mapping(partner, event, rules),
-    );
+    let (shown, previewing) = live_preview(partner, &editor, event, rules);
     let fields = editor.fields.clone();
     let date_fields: Vec<String> = editor
         .fields
@@ -204,25 +238,24 @@ fn MappingEditorView(
                 {editor.event_types.iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
             </select>
         </div>
-        <Suspense fallback=|| view! { <p>"Previewing…"</p> }>
-            {move || Suspend::new(async move {
-                match preview.await {
-                    Ok(p) => view! {
-                        <div class="chart-pair mt-3">
-                            <div>
-                                <h4 class="text-sm font-semibold mb-1">"Gatehouse's data"</h4>
-                                <pre class="preview-text h-auto" tabindex="0" aria-label="Data before the mapping">{p.before}</pre>
-                            </div>
-                            <div>
-                                <h4 class="text-sm font-semibold mb-1">"What the partner receives"</h4>
-                                <pre class="preview-text h-auto" tabindex="0" aria-label="Data after the mapping">{p.after}</pre>
-                            </div>
+        <div aria-busy=move || previewing.get().to_string()>
+            {move || match shown.get() {
+                Some(Ok(p)) => view! {
+                    <div class="chart-pair mt-3">
+                        <div>
+                            <h4 class="text-sm font-semibold mb-1">"Gatehouse's data"</h4>
+                            <pre class="preview-text h-auto" tabindex="0" aria-label="Data before the mapping">{p.before}</pre>
                         </div>
-                    }.into_any(),
-                    Err(e) => view! { <Banner tone=Tone::Error>{e.to_string()}</Banner> }.into_any(),
-                }
-            })}
-        </Suspense>
+                        <div>
+                            <h4 class="text-sm font-semibold mb-1">"What the partner receives"</h4>
+                            <pre class="preview-text h-auto" tabindex="0" aria-label="Data after the mapping">{p.after}</pre>
+                        </div>
+                    </div>
+                }.into_any(),
+                Some(Err(e)) => view! { <Banner tone=Tone::Error>{e}</Banner> }.into_any(),
+                None => view! { <p class="field-hint mt-3">"This partner receives no events to preview."</p> }.into_any(),
+            }}
+        </div>
         <div class="mt-4">
             <button type="button" class="btn btn-primary" disabled=move || save.pending().get()
                 on:click=move |_| { save.dispatch(SaveWebhookMapping { partner, rules: serde_json::to_string(&rules.get_untracked()).unwrap_or_default() }); }>

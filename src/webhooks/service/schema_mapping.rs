@@ -22,8 +22,9 @@ use crate::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// Partner `id`'s schema mapping editor: the rules in use, the fields its scopes reach, and the
-/// events it may receive (for the preview).
+/// Partner `id`'s schema mapping editor: the rules in use, the fields its scopes reach, the
+/// events it may receive (for the preview), and the preview of the first of them under the rules
+/// in use (so the page shows one without a second request).
 ///
 /// # Errors
 /// As [`panel`].
@@ -41,9 +42,14 @@ pub async fn mapping_editor(
         Some((v, rules)) => (v, serde_json::from_value(rules).unwrap_or_default()),
         None => (0, Vec::new()),
     };
+    let event_types: Vec<WebhookEventType> = WebhookEventType::ALL
+        .into_iter()
+        .filter(|t| covered(*t, &p.scopes))
+        .collect();
     Ok(MappingEditor {
         partner_id: id,
         version,
+        preview: event_types.first().map(|t| preview_of(*t, &rules)),
         rules,
         fields: mapping::reachable_fields(&scopes)
             .into_iter()
@@ -53,12 +59,22 @@ pub async fn mapping_editor(
                 is_date: f.is_date,
             })
             .collect(),
-        event_types: WebhookEventType::ALL
+        event_types: event_types
             .into_iter()
-            .filter(|t| covered(*t, &p.scopes))
             .map(|t| t.as_str().to_owned())
             .collect(),
     })
+}
+
+/// The sample data of `t` before and after `rules`, as pretty JSON.
+fn preview_of(t: WebhookEventType, rules: &[MappingRule]) -> MappingPreview {
+    let before = mapping::sample_data(t);
+    let after = mapping::apply(rules, &before);
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    MappingPreview {
+        before: pretty(&before),
+        after: pretty(&after),
+    }
 }
 
 fn scopes_of(p: &PartnerRow) -> Vec<Scope> {
@@ -90,13 +106,7 @@ pub async fn preview_mapping(
     let t = WebhookEventType::parse(event_type)
         .filter(|t| covered(*t, &p.scopes))
         .ok_or_else(|| AppError::field("event_type", "Choose an event this partner receives."))?;
-    let before = mapping::sample_data(t);
-    let after = mapping::apply(&rules, &before);
-    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    Ok(MappingPreview {
-        before: pretty(&before),
-        after: pretty(&after),
-    })
+    Ok(preview_of(t, &rules))
 }
 
 /// Saves `rules` as partner `id`'s next mapping version, in use for every message queued from
