@@ -73,9 +73,8 @@ test('an endpoint is added, tested, disabled after failures and re-enabled', asy
   // A field mapping with its live preview.
   const mapping = page.getByRole('region', { name: 'Field mapping' });
   const after = mapping.getByLabel('Data after the mapping');
-  // The first preview has landed before the rules change, as a person sees it before editing:
-  // a first preview that lands late can otherwise show over the newer one (the page's race,
-  // noted in the closing note of 2026-12-01, not fixed).
+  // The first preview comes with the page; each change then previews again, and only the
+  // answer to the latest change is shown.
   await expect(after).toContainText('"status": "activated"');
   await mapping.getByLabel('Field', { exact: true }).selectOption('status');
   await mapping.getByLabel('New name').fill('state');
