@@ -12,10 +12,27 @@ use std::{
     sync::Arc,
 };
 
-/// The per-response CSP nonce, put into request extensions by [`security_headers`] and handed
-/// to Leptos so that its inline hydration scripts carry it.
-#[derive(Clone, Debug)]
-pub struct CspNonce(pub Arc<str>);
+/// The per-response CSP nonce, put into request extensions by [`edge`] and handed
+/// to Leptos so that its inline hydration scripts carry it. Made the first time it is asked
+/// for ([`CspNonce::value`]): a response nobody asked it for (health probes, static files,
+/// JSON) carries a policy with no nonce at all, so only this origin's script files may run.
+#[derive(Clone, Debug, Default)]
+pub struct CspNonce(Arc<std::sync::OnceLock<Arc<str>>>);
+
+impl CspNonce {
+    /// The nonce: 128 random bits, base64 (Leptos's [`leptos::nonce::Nonce::new`]); the same
+    /// value on every call for one response.
+    pub fn value(&self) -> Arc<str> {
+        self.0
+            .get_or_init(|| leptos::nonce::Nonce::new().as_inner().clone())
+            .clone()
+    }
+
+    /// The nonce if [`Self::value`] was called.
+    fn made(&self) -> Option<&Arc<str>> {
+        self.0.get()
+    }
+}
 
 /// Rejects state-changing requests that a browser marks as coming from another site.
 ///
@@ -24,11 +41,17 @@ pub struct CspNonce(pub Arc<str>);
 /// `none`; browsers that send no `Sec-Fetch-Site` are judged by `Origin`, which must equal the
 /// origin of `PUBLIC_URL`. Requests with neither header come from non-browser clients, which
 /// carry no ambient cookies of a victim, and pass. Rejections are `403 Forbidden`.
+///
+/// Route middleware (it runs once a route matched): it first records the route template on
+/// the request span ([`crate::telemetry::record_route`]).
 pub async fn reject_cross_site(
     State(public_origin): State<Arc<str>>,
     req: Request,
     next: Next,
 ) -> Response {
+    // The one route middleware there is (a layer per route costs a boxed service clone per
+    // request, docs/PERFORMANCE.md G1b), so it also names the route on the request span.
+    crate::telemetry::record_route(&req);
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || is_same_site_request(req.headers(), &public_origin)
     {
@@ -55,50 +78,89 @@ pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
-/// What [`security_headers`] adds beyond the fixed headers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HeaderPolicy {
+/// What [`edge`] needs to know of the deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgePolicy {
     /// Send `Strict-Transport-Security` (only when `PUBLIC_URL` is https: over plain http
     /// browsers ignore it, and it must never pin a development host).
     pub hsts: bool,
+    /// The proxies whose `X-Forwarded-For` is believed ([`client_ip`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-impl HeaderPolicy {
-    /// The policy for `config`'s public URL.
+impl EdgePolicy {
+    /// The policy for `config`: HSTS when its public URL is https, its trusted proxies.
     pub fn for_config(config: &crate::config::Config) -> Self {
         Self {
             hsts: config.public_url.scheme() == "https",
+            trusted_proxies: config.trusted_proxies.clone(),
         }
     }
+}
+
+/// The innermost of the layers every request passes ([`crate::startup::layers`]), three
+/// steps in one middleware (each layer of its own cost a boxed future and a clone of the
+/// stack below it per request, docs/PERFORMANCE.md G1b):
+/// 1. bounds the request body ([`limit_body`]): 413 for a declared length past the limit;
+/// 2. puts the client's address into the request's extensions ([`resolve_client`]);
+/// 3. adds the security headers to the response, 413 included ([`add_security_headers`]).
+pub async fn edge(State(policy): State<Arc<EdgePolicy>>, req: Request, next: Next) -> Response {
+    let nonce = CspNonce::default();
+    let mut res = match limit_body(req) {
+        Ok(mut req) => {
+            resolve_client(&mut req, &policy.trusted_proxies);
+            req.extensions_mut().insert(nonce.clone());
+            next.run(req).await
+        }
+        Err(too_large) => too_large,
+    };
+    add_security_headers(&mut res, &policy, &nonce);
+    res
+}
+
+/// The Content-Security-Policy up to the script sources (OWASP ASVS 5.0 V3.4.3).
+const CSP_HEAD: &str = "default-src 'self'; script-src 'self'";
+/// The rest of the policy, after the script sources: WebAssembly compilation allowed for
+/// hydration, styles only from this origin, nothing framed, no plugins, forms post only here.
+const CSP_TAIL: &str = " 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+/// The policy of a response that made no nonce: scripts only from this origin.
+static CSP_WITHOUT_NONCE: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    HeaderValue::from_str(&format!("{CSP_HEAD}{CSP_TAIL}")).expect("the policy is ASCII")
+});
+
+/// The policy of a response whose inline scripts carry `nonce`.
+fn csp_with_nonce(nonce: &str) -> Option<HeaderValue> {
+    let mut v = String::with_capacity(CSP_HEAD.len() + CSP_TAIL.len() + nonce.len() + 10);
+    v.push_str(CSP_HEAD);
+    v.push_str(" 'nonce-");
+    v.push_str(nonce);
+    v.push('\'');
+    v.push_str(CSP_TAIL);
+    HeaderValue::from_str(&v).ok()
 }
 
 /// `Strict-Transport-Security` value: two years, subdomains included (OWASP ASVS 5.0
 /// V3.4.1; the OWASP HTTP Headers Cheat Sheet's recommendation).
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 
-/// Adds the security headers to every response and makes a fresh CSP nonce for it.
+/// Adds the security headers to `res`, the CSP with `nonce` when the response made one
+/// ([`CspNonce`]).
 ///
 /// CSP (OWASP ASVS 5.0 V3.4.3): scripts only from this origin or with the nonce, WebAssembly
 /// compilation allowed for hydration, styles only from this origin, nothing framed, no plugins,
 /// forms post only here. A handler that sets its own `Content-Security-Policy` (and
 /// `X-Frame-Options`) keeps it.
-/// HSTS as [`HeaderPolicy`] says.
-pub async fn security_headers(
-    State(policy): State<Arc<HeaderPolicy>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let nonce: Arc<str> = leptos::nonce::Nonce::new().as_inner().clone();
-    req.extensions_mut().insert(CspNonce(nonce.clone()));
-    let mut res = next.run(req).await;
+/// HSTS as [`EdgePolicy`] says.
+pub fn add_security_headers(res: &mut Response, policy: &EdgePolicy, nonce: &CspNonce) {
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-        );
-        if let Ok(v) = HeaderValue::from_str(&csp) {
+        let csp = match nonce.made() {
+            Some(n) => csp_with_nonce(n),
+            None => Some(CSP_WITHOUT_NONCE.clone()),
+        };
+        if let Some(v) = csp {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
     }
@@ -124,7 +186,6 @@ pub async fn security_headers(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    res
 }
 
 /// The client's address as [`resolve_client`] found it, kept in the request's extensions.
@@ -199,20 +260,15 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// Puts the client's address ([`client_ip`] of the TCP peer, under the configured trusted
 /// proxies) into the request's extensions as [`ClientIp`], for rate limits, audit events and
 /// the dev mailbox.
-pub async fn resolve_client(
-    State(trusted): State<Arc<Vec<ipnet::IpNet>>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub fn resolve_client(req: &mut Request, trusted: &[ipnet::IpNet]) {
     if let Some(peer) = req
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|ci| ci.0.ip())
     {
-        let ip = client_ip(peer, req.headers(), &trusted);
+        let ip = client_ip(peer, req.headers(), trusted);
         req.extensions_mut().insert(ClientIp(ip));
     }
-    next.run(req).await
 }
 
 /// Who made a request, for audit events: peer address, user agent and request id.
@@ -299,7 +355,10 @@ pub fn body_limit_for(path: &str) -> usize {
 /// length past the limit gets 413 at once, and a body that turns out longer stops there
 /// (OWASP ASVS 5.0 V4.1.x). Server functions read their bodies themselves, so an extractor
 /// limit alone would not stop them.
-pub async fn limit_body(req: Request, next: Next) -> Response {
+///
+/// # Errors
+/// The 413 response, when `Content-Length` declares more than the limit.
+pub fn limit_body(req: Request) -> Result<Request, Response> {
     let limit = body_limit_for(req.uri().path());
     let declared = req
         .headers()
@@ -307,14 +366,13 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return (
+        return Err((
             StatusCode::PAYLOAD_TOO_LARGE,
             "The request body is too large.",
         )
-            .into_response();
+            .into_response());
     }
-    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
-    next.run(req).await
+    Ok(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
 }
 
 /// The request's media type from `Content-Type`, lower-cased and without parameters such as

@@ -219,12 +219,12 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-/// Hands the response's CSP nonce (made by [`security::security_headers`]) to Leptos, so its
+/// Hands the response's CSP nonce (made by [`security::edge`]) to Leptos, so its
 /// inline scripts carry the same nonce as the header.
 fn provide_request_context() {
     if let Some(parts) = use_context::<axum::http::request::Parts>() {
         if let Some(n) = parts.extensions.get::<CspNonce>() {
-            provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
+            provide_context(leptos::nonce::Nonce::from_value(n.value()));
         }
     }
 }
@@ -297,20 +297,19 @@ pub fn router(state: AppState) -> Router {
         ServeFile::new(format!("{}/favicon.svg", leptos_options.site_root)),
     )
     .merge(crate::partner_api::routes())
+    // The one route middleware: records the matched route on the request span (made outside
+    // the router, see `layers`) and refuses cross-site state changes.
     .route_layer(axum::middleware::from_fn_with_state(
         public_origin,
         security::reject_cross_site,
     ))
-    // The trace span is made outside the router (see `layers`), before routing; the route
-    // template is recorded on it here, once matched.
-    .route_layer(axum::middleware::from_fn(telemetry::record_route))
     .with_state(state)
 }
 
-/// The layers every request passes, outermost first: the body limit, the request id, the
-/// trace span, the timeout, the client address and the security headers (with the CSP nonce),
-/// around `router` (whose routes check cross-site requests themselves, where the route is
-/// known for the log line). Composed once around the whole router rather than
+/// The layers every request passes, outermost first: the request id, the trace span, the
+/// timeout, and [`security::edge`] (the body limit, the client address and the security
+/// headers with the CSP nonce), around `router` (whose routes check cross-site requests
+/// themselves, where the route is known for the log line). Composed once around the whole router rather than
 /// with `Router::layer`, which wraps every route and clones a boxed service per layer on each
 /// request (measured in docs/PERFORMANCE.md, G1b).
 pub fn layers(
@@ -327,11 +326,8 @@ pub fn layers(
        + 'static {
     use axum::response::IntoResponse;
     tower::ServiceBuilder::new()
-        // The limit below bounds every body; extractors need no limit of their own.
+        // The limit of `security::edge` bounds every body; extractors need none of their own.
         .layer(axum::extract::DefaultBodyLimit::disable())
-        // Bodies past the limit get 413 before any handler reads them (server functions read
-        // their bodies themselves, so axum's DefaultBodyLimit alone would not stop them).
-        .layer(axum::middleware::from_fn(security::limit_body))
         // One span per request (request id, method, route template, status); the request id
         // is made first and echoed as X-Request-Id.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestHexId))
@@ -347,13 +343,13 @@ pub fn layers(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
+        // The body limit, the client address and the security headers (with the CSP nonce),
+        // in one middleware: bodies past the limit get 413 before any handler reads them
+        // (server functions read their bodies themselves, so axum's DefaultBodyLimit alone
+        // would not stop them), inside the request's span.
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(config.trusted_proxies.clone()),
-            security::resolve_client,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(security::HeaderPolicy::for_config(config)),
-            security::security_headers,
+            Arc::new(security::EdgePolicy::for_config(config)),
+            security::edge,
         ))
         .service(router)
 }

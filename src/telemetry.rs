@@ -82,12 +82,17 @@ impl MakeRequestId for MakeRequestHexId {
 /// 64 characters from `[A-Za-z0-9._-]`; anything else (it may come from the client) is
 /// dropped rather than written into logs and audit records.
 pub fn request_id_of(id: &RequestId) -> Option<String> {
+    request_id_str(id).map(str::to_owned)
+}
+
+/// [`request_id_of`] without the copy.
+fn request_id_str(id: &RequestId) -> Option<&str> {
     let s = id.header_value().to_str().ok()?;
     let sane = !s.is_empty()
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    sane.then(|| s.to_owned())
+    sane.then_some(s)
 }
 
 /// The route template a request matched, or `unmatched` (static files, 404s).
@@ -103,7 +108,7 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
     let request_id = req
         .extensions()
         .get::<RequestId>()
-        .and_then(request_id_of)
+        .and_then(request_id_str)
         .unwrap_or_default();
     tracing::info_span!(
         "request",
@@ -115,17 +120,13 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
     )
 }
 
-/// Route middleware: records the matched route template on the request span (made before
-/// routing, so it could not know it). Requests no route matched (static files, 404s) have no
-/// `route` field.
-pub async fn record_route(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+/// Records the matched route template on the request span (made before routing, so it could
+/// not know it); called by the route middleware [`crate::security::reject_cross_site`].
+/// Requests no route matched (static files, 404s) have no `route` field.
+pub fn record_route<B>(req: &Request<B>) {
     if let Some(path) = req.extensions().get::<MatchedPath>() {
         Span::current().record("route", path.as_str());
     }
-    next.run(req).await
 }
 
 /// Records the answer on the request span and logs one line for it (`warn` for 5xx).

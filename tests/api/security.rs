@@ -91,6 +91,13 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     );
     let missing = app.get(&Browser::anonymous(), "/no/such/page").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    // A response with no inline scripts makes no nonce: scripts from this origin only.
+    let probe = app.get(&Browser::anonymous(), "/healthz").await;
+    let csp = probe.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "));
+    assert!(!csp.contains("nonce-") && csp.contains("frame-ancestors 'none'"));
 }
 
 #[tokio::test]
