@@ -167,6 +167,8 @@ fn PartnerBody() -> impl IntoView {
             .and_then(|s| Uuid::parse_str(&s).ok())
     };
     let toast = use_toast();
+    // Made here, before any Suspense: see `WebhookData`.
+    let webhooks = crate::webhooks::pages::WebhookData::new(id);
     let submit = ServerAction::<SubmitPartner>::new();
     let approve = ServerAction::<ApprovePartner>::new();
     let reject = ServerAction::<RejectPartner>::new();
@@ -388,7 +390,7 @@ fn PartnerBody() -> impl IntoView {
                                 </dl>
                             </section>
                             {p.client_id.is_some().then(|| view! { <ClientSecretCard partner=p.clone() rotate error=rotate_error /> })}
-                            {p.client_id.is_some().then(|| view! { <crate::webhooks::pages::WebhookSection partner=pid /> })}
+                            {p.client_id.is_some().then(|| view! { <crate::webhooks::pages::WebhookSection data=webhooks /> })}
                             <section class="card mt-6" aria-labelledby="scopes-heading">
                                 <h2 id="scopes-heading" class="section-title">"Scopes"</h2>
                                 {p.scopes.is_empty().then(|| view! { <p class="field-hint">"No scopes yet."</p> })}

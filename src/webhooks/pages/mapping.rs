@@ -4,6 +4,7 @@
 use crate::{
     components::{on_new_result, successes, use_toast, Banner, ErrorBanner, Tone},
     domain::webhook_mapping::{DateFormat, MappingRule},
+    error::AppError,
     webhooks::api::{
         load_webhook_mapping, preview_webhook_mapping, MappingEditor, MappingPreview,
         SaveWebhookMapping,
@@ -70,13 +71,36 @@ fn live_preview(
     (shown, previewing)
 }
 
+/// What the mapping card loads, made with the rest of the webhook section's data
+/// ([`super::WebhookData`]) at the top of the partner page.
+#[derive(Clone, Copy)]
+pub(super) struct MappingData {
+    save: ServerAction<SaveWebhookMapping>,
+    editor: Resource<Result<MappingEditor, AppError>>,
+}
+
+impl MappingData {
+    pub(super) fn new(partner: impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static) -> Self {
+        let save = ServerAction::<SaveWebhookMapping>::new();
+        let saved = successes(save);
+        let editor = Resource::new(
+            move || (partner(), saved.get()),
+            |(partner, _)| async move {
+                match partner {
+                    Some(p) => load_webhook_mapping(p).await,
+                    None => Err(AppError::NotFound("There is no such partner.".into())),
+                }
+            },
+        );
+        Self { save, editor }
+    }
+}
+
 /// The partner's schema mapping: its rules, a form to add one, the live preview on a sample
 /// event, and "Save mapping".
 #[component]
-pub(super) fn MappingCard(partner: Uuid) -> impl IntoView {
-    let save = ServerAction::<SaveWebhookMapping>::new();
-    let saved = successes(save);
-    let editor = Resource::new(move || saved.get(), move |_| load_webhook_mapping(partner));
+pub(super) fn MappingCard(data: MappingData) -> impl IntoView {
+    let MappingData { save, editor } = data;
     view! {
         <section class="mt-8" aria-labelledby="mapping-heading">
             <h3 id="mapping-heading" class="font-semibold">"Field mapping"</h3>

@@ -14,7 +14,7 @@ use crate::{
         apply_error, field_error, format_utc, on_new_result, successes, Banner, ErrorBanner,
         TextField, Tone,
     },
-    error::FieldError,
+    error::{AppError, FieldError},
 };
 use leptos::prelude::*;
 use mapping::MappingCard;
@@ -57,19 +57,55 @@ pub(super) fn SecretOnce(
     }
 }
 
-/// The webhook section of partner `partner`'s page.
+/// What the webhook section of a partner's page loads: its panel and its field mapping, with
+/// the actions that reload them. Made once at the top of the partner page ([`WebhookData::new`]),
+/// not inside the partner's own `Suspense`: a resource first made inside resolved `Suspense`
+/// content did not reliably find its server-rendered value while hydrating, and the section
+/// then failed to hydrate (a hydration mismatch on most reloads of an approved partner's page).
+#[derive(Clone, Copy)]
+pub struct WebhookData {
+    add: ServerAction<AddWebhookEndpoint>,
+    panel: Resource<Result<WebhookPanel, AppError>>,
+    mapping: mapping::MappingData,
+}
+
+impl WebhookData {
+    /// The section's data for the partner `partner()` names (`None`: no such partner, 404).
+    pub fn new(partner: impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static) -> Self {
+        let add = ServerAction::<AddWebhookEndpoint>::new();
+        let added = successes(add);
+        let panel = Resource::new(
+            move || (partner(), added.get()),
+            |(partner, _)| async move {
+                match partner {
+                    Some(p) => load_webhooks(p).await,
+                    None => Err(AppError::NotFound("There is no such partner.".into())),
+                }
+            },
+        );
+        Self {
+            add,
+            panel,
+            mapping: mapping::MappingData::new(partner),
+        }
+    }
+}
+
+/// The webhook section of a partner's page, over `data` ([`WebhookData`]).
 #[component]
-pub fn WebhookSection(partner: Uuid) -> impl IntoView {
-    let add = ServerAction::<AddWebhookEndpoint>::new();
-    let added = successes(add);
-    let panel = Resource::new(move || added.get(), move |_| load_webhooks(partner));
+pub fn WebhookSection(data: WebhookData) -> impl IntoView {
+    let WebhookData {
+        add,
+        panel,
+        mapping,
+    } = data;
     let created = RwSignal::new(None::<CreatedEndpoint>);
     view! {
         <section class="card mt-6" aria-labelledby="webhooks-heading">
             <Suspense fallback=|| view! { <p>"Loading webhooks…"</p> }>
                 {move || Suspend::new(async move {
                     match panel.await {
-                        Ok(p) => view! { <Panel panel=p add created /> }.into_any(),
+                        Ok(p) => view! { <Panel panel=p add created mapping /> }.into_any(),
                         Err(e) => view! {
                             <h2 id="webhooks-heading" class="section-title">"Webhooks"</h2>
                             <ErrorBanner error=e />
@@ -86,6 +122,7 @@ fn Panel(
     panel: WebhookPanel,
     add: ServerAction<AddWebhookEndpoint>,
     created: RwSignal<Option<CreatedEndpoint>>,
+    mapping: mapping::MappingData,
 ) -> impl IntoView {
     let health = if panel.degraded {
         view! { <span class="badge badge-orange">"Degraded"</span> }.into_any()
@@ -114,7 +151,7 @@ fn Panel(
             view! { <EndpointTable endpoints=panel.endpoints.clone() /> }.into_any()
         }}
         <AddEndpointForm panel=panel.clone() add created />
-        <MappingCard partner=panel.partner_id />
+        <MappingCard data=mapping />
     }
 }
 
