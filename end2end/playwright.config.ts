@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
-// Runs against the debug build made by `cargo leptos build` (or the binary in E2E_BINARY,
+// Runs against the debug build made by `cargo leptos build --split` (or the binary in E2E_BINARY,
 // such as a release build's), on its own database (E2E_DATABASE_URL, created fresh by
 // scripts/test.sh), in Debian's Chromium.
 const root = path.resolve(__dirname, '..');

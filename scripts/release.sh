@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Release builds are made without the compile-time `erase_components` flag of the tests.
+# --split: the lazy routes' code in wasm chunks of their own (README.md, "Release build").
 unset RUSTFLAGS
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 echo "==> release build: target/release/gatehouse and target/site/"
 ls -l target/release/gatehouse target/site/pkg

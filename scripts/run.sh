@@ -26,7 +26,8 @@ fi
 # shellcheck source=/dev/null
 . "$secrets"
 echo "==> building (debug profile; argon2 is optimised even there)"
-cargo leptos build
+# --split: the admin pages are lazy routes (src/app/lazy.rs); a build without it does not hydrate.
+cargo leptos build --split
 export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 # The binary defaults to production; this script runs a development server.
 export GATEHOUSE_ENV="${GATEHOUSE_ENV:-development}"

@@ -30,7 +30,9 @@ scripts/fuzz.sh 20
 
 echo "==> end-to-end tests"
 unset RUSTFLAGS # cargo-leptos adds --cfg erase_components itself
-cargo leptos build
+# --split: the admin pages are lazy routes, whose wasm chunks only a split build makes (a build
+# without it does not hydrate); the tests run what is deployed.
+cargo leptos build --split
 psql "$PG_ADMIN_URL" -q -c 'DROP DATABASE IF EXISTS gatehouse_e2e WITH (FORCE)' >/dev/null
 E2E_DATABASE_URL=$(gatehouse_pg_database gatehouse_e2e)
 export E2E_DATABASE_URL

@@ -1,30 +1,20 @@
 //! The HTML shell and the route table: the map from every URL to its page.
 
+mod lazy;
+
 use crate::{
-    analytics::pages::AnalyticsPage,
-    api_tokens::pages::ApiTokensPage,
-    audit_log::pages::AuditLogPage,
     auth::pages::LoginPage,
     components::{provide_toasts, NotFound, RequireSession, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
-    dashboards::pages::{Dashboard, DashboardKind},
-    dev_mailbox::pages::MailboxPage,
-    email_templates::pages::EmailTemplatesPage,
-    invitations::pages::{reference::ApiReferencePage, InvitationsPage},
-    invite_codes::{
-        join::{JoinPage, KeySignInPage},
-        pages::InviteCodesPage,
-    },
-    organisations::pages::OrganisationsPage,
-    partners::pages::{IntegrationsPage, PartnerPage},
+    invite_codes::join::{JoinPage, KeySignInPage},
     registration::pages::RegisterPage,
-    webhooks::pages::WebhookEndpointPage,
 };
+use lazy::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The document around every page. Inline scripts carry the response's CSP nonce.
@@ -73,12 +63,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
-    // Marks the page as interactive; end-to-end tests wait for it before clicking.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     let any_session = |_| true;
     view! {
         <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_owned() } else { format!("{t} · Gatehouse") } />
@@ -100,31 +84,31 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                 <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
                 <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />
-                <Route path=path!("/integrations") ssr=SsrMode::Async view=IntegrationsPage />
-                <Route path=path!("/integrations/partners/:id") ssr=SsrMode::Async view=PartnerPage />
-                <Route path=path!("/integrations/webhooks/:id") ssr=SsrMode::Async view=WebhookEndpointPage />
+                <Route path=path!("/integrations") ssr=SsrMode::Async view={Lazy::<Integrations>::new()} />
+                <Route path=path!("/integrations/partners/:id") ssr=SsrMode::Async view={Lazy::<Partner>::new()} />
+                <Route path=path!("/integrations/webhooks/:id") ssr=SsrMode::Async view={Lazy::<WebhookEndpoint>::new()} />
                 <Route path=path!("/integrations/credential-invite/:token") ssr=SsrMode::Async view=CredentialInvitePage />
                 <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
-                <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view=MailboxPage />
-                <Route path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Platform /> } />
-                <Route path=path!("/association") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Association /> } />
-                <Route path=path!("/company") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Company /> } />
-                <Route path=path!("/cooperative") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Cooperative /> } />
-                <Route path=path!("/home") ssr=SsrMode::Async view=|| view! { <Dashboard kind=DashboardKind::Member /> } />
-                <Route path=path!("/admin/organisations") ssr=SsrMode::Async view=OrganisationsPage />
-                <Route path=path!("/admin/invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Platform /> } />
-                <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Association /> } />
-                <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Company /> } />
-                <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view=|| view! { <InvitationsPage kind=DashboardKind::Cooperative /> } />
-                <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view=ApiTokensPage />
-                <Route path=path!("/audit-log") ssr=SsrMode::Async view=AuditLogPage />
-                <Route path=path!("/email-templates") ssr=SsrMode::Async view=EmailTemplatesPage />
-                <Route path=path!("/analytics") ssr=SsrMode::Async view=AnalyticsPage />
-                <Route path=path!("/api/reference") ssr=SsrMode::Async view=ApiReferencePage />
-                <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Platform /> } />
-                <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Association /> } />
-                <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Company /> } />
-                <Route path=path!("/cooperative/invite-codes") ssr=SsrMode::Async view=|| view! { <InviteCodesPage kind=DashboardKind::Cooperative /> } />
+                <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view={Lazy::<Mailbox>::new()} />
+                <Route path=path!("/admin") ssr=SsrMode::Async view={Lazy::<PlatformDashboard>::new()} />
+                <Route path=path!("/association") ssr=SsrMode::Async view={Lazy::<AssociationDashboard>::new()} />
+                <Route path=path!("/company") ssr=SsrMode::Async view={Lazy::<CompanyDashboard>::new()} />
+                <Route path=path!("/cooperative") ssr=SsrMode::Async view={Lazy::<CooperativeDashboard>::new()} />
+                <Route path=path!("/home") ssr=SsrMode::Async view={Lazy::<MemberHome>::new()} />
+                <Route path=path!("/admin/organisations") ssr=SsrMode::Async view={Lazy::<Organisations>::new()} />
+                <Route path=path!("/admin/invitations") ssr=SsrMode::Async view={Lazy::<PlatformInvitations>::new()} />
+                <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view={Lazy::<AssociationInvitations>::new()} />
+                <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view={Lazy::<CompanyInvitations>::new()} />
+                <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view={Lazy::<CooperativeInvitations>::new()} />
+                <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view={Lazy::<ApiTokens>::new()} />
+                <Route path=path!("/audit-log") ssr=SsrMode::Async view={Lazy::<AuditLog>::new()} />
+                <Route path=path!("/email-templates") ssr=SsrMode::Async view={Lazy::<EmailTemplates>::new()} />
+                <Route path=path!("/analytics") ssr=SsrMode::Async view={Lazy::<Analytics>::new()} />
+                <Route path=path!("/api/reference") ssr=SsrMode::Async view={Lazy::<ApiReference>::new()} />
+                <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view={Lazy::<PlatformInviteCodes>::new()} />
+                <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view={Lazy::<AssociationInviteCodes>::new()} />
+                <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view={Lazy::<CompanyInviteCodes>::new()} />
+                <Route path=path!("/cooperative/invite-codes") ssr=SsrMode::Async view={Lazy::<CooperativeInviteCodes>::new()} />
             </Routes>
         </Router>
         <ToastRegion />

@@ -60,10 +60,19 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// Browser entry point: hydrates the server-rendered page.
+/// Browser entry point: hydrates the server-rendered page, loading the wasm chunk of a lazy
+/// route first when the page is one (`app::lazy`), then marks `<body data-hydrated="true">`:
+/// from then on the page is interactive (end-to-end tests wait for it before clicking).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // `hydrate_from_async` sets up Leptos's executor on wasm-bindgen-futures itself.
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body();
+        let Some(body) = body else { return };
+        let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        owner.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }
