@@ -112,7 +112,7 @@ pub async fn edge(State(policy): State<Arc<EdgePolicy>>, req: Request, next: Nex
             req.extensions_mut().insert(nonce.clone());
             next.run(req).await
         }
-        Err(too_large) => too_large,
+        Err(too_large) => too_large.into_response(),
     };
     add_security_headers(&mut res, &policy, &nonce);
     res
@@ -351,14 +351,28 @@ pub fn body_limit_for(path: &str) -> usize {
     }
 }
 
+/// A request whose declared body is past its limit: answered `413 Payload Too Large`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTooLarge;
+
+impl IntoResponse for BodyTooLarge {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large.",
+        )
+            .into_response()
+    }
+}
+
 /// Bounds every request body ([`body_limit_for`]) before any handler reads it: a declared
 /// length past the limit gets 413 at once, and a body that turns out longer stops there
 /// (OWASP ASVS 5.0 V4.1.x). Server functions read their bodies themselves, so an extractor
 /// limit alone would not stop them.
 ///
 /// # Errors
-/// The 413 response, when `Content-Length` declares more than the limit.
-pub fn limit_body(req: Request) -> Result<Request, Response> {
+/// [`BodyTooLarge`] when `Content-Length` declares more than the limit.
+pub fn limit_body(req: Request) -> Result<Request, BodyTooLarge> {
     let limit = body_limit_for(req.uri().path());
     let declared = req
         .headers()
@@ -366,11 +380,7 @@ pub fn limit_body(req: Request) -> Result<Request, Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return Err((
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is too large.",
-        )
-            .into_response());
+        return Err(BodyTooLarge);
     }
     Ok(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
 }
