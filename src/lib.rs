@@ -69,8 +69,9 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     // `hydrate_from_async` sets up Leptos's executor on wasm-bindgen-futures itself.
     wasm_bindgen_futures::spawn_local(async {
-        let body = leptos::prelude::document().body();
-        let Some(body) = body else { return };
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
         let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
         owner.forget();
         let _ = body.set_attribute("data-hydrated", "true");

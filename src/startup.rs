@@ -309,9 +309,9 @@ pub fn router(state: AppState) -> Router {
 /// The layers every request passes, outermost first: the request id, the trace span, the
 /// timeout, and [`security::edge`] (the body limit, the client address and the security
 /// headers with the CSP nonce), around `router` (whose routes check cross-site requests
-/// themselves, where the route is known for the log line). Composed once around the whole router rather than
-/// with `Router::layer`, which wraps every route and clones a boxed service per layer on each
-/// request (measured in docs/PERFORMANCE.md, G1b).
+/// themselves, where the route is known for the log line). Composed once around the whole
+/// router rather than with `Router::layer`, which wraps every route and clones a boxed service
+/// per layer on each request (measured in docs/PERFORMANCE.md, G1b).
 pub fn layers(
     router: Router,
     config: &Config,
