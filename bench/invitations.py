@@ -20,6 +20,7 @@ DB_URL = os.environ["BENCH_DATABASE_URL"]
 ORG_LIST = os.environ["BENCH_LIST_ORG"]
 ORG_COPY = os.environ["BENCH_COPY_ORG"]
 ROWS = int(os.environ.get("BENCH_BULK_ROWS", "10000"))
+PAGE_SIZE = 50  # rows per page of the invitation list (src/invitations/dto.rs)
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2000"))
 
 
@@ -107,7 +108,7 @@ def bulk():
 def listing():
     cursor = psql(f"""SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id
                         FROM invitations WHERE organisation_id = '{ORG_LIST}'
-                       ORDER BY created_at DESC, id DESC OFFSET {25 * 999 - 1} LIMIT 1""")
+                       ORDER BY created_at DESC, id DESC OFFSET {PAGE_SIZE * 999 - 1} LIMIT 1""")
     conn = http.client.HTTPConnection(BASE_HOST, BASE_PORT, timeout=30)
     first, deep, search = [], [], []
     for _ in range(20):  # warm-up
@@ -117,7 +118,7 @@ def listing():
         assert s == 200
         first.append(t)
         s, data, t = request(conn, "GET", "/api/invitations?cursor=" + cursor)
-        assert s == 200 and len(json.loads(data)["items"]) == 25
+        assert s == 200 and len(json.loads(data)["items"]) == PAGE_SIZE
         deep.append(t)
         s, _, t = request(conn, "GET", "/api/invitations?search=son4242")
         assert s == 200

@@ -85,7 +85,7 @@ pub struct AuditEvent {
 }
 
 /// Rows per page of the invitation list.
-pub const PAGE_SIZE: i64 = 25;
+pub const PAGE_SIZE: i64 = 50;
 
 /// What a bulk file's row would become.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -298,8 +298,8 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
     let app = spawn_app().await;
     let (_, mut platform) = app.manager("platform").await;
     let org = app.organisation("Big Co", "company").await;
-    // 30 invitations straight into the table (the rate limit is tested elsewhere).
-    for i in 0..30 {
+    // 55 invitations straight into the table (the rate limit is tested elsewhere).
+    for i in 0..55 {
         sqlx::query(
             "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
                     token_hash, expires_at, created_at)
@@ -324,7 +324,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
         .await
         .unwrap();
     let rows = first["invitations"].as_array().unwrap();
-    assert_eq!(rows.len(), 25);
+    assert_eq!(rows.len(), 50, "50 rows a page");
     assert_eq!(rows[0]["email"], "bulk00@example.org", "newest first");
     let cursor = first["next_cursor"].as_str().unwrap().to_owned();
     let second: Value = app
@@ -339,7 +339,7 @@ async fn platform_admins_see_every_organisation_and_the_list_pages_by_keyset() {
         .unwrap();
     let rows2 = second["invitations"].as_array().unwrap();
     assert_eq!(rows2.len(), 5);
-    assert_eq!(rows2[4]["email"], "bulk29@example.org");
+    assert_eq!(rows2[4]["email"], "bulk54@example.org");
     assert!(second["next_cursor"].is_null());
     // A malformed cursor, even one whose number overflows, is a 400, never a panic.
     let huge = format!("{}.{}", i128::MAX, uuid::Uuid::nil());
@@ -456,4 +456,71 @@ async fn the_dashboard_reports_acceptance_rate_and_time_to_accept() {
     );
     assert_eq!(c["acceptance_rate_percent"], 50, "1 accepted of 2 settled");
     assert_eq!(c["median_minutes_to_accept"], 90);
+}
+
+#[tokio::test]
+async fn the_list_page_takes_its_filter_and_page_from_the_address() {
+    let app = spawn_app().await;
+    let (org, manager) = app.manager("company").await;
+    // 52 pending invitations (one page of 50 and two more), and one revoked.
+    sqlx::query(
+        "INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role,
+                token_hash, expires_at, created_at, status, revoked_at)
+         SELECT gen_random_uuid(), $1, 'page' || lpad(g::text, 2, '0') || '@example.org', 'F',
+                'L', 'member', sha256(('page' || g)::bytea), now() + interval '1 day',
+                now() - make_interval(secs => g),
+                CASE WHEN g = 0 THEN 'revoked' ELSE 'pending' END,
+                CASE WHEN g = 0 THEN now() END
+           FROM generate_series(0, 52) g",
+    )
+    .bind(org)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let page = |path: &'static str| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let res = app.get(manager, path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            res.text().await.unwrap()
+        }
+    };
+
+    // Filtered by status in the address: the revoked one only, the status chosen in the form.
+    let revoked = page("/company/manage-invitations?status=revoked").await;
+    assert!(revoked.contains("page00@example.org"));
+    assert!(!revoked.contains("page01@example.org"));
+    assert!(revoked.contains(r#"<option value="revoked" selected"#), "the filter shows it");
+    assert!(!revoked.contains("Load more"));
+
+    // The first page: 50 rows, newest first, and a link to the next page.
+    let first = page("/company/manage-invitations?status=pending").await;
+    assert!(first.contains("page01@example.org") && first.contains("page50@example.org"));
+    assert!(!first.contains("page51@example.org") && !first.contains("page00@example.org"));
+    assert!(!first.contains("Back to the newest"));
+    let next = first
+        .split(r#"href=""#)
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.contains("cursor="))
+        .expect("a Load more link with the cursor")
+        .replace("&amp;", "&");
+    assert!(next.starts_with("/company/manage-invitations?status=pending&cursor="));
+
+    // The link works without scripts: the rest of the list and a way back.
+    let second = app.get(&manager, &next).await.text().await.unwrap();
+    assert!(second.contains("page51@example.org") && second.contains("page52@example.org"));
+    assert!(!second.contains("page50@example.org"));
+    assert!(second.contains("Back to the newest"));
+    assert!(!second.contains("Load more"));
+
+    // A search nobody matches says so; a malformed cursor is refused in the page.
+    let none = page("/company/manage-invitations?search=nobody").await;
+    assert!(none.contains("No matching invitations"));
+    let bad = app
+        .get(&manager, "/company/manage-invitations?cursor=nonsense")
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad = bad.text().await.unwrap();
+    assert!(!bad.contains("page01@example.org"));
+    assert!(bad.contains("Back to the newest"), "a way out of a bad link");
 }

@@ -23,6 +23,10 @@ use crate::{
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
+use leptos_router::{
+    hooks::{use_location, use_navigate, use_query_map},
+    params::ParamsMap,
+};
 use uuid::Uuid;
 
 /// The management page for a dashboard kind.
@@ -394,12 +398,53 @@ fn InvitationRow(
     }
 }
 
+/// A query parameter as it is now, without subscribing to it.
+fn param_untracked(query: Memo<ParamsMap>, key: &str) -> String {
+    query.read_untracked().get(key).unwrap_or_default()
+}
+
+/// The list's address for these filters: `path?status=…&search=…&cursor=…`, empty values left
+/// out (form-urlencoded, as a `<form method="get">` would send them).
+fn list_href(path: &str, status: &str, search: &str, cursor: Option<&str>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("status", status), ("search", search), ("cursor", cursor.unwrap_or(""))] {
+        if !v.is_empty() {
+            query.append_pair(k, v);
+        }
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 #[component]
 fn InvitationsBody() -> impl IntoView {
     let toast = use_toast();
-    let status = RwSignal::new(String::new());
-    let search_input = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
+    // The filters and the page live in the address (`?status=…&search=…&cursor=…`), so a
+    // filtered list can be bookmarked, shared and reloaded, and works without scripts.
+    let query = use_query_map();
+    let pathname = use_location().pathname;
+    let navigate = use_navigate();
+    let param = move |k: &str| query.read().get(k).unwrap_or_default();
+    let status = RwSignal::new(query.read_untracked().get("status").unwrap_or_default());
+    let search_input = RwSignal::new(query.read_untracked().get("search").unwrap_or_default());
+    // Back and forward change the address: the fields follow it.
+    Effect::new(move |_| {
+        status.set(param("status"));
+        search_input.set(param("search"));
+    });
+    let go_to = {
+        let navigate = navigate.clone();
+        move |status: &str, search: &str| {
+            navigate(
+                &list_href(&pathname.get_untracked(), status, search, None),
+                Default::default(),
+            );
+        }
+    };
     let extra = RwSignal::new(Vec::<InvitationSummary>::new());
     let next_cursor = RwSignal::new(None::<String>);
     let loading_more = RwSignal::new(false);
@@ -414,13 +459,14 @@ fn InvitationsBody() -> impl IntoView {
     let page = Resource::new(
         move || {
             (
-                status.get(),
-                search.get(),
+                param("status"),
+                param("search"),
+                param("cursor"),
                 changes.map(|c| c.get()),
                 bulk_done.get(),
             )
         },
-        |(s, q, _, _)| list_invitations(Some(s), Some(q), None),
+        |(s, q, c, _, _)| list_invitations(Some(s), Some(q), Some(c)),
     );
 
     let invite_open = RwSignal::new(false);
@@ -480,15 +526,30 @@ fn InvitationsBody() -> impl IntoView {
     });
     let resend_busy = Signal::derive(move || resend.pending().get());
 
-    let load_more = move |_| {
+    // "Load more" is a link to the next page; with scripts it appends that page instead.
+    let next_href = move || {
+        next_cursor.get().map(|c| {
+            list_href(
+                &pathname.get(),
+                &param("status"),
+                &param("search"),
+                Some(&c),
+            )
+        })
+    };
+    let load_more = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
         let Some(cursor) = next_cursor.get_untracked() else {
             return;
         };
+        if loading_more.get_untracked() {
+            return;
+        }
         loading_more.set(true);
         spawn_local(async move {
             match list_invitations(
-                Some(status.get_untracked()),
-                Some(search.get_untracked()),
+                Some(param_untracked(query, "status")),
+                Some(param_untracked(query, "search")),
                 Some(cursor),
             )
             .await
@@ -501,6 +562,33 @@ fn InvitationsBody() -> impl IntoView {
             }
             loading_more.set(false);
         });
+    };
+    let newest_href = move || {
+        (!param("cursor").is_empty()).then(|| {
+            list_href(
+                &pathname.get(),
+                &param("status"),
+                &param("search"),
+                None,
+            )
+        })
+    };
+
+    // In the list's Suspense, so the server-rendered page has its links.
+    let pager = move || {
+        view! {
+            <p class="mt-6 pager">
+                {move || next_href().map(|href| view! {
+                    <a class="btn btn-secondary" href=href on:click=load_more
+                        aria-disabled=move || loading_more.get().then_some("true")>
+                        {move || if loading_more.get() { "Loading…" } else { "Load more" }}
+                    </a>
+                })}
+                {move || newest_href().map(|href| view! {
+                    <a class="btn btn-ghost" href=href>"Back to the newest"</a>
+                })}
+            </p>
+        }
     };
 
     let status_options: Vec<(String, String)> =
@@ -528,12 +616,21 @@ fn InvitationsBody() -> impl IntoView {
         <Show when=move || page_error.get().is_some()>
             <Banner tone=Tone::Error>{move || page_error.get()}</Banner>
         </Show>
-        <form class="filters" role="search" aria-label="Filter invitations" on:submit=move |ev| {
-            ev.prevent_default();
-            extra.set(Vec::new());
-            search.set(search_input.get_untracked());
-        }>
-            <SelectField id="filter-status" label="Status" name="status" value=status options=Signal::stored(status_options) error=no_errors />
+        <form class="filters" role="search" aria-label="Filter invitations" method="get"
+            on:submit={
+                let go_to = go_to.clone();
+                move |ev| {
+                    ev.prevent_default();
+                    go_to(&status.get_untracked(), &search_input.get_untracked());
+                }
+            }>
+            // A new status applies at once; the search waits for its button.
+            <div on:change={
+                let go_to = go_to.clone();
+                move |ev| go_to(&event_target_value(&ev), &search_input.get_untracked())
+            }>
+                <SelectField id="filter-status" label="Status" name="status" value=status options=Signal::stored(status_options) error=no_errors />
+            </div>
             <TextField id="filter-search" label="Search by email" name="search" input_type="search" value=search_input error=no_errors />
             <div class="filters-submit">
                 <button type="submit" class="btn btn-secondary">"Search"</button>
@@ -560,12 +657,23 @@ fn InvitationsBody() -> impl IntoView {
                         let empty = first_rows.is_empty();
                         view! {
                             {if empty {
-                                view! {
-                                    <div class="empty-state">
-                                        <p class="empty-title">"No invitations yet"</p>
-                                        <p>"Invitations you send appear here with their status."</p>
-                                    </div>
-                                }.into_any()
+                                let filtered = !param_untracked(query, "status").is_empty()
+                                    || !param_untracked(query, "search").is_empty();
+                                if filtered {
+                                    view! {
+                                        <div class="empty-state">
+                                            <p class="empty-title">"No matching invitations"</p>
+                                            <p>"No invitation matches this status and search."</p>
+                                        </div>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="empty-state">
+                                            <p class="empty-title">"No invitations yet"</p>
+                                            <p>"Invitations you send appear here with their status."</p>
+                                        </div>
+                                    }.into_any()
+                                }
                             } else {
                                 view! {
                                     <div class="table-wrap">
@@ -594,19 +702,13 @@ fn InvitationsBody() -> impl IntoView {
                                     </div>
                                 }.into_any()
                             }}
+                            {pager()}
                         }.into_any()
                     }
-                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                    Err(e) => view! { <ErrorBanner error=e /> {pager()} }.into_any(),
                 }
             })}
         </Suspense>
-        <Show when=move || next_cursor.get().is_some()>
-            <p class="mt-6">
-                <button type="button" class="btn btn-secondary" on:click=load_more disabled=move || loading_more.get()>
-                    {move || if loading_more.get() { "Loading…" } else { "Load more" }}
-                </button>
-            </p>
-        </Show>
         <reminders::ReminderSwitch />
         <RevokeDialog open=revoke_open target=revoke_target action=revoke on_done=on_revoked />
         <HistoryDialog open=history_open target=history_target />

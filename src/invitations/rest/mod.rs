@@ -293,7 +293,7 @@ fn instant(field: &str, v: Option<&str>) -> ApiResult<Option<OffsetDateTime>> {
 }
 
 /// The invitations visible to the caller (platform admins: every organisation), newest
-/// first, 25 per page with a keyset cursor.
+/// first, 50 per page with a keyset cursor.
 #[utoipa::path(get, path = "/api/invitations", tag = "invitations",
     params(ListParams),
     security(("api_token" = []), ("session" = [])),
