@@ -220,8 +220,10 @@ async fn shutdown_signal() {
 }
 
 /// Hands the response's CSP nonce (made by [`security::edge`]) to Leptos, so its
-/// inline scripts carry the same nonce as the header.
+/// inline scripts carry the same nonce as the header, and gives the request its
+/// [`RequestUser`](crate::auth::session::RequestUser) memo.
 fn provide_request_context() {
+    provide_context(crate::auth::session::RequestUser::default());
     if let Some(parts) = use_context::<axum::http::request::Parts>() {
         if let Some(n) = parts.extensions.get::<CspNonce>() {
             provide_context(leptos::nonce::Nonce::from_value(n.value()));

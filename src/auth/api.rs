@@ -31,8 +31,8 @@ pub struct SignedInUser {
 /// The signed-in person, or `None`.
 #[server(prefix = "/rpc", endpoint = "auth/session")]
 pub async fn session_info() -> Result<Option<SignedInUser>, AppError> {
-    let (state, session) = crate::auth::session::load().await?;
-    let Some(u) = crate::auth::session::optional_user(&state, &session).await? else {
+    let (_, _, user) = crate::auth::session::load_user().await?;
+    let Some(u) = user else {
         return Ok(None);
     };
     Ok(Some(SignedInUser {

@@ -10,7 +10,8 @@ use crate::{
     security::RequestContext,
     state::AppState,
 };
-use leptos::prelude::expect_context;
+use leptos::prelude::{expect_context, use_context};
+use std::sync::Arc;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -74,6 +75,31 @@ pub async fn load() -> Result<(AppState, Session), AppError> {
     Ok((state, session))
 }
 
+/// The signed-in person as this request has looked them up, so that a page whose server
+/// functions each check the session (a list, its options, a setting: four on the invitation
+/// list) reads the user and membership once instead of once per function.
+///
+/// One per request, provided in Leptos's context by the router (`startup`); never shared
+/// between requests, so no instance holds state another would miss. The entry is keyed by
+/// what the session held (user, organisation, sign-in time): a session that changes within the
+/// request is looked up again. Concurrent lookups of one request wait for the first.
+#[derive(Clone, Default)]
+pub struct RequestUser(Arc<tokio::sync::Mutex<Option<(SessionKey, Option<CurrentUser>)>>>);
+
+/// What a session names: user, organisation, sign-in time (Unix seconds).
+type SessionKey = (Uuid, Uuid, i64);
+
+/// [`load`] and the signed-in person (or `None`), looked up once per request.
+///
+/// # Errors
+/// As [`load`] and [`optional_user`].
+pub async fn load_user() -> Result<(AppState, Session, Option<CurrentUser>), AppError> {
+    let memo = use_context::<RequestUser>();
+    let (state, session) = load().await?;
+    let user = lookup(&state, &session, memo.as_ref()).await?;
+    Ok((state, session, user))
+}
+
 /// What a server function needs first: the shared state, the signed-in person and the request
 /// context, all captured before any other `.await` (see [`load`]). `allowed` is the feature's
 /// role rule.
@@ -85,8 +111,8 @@ pub async fn signed_in_as(
     allowed: impl Fn(&CurrentUser) -> bool,
 ) -> Result<(AppState, CurrentUser, RequestContext), AppError> {
     let ctx = RequestContext::current();
-    let (state, session) = load().await?;
-    let user = current_user(&state, &session).await?;
+    let (state, _, user) = load_user().await?;
+    let user = user.ok_or(AppError::Unauthenticated)?;
     if allowed(&user) {
         Ok((state, user, ctx))
     } else {
@@ -133,6 +159,19 @@ pub async fn optional_user(
     state: &AppState,
     session: &Session,
 ) -> Result<Option<CurrentUser>, AppError> {
+    lookup(state, session, None).await
+}
+
+/// [`optional_user`], remembered in `memo` for the rest of the request when there is one.
+async fn lookup(
+    state: &AppState,
+    session: &Session,
+    memo: Option<&RequestUser>,
+) -> Result<Option<CurrentUser>, AppError> {
+    let mut held = match memo {
+        Some(m) => Some(m.0.lock().await),
+        None => None,
+    };
     let (Some(user_id), Some(org_id), Some(auth_at)) = (
         session.get::<Uuid>(USER_KEY).await.map_err(session_error)?,
         session.get::<Uuid>(ORG_KEY).await.map_err(session_error)?,
@@ -143,6 +182,26 @@ pub async fn optional_user(
     ) else {
         return Ok(None);
     };
+    let key = (user_id, org_id, auth_at);
+    if let Some(Some((k, user))) = held.as_deref() {
+        if *k == key {
+            return Ok(user.clone());
+        }
+    }
+    let user = read_user(state, session, key).await?;
+    if let Some(held) = held.as_deref_mut() {
+        *held = Some((key, user.clone()));
+    }
+    Ok(user)
+}
+
+/// The user and membership a session names, or `None` (and the session ended) when the
+/// session is past its absolute timeout or the membership is gone.
+async fn read_user(
+    state: &AppState,
+    session: &Session,
+    (user_id, org_id, auth_at): SessionKey,
+) -> Result<Option<CurrentUser>, AppError> {
     let age = time::OffsetDateTime::now_utc().unix_timestamp() - auth_at;
     if age < 0 || age as u64 > state.config.session_absolute_timeout.as_secs() {
         session.flush().await.map_err(session_error)?;
