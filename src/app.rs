@@ -4,7 +4,7 @@ mod lazy;
 
 use crate::{
     auth::pages::LoginPage,
-    components::{provide_toasts, NotFound, RequireSession, ToastRegion},
+    components::{provide_toasts, HomeRedirect, NotFound, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
     invite_codes::join::{JoinPage, KeySignInPage},
     registration::pages::RegisterPage,
@@ -13,7 +13,7 @@ use lazy::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
-    components::{Redirect, Route, Router, Routes},
+    components::{Route, Router, Routes},
     path, Lazy, SsrMode,
 };
 
@@ -63,24 +63,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
-    let any_session = |_| true;
     view! {
         <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_owned() } else { format!("{t} · Gatehouse") } />
         <a href="#main" class="skip-link">"Skip to content"</a>
         <Router>
             <Routes fallback=NotFound>
-                <Route
-                    path=path!("/")
-                    ssr=SsrMode::Async
-                    view=move || {
-                        view! {
-                            <RequireSession
-                                allow=any_session
-                                render=|s: crate::auth::api::SignedInUser| view! { <Redirect path=s.dashboard_path /> }.into_any()
-                            />
-                        }
-                    }
-                />
+                <Route path=path!("/") ssr=SsrMode::Async view=HomeRedirect />
                 <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                 <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
                 <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />

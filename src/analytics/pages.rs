@@ -17,9 +17,9 @@ use leptos_router::hooks::{use_location, use_query_map};
 pub fn AnalyticsPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.reports
-            render=|_s: SignedInUser| view! { <AnalyticsBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| s.reports>
+            <AnalyticsBody />
+        </RequireSession>
     }
 }
 

@@ -21,9 +21,9 @@ use leptos_meta::Title;
 pub fn ApiTokensPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.invitations_path.is_some()
-            render=|_s: SignedInUser| view! { <TokensBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| s.invitations_path.is_some()>
+            <TokensBody />
+        </RequireSession>
     }
 }
 

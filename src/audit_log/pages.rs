@@ -34,9 +34,9 @@ fn subject_label(kind: &str) -> &str {
 pub fn AuditLogPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.reports
-            render=|_s: SignedInUser| view! { <AuditLogBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| s.reports>
+            <AuditLogBody />
+        </RequireSession>
     }
 }
 

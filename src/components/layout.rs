@@ -68,16 +68,29 @@ fn here_encoded() -> String {
     form_urlencoded::byte_serialize(here.as_bytes()).collect()
 }
 
-/// Renders `render(session)` for a signed-in person whom `allow` admits, inside the app
-/// header. Anonymous visitors are redirected to `/login?next=…`; signed-in people whom `allow`
-/// refuses go to their own dashboard.
+/// The signed-in person of a page behind [`RequireSession`], for a body that shows who it is:
+/// read it (`.await`) inside a `Suspense`; never make another.
+#[derive(Clone, Copy)]
+pub struct PageSession(pub Resource<Result<Option<SignedInUser>, AppError>>);
+
+/// A page behind a sign-in: the app header for a signed-in person whom `allow` admits, and
+/// `children`, the page's body. Anonymous visitors are redirected to `/login?next=…`;
+/// signed-in people whom `allow` refuses go to their own dashboard.
+///
+/// The body is made once, outside the session's `Suspense`: on the server a `Suspense` runs
+/// its children again while it waits for what they read (leptos-rs/leptos#4866, #4688), so a
+/// body made inside it would make, and fetch, every resource of the page twice. The body's
+/// server functions check the session and the role themselves; before a redirect the body
+/// shows only their refusals.
 #[component]
 pub fn RequireSession(
     #[prop(into)] allow: Callback<SignedInUser, bool>,
-    #[prop(into)] render: Callback<SignedInUser, AnyView>,
+    children: Children,
 ) -> impl IntoView {
     let session = Resource::new(|| (), |_| session_info());
+    provide_context(PageSession(session));
     let next = here_encoded();
+    let body = children();
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || {
@@ -85,27 +98,36 @@ pub fn RequireSession(
                 Suspend::new(async move {
                     match session.await {
                         Ok(Some(info)) if allow.run(info.clone()) => {
-                            view! {
-                                <AppHeader info=info.clone() />
-                                <main id="main" class="page">{render.run(info)}</main>
-                            }
-                                .into_any()
+                            view! { <AppHeader info /> }.into_any()
                         }
                         Ok(Some(info)) => view! { <Redirect path=info.dashboard_path /> }.into_any(),
                         Ok(None) | Err(AppError::Unauthenticated) => {
                             view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
                         }
-                        Err(e) => {
-                            view! {
-                                <main id="main" class="page">
-                                    <ErrorBanner error=e />
-                                </main>
-                            }
-                                .into_any()
-                        }
+                        Err(e) => view! { <div class="page"><ErrorBanner error=e /></div> }.into_any(),
                     }
                 })
             }}
+        </Suspense>
+        <main id="main" class="page">{body}</main>
+    }
+}
+
+/// `/`: a signed-in person goes to their dashboard, anyone else to the sign-in page.
+#[component]
+pub fn HomeRedirect() -> impl IntoView {
+    let session = Resource::new(|| (), |_| session_info());
+    view! {
+        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Some(info)) => view! { <Redirect path=info.dashboard_path /> }.into_any(),
+                    Ok(None) | Err(AppError::Unauthenticated) => {
+                        view! { <Redirect path="/login" /> }.into_any()
+                    }
+                    Err(e) => view! { <main id="main" class="page"><ErrorBanner error=e /></main> }.into_any(),
+                }
+            })}
         </Suspense>
     }
 }

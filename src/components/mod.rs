@@ -7,7 +7,7 @@ mod layout;
 mod not_found;
 
 pub use countdown::{format_remaining, Countdown};
-pub use layout::{AppHeader, RequireSession};
+pub use layout::{AppHeader, HomeRedirect, PageSession, RequireSession};
 pub use not_found::NotFound;
 
 /// Dates on pages: [`crate::domain::format_utc`], the same on server and browser.
@@ -421,12 +421,22 @@ pub fn Banner(
 /// A page's failure to load what it shows: the error's sentence in an error [`Banner`], and,
 /// during server rendering, the error's HTTP status on the page itself (with `Retry-After`
 /// for 429 and 503), so a page whose database is unavailable answers 503 rather than a
-/// 200 that monitors and crawlers would take for success.
+/// 200 that monitors and crawlers would take for success. A page that is redirecting keeps
+/// its redirect's status.
 #[component]
 pub fn ErrorBanner(error: crate::error::AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         use axum::http::{header, HeaderValue, StatusCode};
+        // A page that redirects (the sign-in a body's refusal comes from) keeps its redirect.
+        let redirecting = opts
+            .0
+            .read()
+            .map(|r| r.headers.contains_key(header::LOCATION))
+            .unwrap_or(false);
+        if redirecting {
+            return view! { <Banner tone=Tone::Error>{error.to_string()}</Banner> };
+        }
         opts.set_status(
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         );

@@ -3,7 +3,7 @@
 use super::api::dashboard_summary;
 use crate::{
     auth::api::SignedInUser,
-    components::{ErrorBanner, RequireSession},
+    components::{ErrorBanner, PageSession, RequireSession},
     domain::{OrgKind, Role},
 };
 use leptos::prelude::*;
@@ -75,23 +75,29 @@ fn Stat(label: &'static str, #[prop(into)] value: String) -> impl IntoView {
 }
 
 #[component]
-fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
+fn DashboardBody(kind: DashboardKind) -> impl IntoView {
+    let PageSession(session) = expect_context::<PageSession>();
     let summary = Resource::new(|| (), |_| dashboard_summary());
-    let first_name = info
-        .display_name
-        .split(' ')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
     view! {
         <Title text=kind.title() />
-        <h1 class="page-title">{format!("Welcome, {first_name}")}</h1>
-        <p class="page-subtitle">{format!("{} · {}", info.organisation_name, info.role_label)}</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
-                let info = info.clone();
                 Suspend::new(async move {
-                    match summary.await {
+                    // The header has the redirect and the error; here, only who it is.
+                    let Ok(Some(info)) = session.await else {
+                        return ().into_any();
+                    };
+                    let first_name = info
+                        .display_name
+                        .split(' ')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let greeting = view! {
+                        <h1 class="page-title">{format!("Welcome, {first_name}")}</h1>
+                        <p class="page-subtitle">{format!("{} · {}", info.organisation_name, info.role_label)}</p>
+                    };
+                    let overview = match summary.await {
                         Ok(s) => {
                             view! {
                                 <section aria-labelledby="overview-heading" class="card mt-6">
@@ -126,7 +132,8 @@ fn DashboardBody(kind: DashboardKind, info: SignedInUser) -> impl IntoView {
                                 .into_any()
                         }
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                    }
+                    };
+                    view! { {greeting} {overview} }.into_any()
                 })
             }}
         </Suspense>
@@ -145,8 +152,9 @@ pub fn Dashboard(kind: DashboardKind) -> impl IntoView {
     view! {
         <RequireSession
             allow=move |s: SignedInUser| kind.allows(&s)
-            render=move |info: SignedInUser| view! { <DashboardBody kind info /> }.into_any()
-        />
+        >
+            <DashboardBody kind />
+        </RequireSession>
     }
 }
 

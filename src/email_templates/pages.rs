@@ -24,9 +24,9 @@ use leptos_router::hooks::use_query_map;
 pub fn EmailTemplatesPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.reports
-            render=|_s: SignedInUser| view! { <TemplatesBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| s.reports>
+            <TemplatesBody />
+        </RequireSession>
     }
 }
 

@@ -24,9 +24,9 @@ use uuid::Uuid;
 pub fn InviteCodesPage(kind: DashboardKind) -> impl IntoView {
     view! {
         <RequireSession
-            allow=move |s: SignedInUser| kind.allows(&s) && s.invite_codes_path.is_some()
-            render=|_info: SignedInUser| view! { <CodesBody /> }.into_any()
-        />
+            allow=move |s: SignedInUser| kind.allows(&s) && s.invite_codes_path.is_some()>
+            <CodesBody />
+        </RequireSession>
     }
 }
 

@@ -19,9 +19,9 @@ use leptos_meta::Title;
 pub fn OrganisationsPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| DashboardKind::Platform.allows(&s)
-            render=|_s: SignedInUser| view! { <OrganisationsBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| DashboardKind::Platform.allows(&s)>
+            <OrganisationsBody />
+        </RequireSession>
     }
 }
 

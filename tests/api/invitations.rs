@@ -490,7 +490,10 @@ async fn the_list_page_takes_its_filter_and_page_from_the_address() {
     let revoked = page("/company/manage-invitations?status=revoked").await;
     assert!(revoked.contains("page00@example.org"));
     assert!(!revoked.contains("page01@example.org"));
-    assert!(revoked.contains(r#"<option value="revoked" selected"#), "the filter shows it");
+    assert!(
+        revoked.contains(r#"<option value="revoked" selected"#),
+        "the filter shows it"
+    );
     assert!(!revoked.contains("Load more"));
 
     // The first page: 50 rows, newest first, and a link to the next page.
@@ -522,5 +525,8 @@ async fn the_list_page_takes_its_filter_and_page_from_the_address() {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let bad = bad.text().await.unwrap();
     assert!(!bad.contains("page01@example.org"));
-    assert!(bad.contains("Back to the newest"), "a way out of a bad link");
+    assert!(
+        bad.contains("Back to the newest"),
+        "a way out of a bad link"
+    );
 }

@@ -34,9 +34,9 @@ use uuid::Uuid;
 pub fn InvitationsPage(kind: DashboardKind) -> impl IntoView {
     view! {
         <RequireSession
-            allow=move |s: SignedInUser| kind.allows(&s) && s.invitations_path.is_some()
-            render=|_info: SignedInUser| view! { <InvitationsBody /> }.into_any()
-        />
+            allow=move |s: SignedInUser| kind.allows(&s) && s.invitations_path.is_some()>
+            <InvitationsBody />
+        </RequireSession>
     }
 }
 
@@ -407,7 +407,11 @@ fn param_untracked(query: Memo<ParamsMap>, key: &str) -> String {
 /// out (form-urlencoded, as a `<form method="get">` would send them).
 fn list_href(path: &str, status: &str, search: &str, cursor: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("status", status), ("search", search), ("cursor", cursor.unwrap_or(""))] {
+    for (k, v) in [
+        ("status", status),
+        ("search", search),
+        ("cursor", cursor.unwrap_or("")),
+    ] {
         if !v.is_empty() {
             query.append_pair(k, v);
         }
@@ -564,14 +568,8 @@ fn InvitationsBody() -> impl IntoView {
         });
     };
     let newest_href = move || {
-        (!param("cursor").is_empty()).then(|| {
-            list_href(
-                &pathname.get(),
-                &param("status"),
-                &param("search"),
-                None,
-            )
-        })
+        (!param("cursor").is_empty())
+            .then(|| list_href(&pathname.get(), &param("status"), &param("search"), None))
     };
 
     // In the list's Suspense, so the server-rendered page has its links.

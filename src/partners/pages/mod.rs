@@ -232,7 +232,7 @@ fn RegisterPartnerDialog(
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
     view! {
-        <RequireSession allow=allowed render=|_s: SignedInUser| view! { <IntegrationsBody /> }.into_any() />
+        <RequireSession allow=allowed><IntegrationsBody /></RequireSession>
     }
 }
 

@@ -4,7 +4,7 @@ use super::{
     allowed, client_secret::ClientSecretCard, scope_string, PartnerStatusBadge, ScopePicker,
 };
 use crate::{
-    auth::{api::SignedInUser, keystore::copy_to_clipboard},
+    auth::keystore::copy_to_clipboard,
     components::{
         apply_error, field_error, format_utc, on_action, on_new_result, successes, use_toast,
         Banner, Dialog, ErrorBanner, RequireSession, SelectField, TextArea, TextField, Tone,
@@ -69,7 +69,7 @@ fn ReasonDialog(
 #[component]
 pub fn PartnerPage() -> impl IntoView {
     view! {
-        <RequireSession allow=allowed render=|_s: SignedInUser| view! { <PartnerBody /> }.into_any() />
+        <RequireSession allow=allowed><PartnerBody /></RequireSession>
     }
 }
 

@@ -22,9 +22,9 @@ use uuid::Uuid;
 pub fn WebhookEndpointPage() -> impl IntoView {
     view! {
         <RequireSession
-            allow=|s: SignedInUser| s.integrations_path.is_some()
-            render=|_s: SignedInUser| view! { <EndpointBody /> }.into_any()
-        />
+            allow=|s: SignedInUser| s.integrations_path.is_some()>
+            <EndpointBody />
+        </RequireSession>
     }
 }
 
