@@ -8,6 +8,11 @@ table shows the median of the five.
   G1   GET /register?token=…&org=… over 10,000 known tokens: requests/s ≥ 0.8× the
        baseline's, p99 ≤ 1.3× the baseline's
   G1b  GET /healthz through Gatehouse's whole middleware stack against bare axum: ≥ 0.8×
+  G2   GET /company/manage-invitations?status=pending as its owner (16 sessions, taken in
+       turn): the invitation list page with 50 rows, ≥ 0.6× the baseline's /list rendering
+       the same rows after the same statements
+  G3   page 1,000 of the same list (its cursor) against page 1, both on Gatehouse, through the
+       page and through the REST API (GET /api/invitations, the same session): p99 ≤ 1.3×
   G6   POST /rpc/registration/complete (a form, as without JavaScript; each body spends a
        fresh invitation): registrations/s ≥ 0.9× a bare Argon2id loop with the same
        parameters on the same core (`gatehouse-baseline argon2`); past capacity (64
@@ -35,6 +40,10 @@ SECONDS = 1 if SMOKE else 8
 CONNECTIONS = 32
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATHS = os.path.join(HERE, "..", "target", "bench", "register-paths.txt")
+COOKIES = os.path.join(HERE, "..", "target", "bench", "cookies.txt")
+CURSOR = os.path.join(HERE, "..", "target", "bench", "page-1000-cursor.txt")
+LIST = "/company/manage-invitations?status=pending"
+REST = "/api/invitations?status=pending"
 BODIES = os.path.join(HERE, "..", "target", "bench", "register-bodies.txt")
 PIN_SERVER = os.environ.get("BENCH_PIN_SERVER", "").split()
 BASELINE_BIN = os.environ.get("BENCH_BASELINE_BIN", "")
@@ -60,13 +69,17 @@ def count(base, out):
             SERVED["rss"][mark] = (SERVED["count"], rss_kib())
 
 
-def wrk(base, path, seconds, script_paths=None):
-    """One wrk run: (requests per second, p99 in ms); fails on any answer not 2xx or 3xx."""
+def wrk(base, path, seconds, script_paths=None, signed_in=False):
+    """One wrk run: (requests per second, p99 in ms); fails on any answer not 2xx or 3xx.
+    `script_paths`: a file of paths, taken in turn; `signed_in`: the session cookies, in turn."""
     cmd = PIN + ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     env = dict(os.environ)
     if script_paths:
         cmd += ["-s", os.path.join(HERE, "paths.lua")]
         env["BENCH_PATHS"] = script_paths
+    if signed_in:
+        cmd += ["-s", os.path.join(HERE, "session.lua")]
+        env["BENCH_COOKIES"] = COOKIES
     out = subprocess.run(cmd + [base + path], capture_output=True, text=True, env=env,
                          check=True).stdout
     count(base, out)
@@ -80,17 +93,20 @@ def wrk(base, path, seconds, script_paths=None):
     return rps, p99
 
 
-def pair(name, path, script_paths=None):
-    """Alternates A and B; returns per-round figures and the median ratios."""
-    for base in (A, B):
-        wrk(base, path, 1 if SMOKE else 2, script_paths)  # warm-up
+def pair(name, path, script_paths=None, b_path=None, signed_in=False, a=A, b=B,
+         labels=("Gatehouse", "baseline")):
+    """Alternates `a` (on `path`) and `b` (on `b_path`, else `path`); returns per-round
+    figures and the median ratios."""
+    b_path = b_path or path
+    for base, p in ((a, path), (b, b_path)):
+        wrk(base, p, 1 if SMOKE else 2, script_paths, signed_in)  # warm-up
     rounds = []
     for _ in range(ROUNDS):
-        a = wrk(A, path, SECONDS, script_paths)
-        b = wrk(B, path, SECONDS, script_paths)
-        rounds.append((a, b))
-        print(f"  {name}: Gatehouse {a[0]:,.0f} req/s p99 {a[1]:.1f} ms | "
-              f"baseline {b[0]:,.0f} req/s p99 {b[1]:.1f} ms", flush=True)
+        ra = wrk(a, path, SECONDS, script_paths, signed_in)
+        rb = wrk(b, b_path, SECONDS, script_paths, signed_in)
+        rounds.append((ra, rb))
+        print(f"  {name}: {labels[0]} {ra[0]:,.0f} req/s p99 {ra[1]:.1f} ms | "
+              f"{labels[1]} {rb[0]:,.0f} req/s p99 {rb[1]:.1f} ms", flush=True)
     med = lambda xs: statistics.median(xs)
     return {
         "a_rps": med([a[0] for a, _ in rounds]),
@@ -164,9 +180,14 @@ def registrations():
     }
 
 
-def size(url):
-    with urllib.request.urlopen(url) as r:
+def size(url, signed_in=False):
+    req = urllib.request.Request(url)
+    if signed_in:
+        with open(COOKIES) as f:
+            req.add_header("Cookie", f.readline().strip())
+    with urllib.request.urlopen(req) as r:
         assert r.status == 200, (url, r.status)
+        assert r.geturl() == url, f"{url} redirected to {r.geturl()}: not signed in?"
         return len(r.read())
 
 
@@ -179,6 +200,15 @@ def main():
     # comes after every kind of work, Argon2id's 19 MiB per hash included.
     g6 = registrations()
     g1b = pair("G1b", "/healthz")
+    print(f"list page: Gatehouse {size(A + LIST, True):,} B, baseline "
+          f"{size(B + '/list?status=pending', True):,} B")
+    g2 = pair("G2", LIST, b_path="/list?status=pending", signed_in=True)
+    with open(CURSOR) as f:
+        cursor = "&cursor=" + f.read().strip()
+    g3 = pair("G3 page", LIST + cursor, b_path=LIST, signed_in=True, b=A,
+              labels=("page 1,000", "page 1"))
+    g3r = pair("G3 REST", REST + cursor, b_path=REST, signed_in=True, b=A,
+               labels=("page 1,000", "page 1"))
     # G7: registration pages until 200,000 requests in all (the 20,000 mark came early on).
     while 200_000 not in SERVED["rss"] and not SMOKE:
         wrk(A, "/register", 10, PATHS)
@@ -196,6 +226,15 @@ def main():
         ("G1b constant route: req/s ≥ 0.8× bare axum",
          f"{g1b['a_rps']:,.0f} req/s", f"{g1b['b_rps']:,.0f} req/s", g1b["rps_ratio"],
          g1b["rps_ratio"] >= 0.8),
+        ("G2 invitation list page, 50 rows: req/s ≥ 0.6× baseline",
+         f"{g2['a_rps']:,.0f} req/s", f"{g2['b_rps']:,.0f} req/s", g2["rps_ratio"],
+         g2["rps_ratio"] >= 0.6),
+        ("G3 list page 1,000 against page 1 (the page): p99 ≤ 1.3×",
+         f"{g3['a_p99']:.1f} ms", f"{g3['b_p99']:.1f} ms", g3["p99_ratio"],
+         g3["p99_ratio"] <= 1.3),
+        ("G3 list page 1,000 against page 1 (REST API): p99 ≤ 1.3×",
+         f"{g3r['a_p99']:.1f} ms", f"{g3r['b_p99']:.1f} ms", g3r["p99_ratio"],
+         g3r["p99_ratio"] <= 1.3),
         ("G6 registrations/s ≥ 0.9× a bare Argon2id loop",
          f"{g6['a']:.1f} /s", f"{g6['b']:.1f} hashes/s", g6["ratio"], g6["ratio"] >= 0.9),
         ("G6 past capacity: 503 with Retry-After within 2 s",

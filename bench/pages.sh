@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Page benchmarks of issue 13, each beside its baseline in the same run: builds Gatehouse and
 # the bare axum + maud baseline (bench/baseline) in release, seeds a database of their own
-# (100,000 invitations in one organisation, with known tokens), starts both servers pinned to
-# core 1 and runs wrk pinned to core 0, alternating Gatehouse and the baseline, and prints the
-# table of docs/PERFORMANCE.md. Not part of the test command.
+# (100,000 invitations in one organisation, with known tokens, and its owner signed in), starts
+# both servers pinned to core 1 and runs wrk pinned to core 0, alternating Gatehouse and the
+# baseline, and prints the table of docs/PERFORMANCE.md. Not part of the test command.
 #
 # Usage: bench/pages.sh [--smoke] [--no-build]
 #   --smoke     1 alternation of 1 s with 1,000 invitations: only that the harness still works.
@@ -75,6 +75,30 @@ psql "$url" -qXAt -c "SELECT 'token=' || encode(sha256(('bench-' || g)::bytea), 
                              || '&password=cedar+meadow+lantern+27+quartz&password_confirmation=cedar+meadow+lantern+27+quartz'
                         FROM generate_series(least($rows / 2 + 1, 50001), $rows) g" \
   >target/bench/register-bodies.txt
+
+# G2 and G3: the company's owner signs in 16 times (16 sessions, so that 32 connections do not
+# all queue on one session row, which every request saves), with the password of end2end/'s
+# fixture (Argon2id, m=19456, t=2, p=1, of "cedar meadow lantern 27").
+owner=c0000000-0000-4000-8000-0000000000aa
+psql "$url" -qX -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO users (id, email, first_name, last_name, password_hash)
+  VALUES ('$owner', 'owner@bench.example', 'Bench', 'Owner',
+          '\$argon2id\$v=19\$m=19456,t=2,p=1\$Z2F0ZWhvdXNlLWUyZS1maXh0dXJl\$fOceg8Ol91FrLmUVN3IyErLv9js6DRVieMH6kpsqpXI');
+INSERT INTO memberships (user_id, organisation_id, role) VALUES ('$owner', '$org', 'owner');
+SQL
+: >target/bench/cookies.txt
+for _ in $(seq 1 16); do
+  curl -fsS -o /dev/null -D - -X POST "http://127.0.0.1:$gh_port/rpc/auth/sign-in" \
+       -H 'sec-fetch-site: same-origin' -H "Origin: http://127.0.0.1:$gh_port" \
+       --data-urlencode 'email=owner@bench.example' --data-urlencode 'password=cedar meadow lantern 27' \
+    | sed -n 's/^set-cookie: \(gatehouse=[^;]*\).*/\1/Ip' >>target/bench/cookies.txt
+done
+[ "$(wc -l <target/bench/cookies.txt)" = 16 ] || { echo "signing in for G2 failed" >&2; exit 1; }
+# Page 1,000 of the pending invitations at 50 a page starts after row 49,950 (G3).
+psql "$url" -qXAt -c "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id
+                        FROM invitations WHERE status = 'pending' AND expires_at > now()
+                       ORDER BY created_at DESC, id DESC OFFSET $(( smoke ? 49 : 49949 )) LIMIT 1" \
+  >target/bench/page-1000-cursor.txt
 
 DATABASE_URL="$url" BASELINE_ADDR="127.0.0.1:$base_port" \
   "${pin_server[@]}" target/release/gatehouse-baseline >target/bench/baseline.log 2>&1 &

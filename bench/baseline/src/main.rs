@@ -7,6 +7,12 @@
 //!   joined with its organisation, a `viewed` audit event inserted for an open one, the
 //!   account-exists check, and a registration form of comparable size rendered with maud.
 //!
+//! - `GET /list?status=pending&cursor=…` with a session cookie (G2, G3): the invitation list
+//!   page's statements (the session row, the user and membership it names, the page of 50
+//!   invitations, the invite dialog's organisations, the reminder setting, the session saved
+//!   again with its inactivity expiry pushed back) and the same 50 rows rendered with maud,
+//!   with their data for the browser as JSON, as Gatehouse's page carries it.
+//!
 //! - `gatehouse-baseline argon2 SECONDS` (G6): no server; hashes passwords with Argon2id at
 //!   Gatehouse's parameters (m = 19,456 KiB, t = 2, p = 1, a fresh salt each) on one thread
 //!   for SECONDS and prints the hashes per second.
@@ -274,6 +280,329 @@ fn no_store() -> [(header::HeaderName, &'static str); 1] {
     [(header::CACHE_CONTROL, "no-store")]
 }
 
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// One listed invitation, as the page shows it and sends it to the browser.
+#[derive(serde::Serialize)]
+struct ListedRow {
+    id: Uuid,
+    organisation_name: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    role_label: String,
+    designation: Option<String>,
+    department: Option<String>,
+    status: String,
+    delivery: Option<String>,
+    inviter_name: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+    last_sent_at: Option<i64>,
+    resend_count: i32,
+    can_resend: bool,
+    can_revoke: bool,
+}
+
+/// tower-sessions' record, the MessagePack array `[id, data, expiry]`: the data is what is read.
+#[derive(serde::Deserialize)]
+struct SessionRecord(
+    serde::de::IgnoredAny,
+    std::collections::HashMap<String, serde_json::Value>,
+    serde::de::IgnoredAny,
+);
+
+fn unavailable<E>(_: E) -> Response {
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
+}
+
+/// G2 and G3's baseline: the invitation list page (see the module's documentation).
+async fn list(
+    State(pool): State<PgPool>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    // The session: tower-sessions' row, MessagePack, as Gatehouse's session layer reads it.
+    let Some(sid) = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split("; ").find_map(|kv| kv.strip_prefix("gatehouse=")))
+        .map(str::to_owned)
+    else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let data: Option<Vec<u8>> = match sqlx::query_scalar(
+        r#"select data from "tower_sessions"."session" where id = $1 and expiry_date > $2"#,
+    )
+    .bind(&sid)
+    .bind(time::OffsetDateTime::now_utc())
+    .fetch_optional(&pool)
+    .await
+    {
+        Ok(d) => d,
+        Err(e) => return unavailable(e),
+    };
+    let Some(stored) = data else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let Ok(record) = rmp_serde::from_slice::<SessionRecord>(&stored) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let key = |k: &str| {
+        record.1.get(k)?
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+    };
+    let (Some(user_id), Some(org_id)) = (key("gatehouse.user_id"), key("gatehouse.org_id")) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let user = match sqlx::query(
+        r#"SELECT COALESCE(u.email::text, u.did) AS "email!", u.first_name, u.last_name, m.role,
+                o.name AS org_name, o.kind AS org_kind
+           FROM users u
+           JOIN memberships m ON m.user_id = u.id
+           JOIN organisations o ON o.id = m.organisation_id
+          WHERE u.id = $1 AND m.organisation_id = $2"#,
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .fetch_optional(&pool)
+    .await
+    {
+        Ok(Some(u)) => u,
+        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(e) => return unavailable(e),
+    };
+    let org_name: String = user.get("org_name");
+    let display_name = format!(
+        "{} {}",
+        user.get::<String, _>("first_name"),
+        user.get::<String, _>("last_name")
+    );
+
+    // The page, the dialog's organisations and the reminder setting, as Gatehouse's page
+    // asks for them: at once.
+    let before = q.cursor.split_once('.').and_then(|(micros, id)| {
+        let micros: i128 = micros.parse().ok()?;
+        let at = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).ok()?;
+        Some((at, Uuid::parse_str(id).ok()?))
+    });
+    let mut sql = String::from(
+        "SELECT i.id, i.organisation_id, o.name AS organisation_name,
+                o.kind AS organisation_kind, i.email::text AS email, i.first_name,
+                i.last_name, i.role, i.designation, i.department, i.status,
+                (i.status = 'pending' AND i.expires_at <= now()) AS overdue, i.expires_at,
+                i.inviter_id, i.created_at, i.last_sent_at, i.resend_count,
+                inviter.first_name || ' ' || inviter.last_name AS inviter_name,
+                (SELECT e.status FROM email_outbox e WHERE e.invitation_id = i.id
+                  ORDER BY e.id DESC LIMIT 1) AS delivery
+           FROM invitations i JOIN organisations o ON o.id = i.organisation_id
+           LEFT JOIN users inviter ON inviter.id = i.inviter_id
+          WHERE true AND i.organisation_id = $1",
+    );
+    if q.status == "pending" {
+        sql.push_str(" AND i.status = 'pending' AND i.expires_at > now()");
+    }
+    if before.is_some() {
+        sql.push_str(" AND (i.created_at, i.id) < ($2, $3)");
+    }
+    sql.push_str(" ORDER BY i.created_at DESC, i.id DESC LIMIT 51");
+    let mut listing = sqlx::query(&sql).bind(org_id);
+    if let Some((at, id)) = before {
+        listing = listing.bind(at).bind(id);
+    }
+    let (rows, orgs, reminders) = tokio::join!(
+        listing.fetch_all(&pool),
+        sqlx::query(
+            "SELECT id, name, kind FROM organisations
+              WHERE $1::uuid IS NULL OR id = $1
+              ORDER BY (id = $2) DESC, kind = 'platform' DESC, name",
+        )
+        .bind(Some(org_id))
+        .bind(org_id)
+        .fetch_all(&pool),
+        sqlx::query_scalar::<_, bool>("SELECT expiry_reminders FROM organisations WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(&pool),
+    );
+    let (mut rows, orgs, reminders) = match (rows, orgs, reminders) {
+        (Ok(r), Ok(o), Ok(m)) => (r, o, m),
+        _ => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    let next_cursor = (rows.len() > 50).then(|| {
+        rows.truncate(50);
+        let last = &rows[49];
+        let at: time::OffsetDateTime = last.get("created_at");
+        format!("{}.{}", at.unix_timestamp_nanos() / 1000, last.get::<Uuid, _>("id"))
+    });
+    let rows: Vec<ListedRow> = rows
+        .iter()
+        .map(|r| {
+            let status: String = r.get("status");
+            let status = if r.get::<bool, _>("overdue") { "expired".to_owned() } else { status };
+            ListedRow {
+                id: r.get("id"),
+                organisation_name: r.get("organisation_name"),
+                email: r.get("email"),
+                first_name: r.get("first_name"),
+                last_name: r.get("last_name"),
+                role_label: r.get("role"),
+                designation: r.get("designation"),
+                department: r.get("department"),
+                can_resend: status == "pending" || status == "expired",
+                can_revoke: status == "pending",
+                status,
+                delivery: r.get("delivery"),
+                inviter_name: r.get("inviter_name"),
+                created_at: r.get::<time::OffsetDateTime, _>("created_at").unix_timestamp(),
+                expires_at: r.get::<time::OffsetDateTime, _>("expires_at").unix_timestamp(),
+                last_sent_at: r
+                    .get::<Option<time::OffsetDateTime>, _>("last_sent_at")
+                    .map(|t| t.unix_timestamp()),
+                resend_count: r.get("resend_count"),
+            }
+        })
+        .collect();
+    let orgs: Vec<(Uuid, String, String)> = orgs
+        .iter()
+        .map(|o| (o.get("id"), o.get("name"), o.get("kind")))
+        .collect();
+
+    // The session saved again, its inactivity expiry pushed back (Gatehouse saves every
+    // request's session: `with_always_save`).
+    // The record is encoded again, as the session layer does, but the row keeps the bytes it
+    // had (the decoded form here is not the typed record; Gatehouse reads the same rows).
+    let expiry = time::OffsetDateTime::now_utc() + time::Duration::minutes(30);
+    if rmp_serde::to_vec(&record.1).is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let encoded = stored;
+    if let Err(e) = sqlx::query(
+        r#"insert into "tower_sessions"."session" (id, data, expiry_date)
+           values ($1, $2, $3)
+           on conflict (id) do update
+           set data = excluded.data, expiry_date = excluded.expiry_date"#,
+    )
+    .bind(&sid)
+    .bind(encoded)
+    .bind(expiry)
+    .execute(&pool)
+    .await
+    {
+        return unavailable(e);
+    }
+
+    let when = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .map(|t| format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()))
+            .unwrap_or_default()
+    };
+    let nonce = Uuid::new_v4().simple().to_string();
+    let data = serde_json::json!({
+        "session": { "display_name": display_name, "organisation_name": org_name },
+        "organisations": orgs,
+        "page": { "invitations": &rows, "next_cursor": &next_cursor },
+        "reminders": reminders,
+    })
+    .to_string();
+    let body = html! {
+        header class="app-header" {
+            div class="app-header-inner" {
+                a href="/company" class="brand" { "Gatehouse" }
+                nav aria-label="Main" class="app-nav" {
+                    a href="/company" class="nav-link" { "Dashboard" }
+                    a href="/company/manage-invitations" class="nav-link" { "Member Invitations" }
+                    a href="/company/invite-codes" class="nav-link" { "Invite codes" }
+                    a href="/integrations" class="nav-link" { "Integrations" }
+                    a href="/analytics" class="nav-link" { "Analytics" }
+                    a href="/audit-log" class="nav-link" { "Audit log" }
+                }
+                div class="app-user" {
+                    p class="app-user-name" { (display_name) span class="app-user-org" { (org_name) " · Owner" } }
+                    form method="post" action="/rpc/auth/sign-out" { button type="submit" class="btn btn-secondary" { "Sign out" } }
+                }
+            }
+        }
+        div class="page-head" {
+            div {
+                h1 class="page-title" { "Member Invitations" }
+                p class="page-subtitle" { "Invite people, follow each invitation, resend or revoke it." }
+            }
+        }
+        form class="filters" role="search" aria-label="Filter invitations" method="get" {
+            div class="field" {
+                label for="filter-status" class="field-label" { "Status" }
+                select id="filter-status" name="status" class="input" {
+                    @for (v, l) in [("", "All statuses"), ("pending", "Pending"), ("accepted", "Accepted"), ("expired", "Expired"), ("revoked", "Revoked")] {
+                        option value=(v) selected[v == q.status] { (l) }
+                    }
+                }
+            }
+            div class="field" {
+                label for="filter-search" class="field-label" { "Search by email" }
+                input id="filter-search" name="search" type="search" value="" class="input";
+            }
+            div class="filters-submit" { button type="submit" class="btn btn-secondary" { "Search" } }
+        }
+        div class="table-wrap" {
+            table class="table" {
+                caption class="sr-only" { "Invitations, newest first" }
+                thead { tr {
+                    th scope="col" { "Invitee" } th scope="col" class="hide-sm" { "Role" }
+                    th scope="col" { "Status" } th scope="col" class="hide-sm" { "Email" }
+                    th scope="col" class="hide-sm" { "Expiry" }
+                    th scope="col" { span class="sr-only" { "Actions" } }
+                } }
+                tbody {
+                    @for r in &rows {
+                        tr {
+                            td {
+                                p class="cell-primary" { (r.first_name) " " (r.last_name) }
+                                p class="cell-secondary" { (r.email) }
+                                @if let Some(d) = &r.designation { p class="cell-secondary" { (d) } }
+                                p class="cell-secondary md:hidden" { (r.role_label) }
+                            }
+                            td class="hide-sm" { (r.role_label) }
+                            td { span class="badge badge-orange" { (r.status) } }
+                            td class="hide-sm" { span class="badge badge-gray" { (r.delivery.as_deref().unwrap_or("Not sent")) } }
+                            td class="hide-sm cell-secondary" { "Expires " (when(r.expires_at)) }
+                            td { div class="row-actions" {
+                                @if r.can_resend { button type="button" class="btn btn-secondary btn-sm" aria-label={"Resend invitation to " (r.email)} { "Resend" } }
+                                @if r.can_revoke { button type="button" class="btn btn-danger-outline btn-sm" aria-label={"Revoke invitation to " (r.email)} { "Revoke" } }
+                                button type="button" class="btn btn-ghost btn-sm" aria-label={"History of the invitation to " (r.email)} { "History" }
+                            } }
+                        }
+                    }
+                }
+            }
+        }
+        p class="mt-6 pager" {
+            @if let Some(c) = &next_cursor {
+                a class="btn btn-secondary" href={"/company/manage-invitations?status=" (q.status) "&cursor=" (c)} { "Load more" }
+            }
+        }
+        section aria-labelledby="reminders-heading" class="card mt-6" {
+            h2 id="reminders-heading" class="section-title" { "Expiry reminders" }
+            label class="checkbox-label" {
+                input type="checkbox" class="checkbox" checked[reminders];
+                "Email each invitee of " (org_name) " one reminder 24 hours before their invitation expires, with the same link."
+            }
+        }
+    };
+    (
+        StatusCode::OK,
+        no_store(),
+        Html(page("Member Invitations", &nonce, body, &data).into_string()),
+    )
+        .into_response()
+}
+
 /// G6's baseline: Argon2id hashes per second on this thread.
 fn argon2_loop(seconds: f64) {
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
@@ -310,6 +639,7 @@ async fn main() {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/register", get(register))
+        .route("/list", get(list))
         .with_state(pool);
     let addr = std::env::var("BASELINE_ADDR").unwrap_or_else(|_| "127.0.0.1:3900".into());
     let listener = tokio::net::TcpListener::bind(&addr).await.expect("binding");
