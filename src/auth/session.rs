@@ -84,10 +84,13 @@ pub async fn load() -> Result<(AppState, Session), AppError> {
 /// what the session held (user, organisation, sign-in time): a session that changes within the
 /// request is looked up again. Concurrent lookups of one request wait for the first.
 #[derive(Clone, Default)]
-pub struct RequestUser(Arc<tokio::sync::Mutex<Option<(SessionKey, Option<CurrentUser>)>>>);
+pub struct RequestUser(Arc<tokio::sync::Mutex<Option<Remembered>>>);
 
 /// What a session names: user, organisation, sign-in time (Unix seconds).
 type SessionKey = (Uuid, Uuid, i64);
+
+/// A session's key and the person it named (`None`: nobody, or a membership that is gone).
+type Remembered = (SessionKey, Option<CurrentUser>);
 
 /// [`load`] and the signed-in person (or `None`), looked up once per request.
 ///
