@@ -4,7 +4,7 @@ mod lazy;
 
 use crate::{
     auth::pages::LoginPage,
-    components::{provide_toasts, HomeRedirect, NotFound, ToastRegion},
+    components::{provide_toasts, NotFound, RequireSession, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
     invite_codes::join::{JoinPage, KeySignInPage},
     registration::pages::RegisterPage,
@@ -91,7 +91,8 @@ pub fn App() -> impl IntoView {
         <a href="#main" class="skip-link">"Skip to content"</a>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") ssr=SsrMode::Async view=HomeRedirect />
+                // Admits nobody: everyone goes to their dashboard, or to sign in.
+                <Route path=path!("/") ssr=SsrMode::Async view=|| view! { <RequireSession allow=|_| false /> } />
                 <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                 <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
                 <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />

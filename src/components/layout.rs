@@ -75,7 +75,8 @@ pub struct PageSession(pub Resource<Result<Option<SignedInUser>, AppError>>);
 
 /// A page behind a sign-in: the app header for a signed-in person whom `allow` admits, and
 /// `children`, the page's body. Anonymous visitors are redirected to `/login?next=…`;
-/// signed-in people whom `allow` refuses go to their own dashboard.
+/// signed-in people whom `allow` refuses go to their own dashboard (so `/`, which admits
+/// nobody and has no body, sends everyone where they belong).
 ///
 /// The body is made once, outside the session's `Suspense`: on the server a `Suspense` runs
 /// its children again while it waits for what they read (leptos-rs/leptos#4866, #4688), so a
@@ -85,12 +86,12 @@ pub struct PageSession(pub Resource<Result<Option<SignedInUser>, AppError>>);
 #[component]
 pub fn RequireSession(
     #[prop(into)] allow: Callback<SignedInUser, bool>,
-    children: Children,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let session = Resource::new(|| (), |_| session_info());
     provide_context(PageSession(session));
     let next = here_encoded();
-    let body = children();
+    let body = children.map(|c| c());
     view! {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || {
@@ -110,24 +111,5 @@ pub fn RequireSession(
             }}
         </Suspense>
         <main id="main" class="page">{body}</main>
-    }
-}
-
-/// `/`: a signed-in person goes to their dashboard, anyone else to the sign-in page.
-#[component]
-pub fn HomeRedirect() -> impl IntoView {
-    let session = Resource::new(|| (), |_| session_info());
-    view! {
-        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok(Some(info)) => view! { <Redirect path=info.dashboard_path /> }.into_any(),
-                    Ok(None) | Err(AppError::Unauthenticated) => {
-                        view! { <Redirect path="/login" /> }.into_any()
-                    }
-                    Err(e) => view! { <main id="main" class="page"><ErrorBanner error=e /></main> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }

@@ -7,7 +7,7 @@ mod layout;
 mod not_found;
 
 pub use countdown::{format_remaining, Countdown};
-pub use layout::{AppHeader, HomeRedirect, PageSession, RequireSession};
+pub use layout::{AppHeader, PageSession, RequireSession};
 pub use not_found::NotFound;
 
 /// Dates on pages: [`crate::domain::format_utc`], the same on server and browser.

@@ -248,6 +248,13 @@ async fn pages_redirect_by_session_and_role() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // `/` sends everyone where they belong: a member home, a visitor to sign in.
+    let res = html(&app.client, "/", member.cookie.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/home");
+    let res = html(&app.client, "/", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()[header::LOCATION], "/login?next=%2F");
 
     let (_, owner) = app.manager("company").await;
     let res = html(
