@@ -434,14 +434,14 @@ pub fn ErrorBanner(error: crate::error::AppError) -> impl IntoView {
             .read()
             .map(|r| r.headers.contains_key(header::LOCATION))
             .unwrap_or(false);
-        if redirecting {
-            return view! { <Banner tone=Tone::Error>{error.to_string()}</Banner> };
-        }
-        opts.set_status(
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        );
-        if let Some(secs) = error.retry_after_secs() {
-            opts.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+        if !redirecting {
+            opts.set_status(
+                StatusCode::from_u16(error.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let Some(secs) = error.retry_after_secs() {
+                opts.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
     }
     view! { <Banner tone=Tone::Error>{error.to_string()}</Banner> }
