@@ -166,6 +166,24 @@ async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
     .await
     .unwrap();
     assert_eq!((invitations, bodiless, audited), (4, 4, 4));
+    // Each audit event describes its own invitation (the job writes the details from the rows
+    // it inserted, not by reading them back).
+    let described: i64 = sqlx::query_scalar(
+        r#"SELECT count(*) FROM audit_events a JOIN invitations i ON i.id = a.subject_id
+            WHERE a.action = 'created' AND a.subject_type = 'invitation'
+              AND a.detail->>'bulk_import_id' = $1
+              AND a.organisation_id = i.organisation_id
+              AND a.detail->>'organisation_id' = i.organisation_id::text
+              AND a.detail->>'email' = i.email::text AND a.detail->>'role' = i.role
+              AND a.detail->>'delivery' = 'email'
+              AND a.detail->>'expires_at' = to_char(i.expires_at AT TIME ZONE 'UTC',
+                                                    'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#,
+    )
+    .bind(&job)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(described, 4);
     let hours: f64 = sqlx::query_scalar(
         "SELECT extract(epoch FROM expires_at - created_at)::float8 / 3600 FROM invitations
           WHERE email = 'ada@bulk.example'",

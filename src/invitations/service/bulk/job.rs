@@ -215,25 +215,37 @@ async fn write_chunk_without(
             .await?
             .into_iter()
             .collect();
-    let ids: Vec<Uuid> = new
-        .id
-        .iter()
-        .copied()
-        .filter(|i| written.contains(i))
-        .collect();
+    // The rows written, as parallel arrays for their audit events and emails.
+    let (mut ids, mut emails, mut roles, mut expires_at) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, id) in new.id.iter().enumerate() {
+        if written.contains(id) {
+            ids.push(*id);
+            emails.push(new.email[k].clone());
+            roles.push(new.role[k].clone());
+            expires_at.push(new.expires_at[k]);
+        }
+    }
+    let rows_written = bulk_repo::Written {
+        ids: &ids,
+        emails: &emails,
+        roles: &roles,
+        expires_at: &expires_at,
+    };
     let t_inv = started.elapsed();
-    bulk_repo::audit_created(tx, &ids, job.created_by, job.api_token_id, job.id).await?;
+    bulk_repo::audit_created(
+        tx,
+        job.organisation_id,
+        &rows_written,
+        job.created_by,
+        job.api_token_id,
+        job.id,
+    )
+    .await?;
     let t_audit = started.elapsed();
     // The emails are rendered as they leave, from the token sealed on each invitation
     // (`sealed_emails::render_queued`): no body is stored, and none is rendered here.
-    let recipients: Vec<String> = new
-        .id
-        .iter()
-        .zip(&new.email)
-        .filter(|(i, _)| written.contains(i))
-        .map(|(_, e)| e.clone())
-        .collect();
-    bulk_repo::queue_emails(tx, &ids, &recipients).await?;
+    bulk_repo::queue_emails(tx, &rows_written).await?;
     let t_outbox = started.elapsed();
     let (processed, created) = (
         i32::try_from(todo.len()).unwrap_or(i32::MAX),

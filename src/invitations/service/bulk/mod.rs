@@ -91,7 +91,8 @@ fn days_to_hours(input: &str) -> Result<Option<u32>, String> {
 }
 
 /// Decides every row's verdict with three queries in all (members, pending invitations,
-/// quota usage), whatever the number of rows.
+/// quota usage), whatever the number of rows. The queries run while the rows are parsed:
+/// they ask about every row's email (lower-cased), and only the valid rows' answers are read.
 async fn assess(
     state: &AppState,
     user: &CurrentUser,
@@ -99,6 +100,21 @@ async fn assess(
     kind: OrgKind,
     rows: Vec<CsvInvitee>,
 ) -> Result<Vec<Assessed>, AppError> {
+    use tracing::Instrument;
+    let emails: Vec<String> = rows.iter().map(|r| r.email.to_lowercase()).collect();
+    // The three reads are independent: each on a pool connection of its own, at once, and
+    // in a task of their own so that the database answers while this task parses the rows.
+    let pool = state.pool.clone();
+    let reads = tokio::spawn(
+        async move {
+            tokio::try_join!(
+                bulk_repo::members_among(&pool, org, &emails),
+                bulk_repo::pending_among(&pool, org, &emails),
+                bulk_repo::quota_usage(&pool, org),
+            )
+        }
+        .in_current_span(),
+    );
     let grantable = user.role.grantable_roles(user.org_kind, kind);
     let mut out = Vec::with_capacity(rows.len());
     for input in rows {
@@ -154,18 +170,10 @@ async fn assess(
             errors,
         });
     }
-    let emails: Vec<String> = out
-        .iter()
-        .filter(|a| a.verdict == BulkVerdict::Valid)
-        .map(|a| a.input.email.to_lowercase())
-        .collect();
-    // The three reads are independent: each on a pool connection of its own, at once.
-    let (members, pending, (pending_now, bulk_today)) = tokio::try_join!(
-        bulk_repo::members_among(&state.pool, org, &emails),
-        bulk_repo::pending_among(&state.pool, org, &emails),
-        bulk_repo::quota_usage(&state.pool, org),
-    )
-    .map_err(AppError::internal("checking a bulk file failed"))?;
+    let (members, pending, (pending_now, bulk_today)) = reads
+        .await
+        .map_err(AppError::internal("checking a bulk file failed"))?
+        .map_err(AppError::internal("checking a bulk file failed"))?;
     let members: HashSet<String> = members.into_iter().collect();
     let pending: HashSet<String> = pending.into_iter().collect();
     let mut room = (state.config.bulk_daily_quota - bulk_today)
