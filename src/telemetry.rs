@@ -71,8 +71,9 @@ pub struct MakeRequestHexId;
 
 impl MakeRequestId for MakeRequestHexId {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        axum::http::HeaderValue::from_str(&id)
+        let mut hex = [0u8; uuid::fmt::Simple::LENGTH];
+        let id = uuid::Uuid::new_v4().simple().encode_lower(&mut hex);
+        axum::http::HeaderValue::from_str(id)
             .ok()
             .map(RequestId::new)
     }
@@ -103,7 +104,9 @@ pub fn route_of<B>(req: &Request<B>) -> &str {
 }
 
 /// The `request` span: request id and method; the route template is recorded once routing
-/// matched one ([`record_route`]), status and latency when the response is ready.
+/// matched one ([`record_route`]). Status and latency are fields of the request's access line
+/// ([`on_response`]), the one event that comes after them: recording them on the span as well
+/// would format both once more on every request for no line that shows them.
 pub fn request_span<B>(req: &Request<B>) -> Span {
     let request_id = req
         .extensions()
@@ -115,8 +118,6 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
         request_id = %request_id,
         method = %req.method(),
         route = Empty,
-        status = Empty,
-        latency_ms = Empty,
     )
 }
 
@@ -129,19 +130,25 @@ pub fn record_route<B>(req: &Request<B>) {
     }
 }
 
-/// Records the answer on the request span and logs one line for it (`warn` for 5xx).
-pub fn on_response<B>(res: &Response<B>, latency: Duration, span: &Span) {
+/// Logs the request's access line, inside its span, with the status and the latency in
+/// milliseconds (`warn` for 5xx and for 401/403, `info` otherwise).
+pub fn on_response<B>(res: &Response<B>, latency: Duration, _span: &Span) {
     let status = res.status().as_u16();
-    span.record("status", status);
-    span.record("latency_ms", latency.as_millis() as u64);
+    let latency_ms = latency.as_millis() as u64;
     if res.status().is_server_error() {
-        tracing::warn!(target: ACCESS_TARGET, status, "request failed");
+        tracing::warn!(target: ACCESS_TARGET, status, latency_ms, "request failed");
     } else if status == 401 || status == 403 {
         // OWASP ASVS 5.0 V16.3.2: every refused authentication or authorization is logged at
         // warn, inside the request span (request id, route, client).
-        tracing::warn!(target: ACCESS_TARGET, status, event = "access_refused", "request refused");
+        tracing::warn!(
+            target: ACCESS_TARGET,
+            status,
+            latency_ms,
+            event = "access_refused",
+            "request refused"
+        );
     } else {
-        tracing::info!(target: ACCESS_TARGET, status, "request answered");
+        tracing::info!(target: ACCESS_TARGET, status, latency_ms, "request answered");
     }
 }
 
