@@ -16,7 +16,8 @@ table shows the median of the five.
   G6   POST /rpc/registration/complete (a form, as without JavaScript; each body spends a
        fresh invitation): registrations/s ≥ 0.9× a bare Argon2id loop with the same
        parameters on the same core (`gatehouse-baseline argon2`); past capacity (connections
-       for a queue about 3 s deep at the measured rate, 64 at least), every refusal a 503 with Retry-After, none later than 2 s
+       for a queue about 3 s deep at the measured rate, 64 at least), every refusal a 503
+       with Retry-After, none later than 2 s
   G7   Gatehouse's resident memory after 200,000 requests ≤ 1.1× after 20,000 (registration
        pages, registrations, /healthz, in that order, counted from wrk's totals; VmRSS of
        BENCH_GATEHOUSE_PID)

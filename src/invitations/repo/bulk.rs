@@ -388,7 +388,7 @@ pub async fn insert_invitations(
     .await
 }
 
-/// The written invitations of a chunk, as parallel arrays, for their audit events.
+/// The invitations a chunk wrote, as parallel arrays, for their audit events and emails.
 pub struct Written<'a> {
     pub ids: &'a [Uuid],
     pub emails: &'a [String],
@@ -439,8 +439,9 @@ pub async fn audit_created(
     Ok(())
 }
 
-/// Queues the invitation email of each invitation in `written` to its email (one statement) with `render_at_send`: no subject or body now, both rendered as the
-/// message leaves the outbox from the token sealed on the invitation.
+/// Queues the invitation email of each invitation in `written` to its email (one statement)
+/// with `render_at_send`: no subject or body now, both rendered as the message leaves the
+/// outbox from the token sealed on the invitation.
 ///
 /// # Errors
 /// Database errors.
