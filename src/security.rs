@@ -14,8 +14,8 @@ use std::{
 
 /// The per-response CSP nonce, put into request extensions by [`edge`] and handed
 /// to Leptos so that its inline hydration scripts carry it. Made the first time it is asked
-/// for ([`CspNonce::value`]): a response nobody asked it for (health probes, static files,
-/// JSON) carries a policy with no nonce at all, so only this origin's script files may run.
+/// for ([`CspNonce::value`]): a response nobody asked it for carries a policy with no nonce
+/// at all (a page: only this origin's script files may run; anything else: nothing may).
 #[derive(Clone, Debug, Default)]
 pub struct CspNonce(Arc<std::sync::OnceLock<Arc<str>>>);
 
@@ -99,23 +99,109 @@ impl EdgePolicy {
 }
 
 /// The innermost of the layers every request passes ([`crate::startup::layers`]), three
-/// steps in one middleware (each layer of its own cost a boxed future and a clone of the
-/// stack below it per request, docs/PERFORMANCE.md G1b):
+/// steps in one hand-written tower layer (a layer of its own per step, or an axum `from_fn`
+/// middleware, costs a boxed future and a boxed clone of the stack below it per request,
+/// docs/PERFORMANCE.md G1b):
 /// 1. bounds the request body ([`limit_body`]): 413 for a declared length past the limit;
 /// 2. puts the client's address into the request's extensions ([`resolve_client`]);
 /// 3. adds the security headers to the response, 413 included ([`add_security_headers`]).
-pub async fn edge(State(policy): State<Arc<EdgePolicy>>, req: Request, next: Next) -> Response {
-    let nonce = CspNonce::default();
-    let mut res = match limit_body(req) {
-        Ok(mut req) => {
-            resolve_client(&mut req, &policy.trusted_proxies);
-            req.extensions_mut().insert(nonce.clone());
-            next.run(req).await
+#[derive(Clone, Debug)]
+pub struct EdgeLayer(Arc<EdgePolicy>);
+
+impl EdgeLayer {
+    /// The layer for `policy`.
+    pub fn new(policy: EdgePolicy) -> Self {
+        Self(Arc::new(policy))
+    }
+}
+
+impl<S> tower::Layer<S> for EdgeLayer {
+    type Service = Edge<S>;
+
+    fn layer(&self, inner: S) -> Edge<S> {
+        Edge {
+            inner,
+            policy: self.0.clone(),
         }
-        Err(too_large) => too_large.into_response(),
-    };
-    add_security_headers(&mut res, &policy, &nonce);
-    res
+    }
+}
+
+/// The service of [`EdgeLayer`] around `S`.
+#[derive(Clone, Debug)]
+pub struct Edge<S> {
+    inner: S,
+    policy: Arc<EdgePolicy>,
+}
+
+impl<S> tower::Service<Request> for Edge<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = EdgeFuture<S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let nonce = CspNonce::default();
+        let (inner, early) = match limit_body(req) {
+            Ok(mut req) => {
+                resolve_client(&mut req, &self.policy.trusted_proxies);
+                req.extensions_mut().insert(nonce.clone());
+                (Some(self.inner.call(req)), None)
+            }
+            Err(too_large) => (None, Some(too_large.into_response())),
+        };
+        EdgeFuture {
+            inner,
+            early,
+            nonce,
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of [`Edge`]: the inner service's (or the 413), with the security headers.
+    pub struct EdgeFuture<F> {
+        #[pin]
+        inner: Option<F>,
+        early: Option<Response>,
+        nonce: CspNonce,
+        policy: Arc<EdgePolicy>,
+    }
+}
+
+impl<F> std::future::Future for EdgeFuture<F>
+where
+    F: std::future::Future<Output = Result<Response, std::convert::Infallible>>,
+{
+    type Output = Result<Response, std::convert::Infallible>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let mut res = match this.inner.as_pin_mut() {
+            Some(inner) => match std::task::ready!(inner.poll(cx)) {
+                Ok(res) => res,
+                Err(never) => match never {},
+            },
+            None => this
+                .early
+                .take()
+                .expect("EdgeFuture polled after it finished"),
+        };
+        add_security_headers(&mut res, this.policy, this.nonce);
+        std::task::Poll::Ready(Ok(res))
+    }
 }
 
 /// The Content-Security-Policy up to the script sources (OWASP ASVS 5.0 V3.4.3).
@@ -125,7 +211,13 @@ const CSP_HEAD: &str = "default-src 'self'; script-src 'self'";
 const CSP_TAIL: &str = " 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
-/// The policy of a response that made no nonce: scripts only from this origin.
+/// The policy of anything that is not a web page (JSON, plain text, static files, redirects,
+/// empty answers): nothing may load or run, nothing may frame it, as the OWASP REST Security
+/// Cheat Sheet ("Security headers") recommends for API responses. A policy governs only a
+/// document, which these are not meant to be, so it denies everything rather than repeating
+/// the page policy (about 250 bytes on every answer, docs/PERFORMANCE.md G1b).
+const CSP_NOT_A_PAGE: &str = "default-src 'none'; frame-ancestors 'none'";
+/// The policy of a page that made no nonce: scripts only from this origin.
 static CSP_WITHOUT_NONCE: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
     HeaderValue::from_str(&format!("{CSP_HEAD}{CSP_TAIL}")).expect("the policy is ASCII")
 });
@@ -148,17 +240,19 @@ pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 /// Adds the security headers to `res`, the CSP with `nonce` when the response made one
 /// ([`CspNonce`]).
 ///
-/// CSP (OWASP ASVS 5.0 V3.4.3): scripts only from this origin or with the nonce, WebAssembly
-/// compilation allowed for hydration, styles only from this origin, nothing framed, no plugins,
-/// forms post only here. A handler that sets its own `Content-Security-Policy` (and
-/// `X-Frame-Options`) keeps it.
+/// CSP (OWASP ASVS 5.0 V3.4.3): on a page (`text/html`, `application/xhtml+xml`), scripts only
+/// from this origin or with the nonce, WebAssembly compilation allowed for hydration, styles
+/// only from this origin, nothing framed, no plugins, forms post only here; on anything else
+/// `default-src 'none'; frame-ancestors 'none'`. A handler that sets its own
+/// `Content-Security-Policy` (and `X-Frame-Options`) keeps it.
 /// HSTS as [`EdgePolicy`] says.
 pub fn add_security_headers(res: &mut Response, policy: &EdgePolicy, nonce: &CspNonce) {
     let h = res.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let csp = match nonce.made() {
             Some(n) => csp_with_nonce(n),
-            None => Some(CSP_WITHOUT_NONCE.clone()),
+            None if is_page(h) => Some(CSP_WITHOUT_NONCE.clone()),
+            None => Some(HeaderValue::from_static(CSP_NOT_A_PAGE)),
         };
         if let Some(v) = csp {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -186,6 +280,14 @@ pub fn add_security_headers(res: &mut Response, policy: &EdgePolicy, nonce: &Csp
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
+}
+
+/// Whether a response with headers `h` is a document a browser renders as a page: HTML or
+/// XHTML by its `Content-Type` (the media type, any parameters after it ignored).
+fn is_page(h: &HeaderMap) -> bool {
+    media_type_str(h).is_some_and(|t| {
+        t.eq_ignore_ascii_case("text/html") || t.eq_ignore_ascii_case("application/xhtml+xml")
+    })
 }
 
 /// The client's address as [`resolve_client`] found it, kept in the request's extensions.
@@ -388,11 +490,16 @@ pub fn limit_body(req: Request) -> Result<Request, BodyTooLarge> {
 /// The request's media type from `Content-Type`, lower-cased and without parameters such as
 /// `charset` (RFC 9110 section 8.3.1), or `None` without the header.
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    media_type_str(headers).map(str::to_ascii_lowercase)
+}
+
+/// [`media_type`] as written (not lower-cased), without a copy.
+fn media_type_str(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
+        .map(str::trim)
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
-/// Hands the response's CSP nonce (made by [`security::edge`]) to Leptos, so its
+/// Hands the response's CSP nonce (made by [`security::EdgeLayer`]) to Leptos, so its
 /// inline scripts carry the same nonce as the header, and gives the request its
 /// [`RequestUser`](crate::auth::session::RequestUser) memo.
 fn provide_request_context() {
@@ -309,7 +309,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The layers every request passes, outermost first: the request id, the trace span, the
-/// timeout, and [`security::edge`] (the body limit, the client address and the security
+/// timeout, and [`security::EdgeLayer`] (the body limit, the client address and the security
 /// headers with the CSP nonce), around `router` (whose routes check cross-site requests
 /// themselves, where the route is known for the log line). Composed once around the whole
 /// router rather than with `Router::layer`, which wraps every route and clones a boxed service
@@ -328,7 +328,7 @@ pub fn layers(
        + 'static {
     use axum::response::IntoResponse;
     tower::ServiceBuilder::new()
-        // The limit of `security::edge` bounds every body; extractors need none of their own.
+        // The limit of `security::EdgeLayer` bounds every body; extractors need none of their own.
         .layer(axum::extract::DefaultBodyLimit::disable())
         // One span per request (request id, method, route template, status); the request id
         // is made first and echoed as X-Request-Id.
@@ -349,9 +349,8 @@ pub fn layers(
         // in one middleware: bodies past the limit get 413 before any handler reads them
         // (server functions read their bodies themselves, so axum's DefaultBodyLimit alone
         // would not stop them), inside the request's span.
-        .layer(axum::middleware::from_fn_with_state(
-            Arc::new(security::EdgePolicy::for_config(config)),
-            security::edge,
-        ))
+        .layer(security::EdgeLayer::new(security::EdgePolicy::for_config(
+            config,
+        )))
         .service(router)
 }

@@ -34,7 +34,9 @@ export async function expectAccessible(page: Page, options: { exclude?: string[]
  * `expectAccessible` for a page in a context with JavaScript disabled, where axe-core cannot
  * run (its checks wait on timers that never fire). The page's document, exactly as that
  * browser shows it, is checked in a twin page on the same origin that may run scripts but
- * loads none of the app's (no hydration), so it stays the script-less page.
+ * loads none of the app's (no hydration), so it stays the script-less page. The twin first
+ * opens the sign-in page so that its document carries the page policy (a probe such as
+ * `/healthz` is not a page: its `default-src 'none'` would block the stylesheet too).
  */
 export async function expectAccessibleWithoutScripts(page: Page) {
   const html = await page.content();
@@ -44,7 +46,7 @@ export async function expectAccessibleWithoutScripts(page: Page) {
   try {
     const twin = await context.newPage();
     await twin.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
-    await twin.goto(new URL('/healthz', page.url()).href);
+    await twin.goto(new URL('/login', page.url()).href);
     await twin.setContent(html, { waitUntil: 'load' });
     await expect(twin.locator('body[data-hydrated]')).toHaveCount(0);
     await expectAccessible(twin);
