@@ -2,9 +2,8 @@
 //! Content-Security-Policy with a per-response nonce, and the other response headers.
 
 use axum::{
-    extract::{Request, State},
+    extract::Request,
     http::{header, HeaderMap, HeaderValue, Method, StatusCode},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use std::{
@@ -12,7 +11,7 @@ use std::{
     sync::Arc,
 };
 
-/// The per-response CSP nonce, put into request extensions by [`edge`] and handed
+/// The per-response CSP nonce, put into request extensions by [`EdgeLayer`] and handed
 /// to Leptos so that its inline hydration scripts carry it. Made the first time it is asked
 /// for ([`CspNonce::value`]): a response nobody asked it for carries a policy with no nonce
 /// at all (a page: only this origin's script files may run; anything else: nothing may).
@@ -42,31 +41,78 @@ impl CspNonce {
 /// origin of `PUBLIC_URL`. Requests with neither header come from non-browser clients, which
 /// carry no ambient cookies of a victim, and pass. Rejections are `403 Forbidden`.
 ///
-/// Route middleware (it runs once a route matched): it first records the route template on
-/// the request span ([`crate::telemetry::record_route`]).
-pub async fn reject_cross_site(
-    State(public_origin): State<Arc<str>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    // The one route middleware there is (a layer per route costs a boxed service clone per
-    // request, docs/PERFORMANCE.md G1b), so it also names the route on the request span.
-    crate::telemetry::record_route(&req);
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || is_same_site_request(req.headers(), &public_origin)
-    {
-        next.run(req).await
-    } else {
-        tracing::warn!(route = %crate::telemetry::route_of(&req), "cross-site request refused");
-        (
-            StatusCode::FORBIDDEN,
-            "Cross-site requests are not allowed.",
-        )
-            .into_response()
+/// The one route layer there is (it runs once a route matched), so it first records the route
+/// template on the request span ([`crate::telemetry::record_route`]). A hand-written tower
+/// layer: an axum `from_fn` middleware boxes a future and a clone of the route per request
+/// (docs/PERFORMANCE.md G1b).
+#[derive(Clone, Debug)]
+pub struct CrossSiteLayer {
+    public_origin: Arc<str>,
+}
+
+impl CrossSiteLayer {
+    /// The layer for a deployment whose pages are served from `public_origin`
+    /// (`scheme://host[:port]`, as [`crate::config::Config::public_origin`] gives it).
+    pub fn new(public_origin: Arc<str>) -> Self {
+        Self { public_origin }
     }
 }
 
-/// The decision behind [`reject_cross_site`], for a state-changing request.
+impl<S> tower::Layer<S> for CrossSiteLayer {
+    type Service = CrossSite<S>;
+
+    fn layer(&self, inner: S) -> CrossSite<S> {
+        CrossSite {
+            inner,
+            public_origin: self.public_origin.clone(),
+        }
+    }
+}
+
+/// The service of [`CrossSiteLayer`] around one route `S`.
+#[derive(Clone, Debug)]
+pub struct CrossSite<S> {
+    inner: S,
+    public_origin: Arc<str>,
+}
+
+impl<S> tower::Service<Request> for CrossSite<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        S::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        crate::telemetry::record_route(&req);
+        if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+            || is_same_site_request(req.headers(), &self.public_origin)
+        {
+            futures::future::Either::Right(self.inner.call(req))
+        } else {
+            tracing::warn!(route = %crate::telemetry::route_of(&req), "cross-site request refused");
+            let refused = (
+                StatusCode::FORBIDDEN,
+                "Cross-site requests are not allowed.",
+            )
+                .into_response();
+            futures::future::Either::Left(std::future::ready(Ok(refused)))
+        }
+    }
+}
+
+/// The decision behind [`CrossSiteLayer`], for a state-changing request.
 pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
     match headers.get("sec-fetch-site").map(HeaderValue::to_str) {
         Some(Ok("same-origin" | "none")) => true,
@@ -78,7 +124,7 @@ pub fn is_same_site_request(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
-/// What [`edge`] needs to know of the deployment.
+/// What [`EdgeLayer`] needs to know of the deployment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EdgePolicy {
     /// Send `Strict-Transport-Security` (only when `PUBLIC_URL` is https: over plain http

@@ -301,10 +301,7 @@ pub fn router(state: AppState) -> Router {
     .merge(crate::partner_api::routes())
     // The one route middleware: records the matched route on the request span (made outside
     // the router, see `layers`) and refuses cross-site state changes.
-    .route_layer(axum::middleware::from_fn_with_state(
-        public_origin,
-        security::reject_cross_site,
-    ))
+    .route_layer(security::CrossSiteLayer::new(public_origin))
     .with_state(state)
 }
 

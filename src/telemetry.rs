@@ -122,7 +122,7 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
 }
 
 /// Records the matched route template on the request span (made before routing, so it could
-/// not know it); called by the route middleware [`crate::security::reject_cross_site`].
+/// not know it); called by the route layer [`crate::security::CrossSiteLayer`].
 /// Requests no route matched (static files, 404s) have no `route` field.
 pub fn record_route<B>(req: &Request<B>) {
     if let Some(path) = req.extensions().get::<MatchedPath>() {
