@@ -13,8 +13,12 @@ use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::{field::Empty, Span};
 use tracing_subscriber::EnvFilter;
 
-/// The log filter when `RUST_LOG` is unset.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn,gatehouse::access=warn";
+/// The log filter when `RUST_LOG` is unset: `info`, without the line per answered request
+/// ([`ACCESS_TARGET`]) and without the line per audit event ([`crate::audit::LOG_TARGET`],
+/// whose record is the `audit_events` table), each of which cost a formatted line and a write
+/// on every request (docs/PERFORMANCE.md, G1 and G1b). Warnings of both still show.
+pub const DEFAULT_FILTER: &str =
+    "info,sqlx=warn,tower_sessions=warn,gatehouse::access=warn,audit=warn";
 
 /// The target of the one line per answered request ([`on_response`]). Answers are logged at
 /// `info`, refusals (401, 403) and failures (5xx) at `warn`; the default filter keeps only the
@@ -170,6 +174,25 @@ mod tests {
         );
         assert_eq!(request_id_of(&foreign("a b")), None);
         assert_eq!(request_id_of(&foreign("")), None);
+    }
+
+    #[test]
+    fn the_default_filter_leaves_out_the_per_request_lines_only() {
+        use tracing::Level;
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(EnvFilter::new(DEFAULT_FILTER))
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(!tracing::enabled!(target: "audit", Level::INFO));
+            assert!(!tracing::enabled!(target: "gatehouse::access", Level::INFO));
+            assert!(tracing::enabled!(target: "gatehouse::access", Level::WARN));
+            assert!(tracing::enabled!(target: "audit", Level::WARN));
+            assert!(tracing::enabled!(
+                target: "gatehouse::registration::service",
+                Level::INFO
+            ));
+        });
     }
 
     #[test]

@@ -137,7 +137,15 @@ pub struct Event<'a> {
     pub detail: serde_json::Value,
 }
 
-/// Appends `event`, in the caller's transaction when `db` is one.
+/// The log target of the line [`record`] writes for each event; `RUST_LOG=…,audit=info` turns
+/// those lines on.
+pub const LOG_TARGET: &str = "audit";
+
+/// Appends `event`, in the caller's transaction when `db` is one, and logs it at `info` under
+/// the target [`LOG_TARGET`]. The default filter leaves that line out
+/// ([`crate::telemetry::DEFAULT_FILTER`]): the table is the record, and a line for every page
+/// view (`viewed`) cost a formatted event and a write to standard output on every request
+/// (docs/PERFORMANCE.md, G1).
 ///
 /// # Errors
 /// Database errors.
@@ -171,7 +179,7 @@ pub async fn record<'c>(db: impl PgExecutor<'c>, event: Event<'_>) -> Result<(),
     .execute(db)
     .await?;
     tracing::info!(
-        target: "audit",
+        target: LOG_TARGET,
         subject_type = subject.kind(),
         subject_id = %subject.id(),
         action = subject.action(),
