@@ -196,17 +196,18 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let nonce = CspNonce::default();
-        let (inner, early) = match limit_body(req) {
+        let inner = match limit_body(req) {
             Ok(mut req) => {
                 resolve_client(&mut req, &self.policy.trusted_proxies);
                 req.extensions_mut().insert(nonce.clone());
-                (Some(self.inner.call(req)), None)
+                futures::future::Either::Right(self.inner.call(req))
             }
-            Err(too_large) => (None, Some(too_large.into_response())),
+            Err(too_large) => {
+                futures::future::Either::Left(std::future::ready(Ok(too_large.into_response())))
+            }
         };
         EdgeFuture {
             inner,
-            early,
             nonce,
             policy: self.policy.clone(),
         }
@@ -217,8 +218,10 @@ pin_project_lite::pin_project! {
     /// The answer of [`Edge`]: the inner service's (or the 413), with the security headers.
     pub struct EdgeFuture<F> {
         #[pin]
-        inner: Option<F>,
-        early: Option<Response>,
+        inner: futures::future::Either<
+            std::future::Ready<Result<Response, std::convert::Infallible>>,
+            F,
+        >,
         nonce: CspNonce,
         policy: Arc<EdgePolicy>,
     }
@@ -235,16 +238,7 @@ where
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
         let this = self.project();
-        let mut res = match this.inner.as_pin_mut() {
-            Some(inner) => match std::task::ready!(inner.poll(cx)) {
-                Ok(res) => res,
-                Err(never) => match never {},
-            },
-            None => this
-                .early
-                .take()
-                .expect("EdgeFuture polled after it finished"),
-        };
+        let Ok(mut res) = std::task::ready!(this.inner.poll(cx));
         add_security_headers(&mut res, this.policy, this.nonce);
         std::task::Poll::Ready(Ok(res))
     }
