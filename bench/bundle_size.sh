@@ -21,19 +21,21 @@ fi
 bench_release_server gatehouse_bench_bundle
 # The first start prints the bootstrap admin's registration link: the page to measure.
 link=$register
-page=$(curl -fsS "$link")
-# Every script and wasm file the page references (in a split build: the main module and the
-# chunks of the page's own lazy route, if any; the public pages have none).
-mapfile -t files < <(grep -o '/assets/[0-9a-f]*/pkg/[^"]*\.\(js\|wasm\)' <<<"$page" | sort -u)
-# ...and the modules the main script imports itself (a split build's chunk loader).
-main_js=$(printf '%s\n' "${files[@]}" | grep '/gatehouse[^/]*\.js$' | head -n 1)
-for dep in $(curl -fsS "http://127.0.0.1:$port$main_js" | grep -o 'from *"\./[^"]*\.js"' | sed 's/.*"\.\/\(.*\)"/\1/' | sort -u); do
-  files+=("${main_js%/*}/$dep")
-done
-wasm=$(printf '%s\n' "${files[@]}" | grep '\.wasm$' | head -n 1)
+# Every script and wasm module the page has the browser fetch until it has hydrated (in a
+# split build: the main module, the chunk loader, and the chunks of the page's lazy route),
+# recorded in Chromium.
+pages() { node bench/page_downloads.mjs "$@"; }
+mapfile -t files < <(pages "$link")
+wasm=$(printf '%s\n' "${files[@]}" | grep '/gatehouse[^/]*\.wasm$' | head -n 1)
 echo "registration page loads: ${files[*]}"
 fetch() { curl -fsS -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $2" "http://127.0.0.1:$port$1"; }
 total() { local n=0 f; for f in "${files[@]}"; do n=$((n + $(fetch "$f" "$1"))); done; echo "$n"; }
+# The other public pages, for context: what their visitors download (brotli).
+for other in /login /join; do
+  mapfile -t others < <(pages "http://127.0.0.1:$port$other")
+  n=0; for f in "${others[@]}"; do n=$((n + $(fetch "$f" br))); done
+  echo "$other loads ${#others[@]} files, $((n / 1024)) KiB brotli"
+done
 headers=$(curl -fsS -o /dev/null -D - -H "Accept-Encoding: br" "http://127.0.0.1:$port$wasm")
 grep -qi '^content-encoding: br' <<<"$headers" || { echo "the wasm is not served with brotli" >&2; exit 1; }
 grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$headers" || { echo "the wasm is not cached for a year" >&2; exit 1; }

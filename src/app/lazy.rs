@@ -1,347 +1,95 @@
-//! The pages behind a sign-in, as lazy routes: in a split release build
-//! (`cargo leptos build --release --split`, what `scripts/release.sh` runs) each one's code is a
-//! wasm chunk of its own that the browser loads when the page is first shown, so the public
-//! pages (registration, join, credential invitation, sign-in) do not download the admin UI
-//! (docs/PERFORMANCE.md, G4). Code two pages share goes into a chunk of its own, loaded once.
-//! In other builds a lazy route is an ordinary one.
+//! Every page as a lazy route: in a split build (`cargo leptos build --split`, what
+//! `scripts/release.sh` and the test command run) each page's code is a wasm chunk of its own
+//! that the browser loads when it first shows the page. The main module keeps the router, the
+//! shell and what every page needs, so a visitor of a public page (registration, join,
+//! credential invitation, sign-in) downloads neither the admin UI nor the other public pages
+//! (docs/PERFORMANCE.md, G4). Code several pages share goes into a chunk of its own, loaded
+//! once. In a build without `--split` a lazy route is an ordinary one.
 //!
-//! One type per route: a lazy route's view takes no arguments, and the chunk is named after
-//! the type.
+//! A lazy route's view takes no arguments, and its chunk is named after its type. Every split
+//! point adds chunks: the code each set of split points shares is a chunk of its own, and a
+//! page loads every chunk its route's set includes. So one type serves a whole route family
+//! (the dashboards, invitations and invite codes of each kind of organisation, which read the
+//! kind from the path) rather than one type per route.
 
+use crate::components::NotFound;
 use crate::{
     analytics::pages::AnalyticsPage,
     api_tokens::pages::ApiTokensPage,
     audit_log::pages::AuditLogPage,
+    auth::pages::LoginPage,
+    credential_invitations::credential_page::CredentialInvitePage,
     dashboards::pages::{Dashboard, DashboardKind},
     dev_mailbox::pages::MailboxPage,
     email_templates::pages::EmailTemplatesPage,
     invitations::pages::{reference::ApiReferencePage, InvitationsPage},
-    invite_codes::pages::InviteCodesPage,
+    invite_codes::{
+        join::{JoinPage, KeySignInPage},
+        pages::InviteCodesPage,
+    },
     organisations::pages::OrganisationsPage,
     partners::pages::{IntegrationsPage, PartnerPage},
+    registration::pages::RegisterPage,
     webhooks::pages::WebhookEndpointPage,
 };
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::{hooks::use_location, lazy_route, LazyRoute};
 
-/// `/integrations`.
-pub struct Integrations;
+/// `lazy_pages! { "/path" => Type: view! { … }, … }`: a unit type per route whose lazy view is
+/// the given view.
+macro_rules! lazy_pages {
+    ($($path:literal => $name:ident: $view:expr,)*) => {$(
+        #[doc = concat!("`", $path, "`.")]
+        pub struct $name;
 
-#[lazy_route]
-impl LazyRoute for Integrations {
-    fn data() -> Self {
-        Self
-    }
+        #[lazy_route]
+        impl LazyRoute for $name {
+            fn data() -> Self {
+                Self
+            }
 
-    fn view(_page: Self) -> AnyView {
-        view! { <IntegrationsPage /> }.into_any()
+            fn view(_page: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    "/login" => Login: view! { <LoginPage /> },
+    "/join`, `/login/key" => KeyPages: key_page(),
+    "/integrations/credential-invite/:token" => CredentialInvite: view! { <CredentialInvitePage /> },
+    "/register" => Register: view! { <RegisterPage /> },
+    "/integrations" => Integrations: view! { <IntegrationsPage /> },
+    "/integrations/partners/:id" => Partner: view! { <PartnerPage /> },
+    "/integrations/webhooks/:id" => WebhookEndpoint: view! { <WebhookEndpointPage /> },
+    "/dev/mailbox" => Mailbox: view! { <MailboxPage /> },
+    "/admin`, `/association`, `/company`, `/cooperative`, `/home" => Dashboards:
+        for_kind(|kind| view! { <Dashboard kind /> }),
+    "/admin/organisations" => Organisations: view! { <OrganisationsPage /> },
+    "/admin/invitations`, `/{kind}/manage-invitations" => Invitations: for_kind(|kind| view! { <InvitationsPage kind /> }),
+    "/settings/api-tokens" => ApiTokens: view! { <ApiTokensPage /> },
+    "/audit-log" => AuditLog: view! { <AuditLogPage /> },
+    "/email-templates" => EmailTemplates: view! { <EmailTemplatesPage /> },
+    "/analytics" => Analytics: view! { <AnalyticsPage /> },
+    "/api/reference" => ApiReference: view! { <ApiReferencePage /> },
+    "/{kind}/invite-codes" => InviteCodes: for_kind(|kind| view! { <InviteCodesPage kind /> }),
+}
+
+/// The page of a route family served for every kind of organisation (`/admin/…`,
+/// `/association/…`, …), for the kind the current path names; not found for any other path.
+fn for_kind<V: IntoView + 'static>(page: impl FnOnce(DashboardKind) -> V) -> AnyView {
+    match DashboardKind::from_path(&use_location().pathname.get_untracked()) {
+        Some(kind) => page(kind).into_any(),
+        None => view! { <NotFound /> }.into_any(),
     }
 }
 
-/// `/integrations/partners/:id`.
-pub struct Partner;
-
-#[lazy_route]
-impl LazyRoute for Partner {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <PartnerPage /> }.into_any()
-    }
-}
-
-/// `/integrations/webhooks/:id`.
-pub struct WebhookEndpoint;
-
-#[lazy_route]
-impl LazyRoute for WebhookEndpoint {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <WebhookEndpointPage /> }.into_any()
-    }
-}
-
-/// `/dev/mailbox`.
-pub struct Mailbox;
-
-#[lazy_route]
-impl LazyRoute for Mailbox {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <MailboxPage /> }.into_any()
-    }
-}
-
-/// `/admin`.
-pub struct PlatformDashboard;
-
-#[lazy_route]
-impl LazyRoute for PlatformDashboard {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <Dashboard kind=DashboardKind::Platform /> }.into_any()
-    }
-}
-
-/// `/association`.
-pub struct AssociationDashboard;
-
-#[lazy_route]
-impl LazyRoute for AssociationDashboard {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <Dashboard kind=DashboardKind::Association /> }.into_any()
-    }
-}
-
-/// `/company`.
-pub struct CompanyDashboard;
-
-#[lazy_route]
-impl LazyRoute for CompanyDashboard {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <Dashboard kind=DashboardKind::Company /> }.into_any()
-    }
-}
-
-/// `/cooperative`.
-pub struct CooperativeDashboard;
-
-#[lazy_route]
-impl LazyRoute for CooperativeDashboard {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <Dashboard kind=DashboardKind::Cooperative /> }.into_any()
-    }
-}
-
-/// `/home`.
-pub struct MemberHome;
-
-#[lazy_route]
-impl LazyRoute for MemberHome {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <Dashboard kind=DashboardKind::Member /> }.into_any()
-    }
-}
-
-/// `/admin/organisations`.
-pub struct Organisations;
-
-#[lazy_route]
-impl LazyRoute for Organisations {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <OrganisationsPage /> }.into_any()
-    }
-}
-
-/// `/admin/invitations`.
-pub struct PlatformInvitations;
-
-#[lazy_route]
-impl LazyRoute for PlatformInvitations {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InvitationsPage kind=DashboardKind::Platform /> }.into_any()
-    }
-}
-
-/// `/association/manage-invitations`.
-pub struct AssociationInvitations;
-
-#[lazy_route]
-impl LazyRoute for AssociationInvitations {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InvitationsPage kind=DashboardKind::Association /> }.into_any()
-    }
-}
-
-/// `/company/manage-invitations`.
-pub struct CompanyInvitations;
-
-#[lazy_route]
-impl LazyRoute for CompanyInvitations {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InvitationsPage kind=DashboardKind::Company /> }.into_any()
-    }
-}
-
-/// `/cooperative/manage-invitations`.
-pub struct CooperativeInvitations;
-
-#[lazy_route]
-impl LazyRoute for CooperativeInvitations {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InvitationsPage kind=DashboardKind::Cooperative /> }.into_any()
-    }
-}
-
-/// `/settings/api-tokens`.
-pub struct ApiTokens;
-
-#[lazy_route]
-impl LazyRoute for ApiTokens {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <ApiTokensPage /> }.into_any()
-    }
-}
-
-/// `/audit-log`.
-pub struct AuditLog;
-
-#[lazy_route]
-impl LazyRoute for AuditLog {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <AuditLogPage /> }.into_any()
-    }
-}
-
-/// `/email-templates`.
-pub struct EmailTemplates;
-
-#[lazy_route]
-impl LazyRoute for EmailTemplates {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <EmailTemplatesPage /> }.into_any()
-    }
-}
-
-/// `/analytics`.
-pub struct Analytics;
-
-#[lazy_route]
-impl LazyRoute for Analytics {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <AnalyticsPage /> }.into_any()
-    }
-}
-
-/// `/api/reference`.
-pub struct ApiReference;
-
-#[lazy_route]
-impl LazyRoute for ApiReference {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <ApiReferencePage /> }.into_any()
-    }
-}
-
-/// `/admin/invite-codes`.
-pub struct PlatformInviteCodes;
-
-#[lazy_route]
-impl LazyRoute for PlatformInviteCodes {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InviteCodesPage kind=DashboardKind::Platform /> }.into_any()
-    }
-}
-
-/// `/association/invite-codes`.
-pub struct AssociationInviteCodes;
-
-#[lazy_route]
-impl LazyRoute for AssociationInviteCodes {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InviteCodesPage kind=DashboardKind::Association /> }.into_any()
-    }
-}
-
-/// `/company/invite-codes`.
-pub struct CompanyInviteCodes;
-
-#[lazy_route]
-impl LazyRoute for CompanyInviteCodes {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InviteCodesPage kind=DashboardKind::Company /> }.into_any()
-    }
-}
-
-/// `/cooperative/invite-codes`.
-pub struct CooperativeInviteCodes;
-
-#[lazy_route]
-impl LazyRoute for CooperativeInviteCodes {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_page: Self) -> AnyView {
-        view! { <InviteCodesPage kind=DashboardKind::Cooperative /> }.into_any()
+/// `/login/key` or `/join`: the two pages of a member's key pair share one chunk.
+fn key_page() -> AnyView {
+    if use_location().pathname.get_untracked() == "/login/key" {
+        view! { <KeySignInPage /> }.into_any()
+    } else {
+        view! { <JoinPage /> }.into_any()
     }
 }
