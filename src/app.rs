@@ -2,7 +2,13 @@
 
 mod lazy;
 
-use crate::components::{provide_toasts, NotFound, RequireSession, ToastRegion};
+use crate::{
+    auth::pages::LoginPage,
+    components::{provide_toasts, NotFound, RequireSession, ToastRegion},
+    credential_invitations::credential_page::CredentialInvitePage,
+    invite_codes::join::{JoinPage, KeySignInPage},
+    registration::pages::RegisterPage,
+};
 use lazy::*;
 use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -87,34 +93,34 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 // Admits nobody: everyone goes to their dashboard, or to sign in.
                 <Route path=path!("/") ssr=SsrMode::Async view=|| view! { <RequireSession allow=|_| false /> } />
-                <Route path=path!("/login") ssr=SsrMode::Async view={Lazy::<Login>::new()} />
-                <Route path=path!("/login/key") ssr=SsrMode::Async view={Lazy::<KeyPages>::new()} />
-                <Route path=path!("/join") ssr=SsrMode::Async view={Lazy::<KeyPages>::new()} />
+                <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
+                <Route path=path!("/login/key") ssr=SsrMode::Async view=KeySignInPage />
+                <Route path=path!("/join") ssr=SsrMode::Async view=JoinPage />
                 <Route path=path!("/integrations") ssr=SsrMode::Async view={Lazy::<Integrations>::new()} />
                 <Route path=path!("/integrations/partners/:id") ssr=SsrMode::Async view={Lazy::<Partner>::new()} />
                 <Route path=path!("/integrations/webhooks/:id") ssr=SsrMode::Async view={Lazy::<WebhookEndpoint>::new()} />
-                <Route path=path!("/integrations/credential-invite/:token") ssr=SsrMode::Async view={Lazy::<CredentialInvite>::new()} />
-                <Route path=path!("/register") ssr=SsrMode::Async view={Lazy::<Register>::new()} />
+                <Route path=path!("/integrations/credential-invite/:token") ssr=SsrMode::Async view=CredentialInvitePage />
+                <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage />
                 <Route path=path!("/dev/mailbox") ssr=SsrMode::Async view={Lazy::<Mailbox>::new()} />
-                <Route path=path!("/admin") ssr=SsrMode::Async view={Lazy::<Dashboards>::new()} />
-                <Route path=path!("/association") ssr=SsrMode::Async view={Lazy::<Dashboards>::new()} />
-                <Route path=path!("/company") ssr=SsrMode::Async view={Lazy::<Dashboards>::new()} />
-                <Route path=path!("/cooperative") ssr=SsrMode::Async view={Lazy::<Dashboards>::new()} />
-                <Route path=path!("/home") ssr=SsrMode::Async view={Lazy::<Dashboards>::new()} />
+                <Route path=path!("/admin") ssr=SsrMode::Async view={Lazy::<PlatformDashboard>::new()} />
+                <Route path=path!("/association") ssr=SsrMode::Async view={Lazy::<AssociationDashboard>::new()} />
+                <Route path=path!("/company") ssr=SsrMode::Async view={Lazy::<CompanyDashboard>::new()} />
+                <Route path=path!("/cooperative") ssr=SsrMode::Async view={Lazy::<CooperativeDashboard>::new()} />
+                <Route path=path!("/home") ssr=SsrMode::Async view={Lazy::<MemberHome>::new()} />
                 <Route path=path!("/admin/organisations") ssr=SsrMode::Async view={Lazy::<Organisations>::new()} />
-                <Route path=path!("/admin/invitations") ssr=SsrMode::Async view={Lazy::<Invitations>::new()} />
-                <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view={Lazy::<Invitations>::new()} />
-                <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view={Lazy::<Invitations>::new()} />
-                <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view={Lazy::<Invitations>::new()} />
+                <Route path=path!("/admin/invitations") ssr=SsrMode::Async view={Lazy::<PlatformInvitations>::new()} />
+                <Route path=path!("/association/manage-invitations") ssr=SsrMode::Async view={Lazy::<AssociationInvitations>::new()} />
+                <Route path=path!("/company/manage-invitations") ssr=SsrMode::Async view={Lazy::<CompanyInvitations>::new()} />
+                <Route path=path!("/cooperative/manage-invitations") ssr=SsrMode::Async view={Lazy::<CooperativeInvitations>::new()} />
                 <Route path=path!("/settings/api-tokens") ssr=SsrMode::Async view={Lazy::<ApiTokens>::new()} />
                 <Route path=path!("/audit-log") ssr=SsrMode::Async view={Lazy::<AuditLog>::new()} />
                 <Route path=path!("/email-templates") ssr=SsrMode::Async view={Lazy::<EmailTemplates>::new()} />
                 <Route path=path!("/analytics") ssr=SsrMode::Async view={Lazy::<Analytics>::new()} />
                 <Route path=path!("/api/reference") ssr=SsrMode::Async view={Lazy::<ApiReference>::new()} />
-                <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view={Lazy::<InviteCodes>::new()} />
-                <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view={Lazy::<InviteCodes>::new()} />
-                <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view={Lazy::<InviteCodes>::new()} />
-                <Route path=path!("/cooperative/invite-codes") ssr=SsrMode::Async view={Lazy::<InviteCodes>::new()} />
+                <Route path=path!("/admin/invite-codes") ssr=SsrMode::Async view={Lazy::<PlatformInviteCodes>::new()} />
+                <Route path=path!("/association/invite-codes") ssr=SsrMode::Async view={Lazy::<AssociationInviteCodes>::new()} />
+                <Route path=path!("/company/invite-codes") ssr=SsrMode::Async view={Lazy::<CompanyInviteCodes>::new()} />
+                <Route path=path!("/cooperative/invite-codes") ssr=SsrMode::Async view={Lazy::<CooperativeInviteCodes>::new()} />
             </Routes>
         </Router>
         <ToastRegion />

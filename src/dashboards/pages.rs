@@ -25,21 +25,6 @@ pub enum DashboardKind {
 }
 
 impl DashboardKind {
-    /// The kind a page's path belongs to, from its first segment: `/admin…` is
-    /// [`Platform`](Self::Platform), `/association…`, `/company…` and `/cooperative…` their
-    /// kinds, `/home` [`Member`](Self::Member); `None` for any other path.
-    pub fn from_path(path: &str) -> Option<Self> {
-        let first = path.trim_start_matches('/').split('/').next()?;
-        Some(match first {
-            "admin" => Self::Platform,
-            "association" => Self::Association,
-            "company" => Self::Company,
-            "cooperative" => Self::Cooperative,
-            "home" => Self::Member,
-            _ => return None,
-        })
-    }
-
     /// Whether the signed-in person may open this dashboard.
     pub fn allows(self, s: &SignedInUser) -> bool {
         match self {
@@ -175,30 +160,12 @@ pub fn Dashboard(kind: DashboardKind) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{format_minutes, DashboardKind};
+    use super::format_minutes;
 
     #[test]
     fn durations_read_at_a_glance() {
         assert_eq!(format_minutes(12), "12 min");
         assert_eq!(format_minutes(200), "3 h 20 min");
         assert_eq!(format_minutes(3060), "2 d 3 h");
-    }
-
-    #[test]
-    fn a_path_names_its_kind_of_organisation() {
-        use DashboardKind::*;
-        for (path, kind) in [
-            ("/admin", Some(Platform)),
-            ("/admin/invite-codes", Some(Platform)),
-            ("/association/manage-invitations", Some(Association)),
-            ("/company", Some(Company)),
-            ("/cooperative/invite-codes", Some(Cooperative)),
-            ("/home", Some(Member)),
-            ("/", None),
-            ("/administrator", None),
-            ("/register", None),
-        ] {
-            assert_eq!(DashboardKind::from_path(path), kind, "{path}");
-        }
     }
 }
