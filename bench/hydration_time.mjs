@@ -9,12 +9,13 @@
 //   {"label", "ms": [..], "requests", "bytes"}   (ms: milliseconds; bytes: of the last run)
 import { chromium } from 'playwright-core';
 
-const [runs, ...pages] = process.argv.slice(2);
+const [runs, ...args] = process.argv.slice(2);
+const pages = args.map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu'],
 });
-const results = new Map(pages.map((p) => [p.split('=')[0], { ms: [], requests: 0, bytes: 0 }]));
+const results = new Map(pages.map(([label]) => [label, { ms: [], requests: 0, bytes: 0 }]));
 
 async function measure(url) {
   const context = await browser.newContext();
@@ -56,8 +57,7 @@ async function measure(url) {
 
 try {
   for (let i = 0; i < Number(runs); i++) {
-    for (const p of pages) {
-      const [label, url] = [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)];
+    for (const [label, url] of pages) {
       const r = await measure(url);
       const into = results.get(label);
       into.ms.push(Math.round(r.ms));

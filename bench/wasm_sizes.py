@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """What a wasm module's code is made of: the bytes of each function body, grouped.
 
-Usage: bench/wasm_sizes.py MODULE.wasm [--by crate|page] [--top N]
+Usage: bench/wasm_sizes.py MODULE.wasm [--top N]
 
 Reads the code section (function bodies, in bytes) and the `name` custom section (function
-names; a module built with `strip = false` and not yet through `wasm-opt` keeps it). Groups:
-  --by crate  the first crate a function's name mentions (`<T as tachys::…>` counts as tachys),
-  --by page   the first `gatehouse::<module>` a name mentions, so generic view code
-              monomorphised for a page counts towards that page; else the crate.
-Prints each group's bytes and share of the code section, largest first. The wasm binary
-format: https://webassembly.github.io/spec/core/binary/modules.html (sections 2, 3, 10; the
-name section is in its appendix 7.4).
+names; a module built with `strip = false` and not yet through `wasm-opt` keeps it), and
+groups the bodies by the first crate each function's name mentions (`<T as tachys::…>` counts
+as tachys). Rust's legacy symbol names leave out generic arguments, so generic code
+monomorphised for a page counts towards the generic crate, not the page. Prints each group's
+bytes and share of the code section, largest first. The wasm binary format:
+https://webassembly.github.io/spec/core/binary/modules.html (the import section, 2; the code
+section, 10; the name section, in the appendix).
 """
 import re
 import sys
@@ -97,7 +97,6 @@ def demangle(name):
 def main():
     args = sys.argv[1:]
     path = args[0]
-    by = args[args.index("--by") + 1] if "--by" in args else "crate"
     top = int(args[args.index("--top") + 1]) if "--top" in args else 40
     data = open(path, "rb").read()
     imports, bodies, names = 0, [], {}
@@ -129,19 +128,10 @@ def main():
                 i = end
     total = sum(bodies)
     crate = re.compile(r"([a-z_][a-z0-9_]*)::")
-    page = re.compile(r"gatehouse::([a-z_]+)(?:::([a-z_]+))?")
     groups = Counter()
     for k, size in enumerate(bodies):
-        name = demangle(names.get(imports + k, "?"))
-        key = None
-        if by == "page":
-            m = page.search(name)
-            if m:
-                key = "gatehouse::" + m.group(1) + (f"::{m.group(2)}" if m.group(2) else "")
-        if key is None:
-            m = crate.search(name.lstrip("<&*"))
-            key = m.group(1) if m else "(unnamed)"
-        groups[key] += size
+        m = crate.search(demangle(names.get(imports + k, "?")).lstrip("<&*"))
+        groups[m.group(1) if m else "(unnamed)"] += size
     print(f"{path}: {len(bodies)} functions, {total:,} bytes of code "
           f"({len(data):,} bytes in all), {len(names)} names")
     for key, size in groups.most_common(top):
