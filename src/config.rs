@@ -138,6 +138,11 @@ pub struct Config {
     pub key_challenges_per_ip_per_minute: i64,
     /// Longest a request may take before it is answered 503 (`GATEHOUSE_REQUEST_TIMEOUT_SECONDS`).
     pub request_timeout: Duration,
+    /// Longest a request waits for a pooled database connection (connecting included) before
+    /// it is answered 503 with `Retry-After` (`GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS`,
+    /// 1 to 60; default [`crate::startup::ACQUIRE_TIMEOUT`]): a database that is away or
+    /// saturated fails requests quickly instead of hanging them.
+    pub database_acquire_timeout: Duration,
     /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed
     /// (`GATEHOUSE_TRUSTED_PROXIES`, comma-separated CIDRs; empty: none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -295,6 +300,9 @@ impl Config {
         if let Some(s) = number(&var, "GATEHOUSE_REQUEST_TIMEOUT_SECONDS", 1, 300)? {
             config.request_timeout = Duration::from_secs(s);
         }
+        if let Some(s) = number(&var, "GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS", 1, 60)? {
+            config.database_acquire_timeout = Duration::from_secs(s);
+        }
         if let Some(v) = var("GATEHOUSE_TRUSTED_PROXIES") {
             config.trusted_proxies = parse_cidrs(&v)?;
         }
@@ -365,6 +373,7 @@ impl Config {
             code_failing_clients_global: 100,
             key_challenges_per_ip_per_minute: 30,
             request_timeout: Duration::from_secs(30),
+            database_acquire_timeout: crate::startup::ACQUIRE_TIMEOUT,
             trusted_proxies: Vec::new(),
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
@@ -504,5 +513,31 @@ mod tests {
         .unwrap();
         assert_eq!(c.environment, Environment::Development);
         assert!(c.dev_mailbox_enabled());
+    }
+
+    #[test]
+    fn the_database_acquire_timeout_is_whole_seconds_within_bounds() {
+        let dev = |v: &'static str| {
+            Config::from_vars(vars(&[
+                ("DATABASE_URL", "postgres://x"),
+                ("GATEHOUSE_ENV", "development"),
+                ("GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS", v),
+            ]))
+        };
+        assert_eq!(
+            dev("5").unwrap().database_acquire_timeout,
+            Duration::from_secs(5)
+        );
+        for bad in ["0", "61", "2.5", "soon"] {
+            let err = dev(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS"),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(
+            Config::local("postgres://x").database_acquire_timeout,
+            crate::startup::ACQUIRE_TIMEOUT
+        );
     }
 }

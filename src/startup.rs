@@ -37,20 +37,20 @@ pub struct Application {
 }
 
 /// How long a request waits for a pooled connection before it fails (503 territory, never
-/// a hang).
+/// a hang), unless `GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS` says otherwise.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long start-up waits for the database to answer.
 pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
 
 /// Connects to `DATABASE_URL` with a pool sized for two cores whose acquire timeout is
-/// [`ACQUIRE_TIMEOUT`]; at start-up, waits up to [`STARTUP_WAIT`] for the first connection.
+/// [`Config::database_acquire_timeout`]; at start-up, waits up to [`STARTUP_WAIT`] for the first connection.
 ///
 /// # Errors
 /// If the database cannot be reached within [`STARTUP_WAIT`].
 pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     let pool = PgPoolOptions::new()
         .max_connections(20)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(config.database_acquire_timeout)
         .connect_lazy(config.database_url.expose_secret())?;
     let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
     loop {

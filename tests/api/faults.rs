@@ -21,7 +21,10 @@ async fn timed_post(
 #[tokio::test]
 async fn a_stopped_database_gives_quick_503s_and_its_return_needs_no_restart() {
     let pg = Cluster::start();
-    let app = spawn_app_on(&pg.admin_url(), |_| {}).await;
+    let app = spawn_app_on(&pg.admin_url(), |c| {
+        c.database_acquire_timeout = gatehouse::startup::ACQUIRE_TIMEOUT;
+    })
+    .await;
     let (_, mut admin) = app.manager("company").await;
     let list = "/rpc/invitations/list";
     assert_eq!(timed_post(&app, &mut admin, list).await.0, StatusCode::OK);

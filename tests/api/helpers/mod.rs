@@ -143,6 +143,11 @@ pub async fn spawn_app_on(admin: &str, adjust: impl FnOnce(&mut Config)) -> Test
     config.public_url = url::Url::parse("http://gatehouse.test").unwrap();
     config.outbox_poll_interval = Duration::from_millis(100);
     config.expiry_sweep_interval = Duration::from_millis(500);
+    // Two test threads share two cores with Argon2 hashes, initdb and Postgres itself: a
+    // pooled connection can take longer than the deployed 2 s to come, which would answer a
+    // request that has nothing to do with the database being away 503. The tests of that
+    // answer set the deployed timeout again (`faults.rs`).
+    config.database_acquire_timeout = Duration::from_secs(10);
     adjust(&mut config);
     let keys = config.encryption_keys.clone();
     let started = config.clone();
@@ -163,6 +168,35 @@ pub async fn spawn_app_on(admin: &str, adjust: impl FnOnce(&mut Config)) -> Test
         keys,
         config: started,
     }
+}
+
+/// For a 5xx answer, prints (to the test's output, shown when it fails) the warnings and
+/// errors the app logged inside that request's span, found by its `X-Request-Id`, so that an
+/// unexpected 500 or 503 says why.
+fn explain_server_error(res: &Response) {
+    if !res.status().is_server_error() {
+        return;
+    }
+    let Some(id) = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let needle = format!("\"request_id\":\"{id}\"");
+    let logs = logs::captured();
+    let lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains(&needle))
+        .filter(|l| l.contains("\"level\":\"WARN\"") || l.contains("\"level\":\"ERROR\""))
+        .collect();
+    eprintln!(
+        "{} {} (request {id}); the app logged:\n{}",
+        res.status(),
+        res.url().path(),
+        lines.join("\n")
+    );
 }
 
 /// The raw `name=value` of the session cookie in a response, if set.
@@ -198,6 +232,7 @@ impl TestApp {
             .header("sec-fetch-site", "same-origin")
             .form(form);
         let res = browser.dress(req).send().await.expect("request sent");
+        explain_server_error(&res);
         browser.absorb(&res);
         res
     }
@@ -220,6 +255,7 @@ impl TestApp {
             .header(header::REFERER, format!("{}{from}", self.base))
             .form(form);
         let res = browser.dress(req).send().await.expect("request sent");
+        explain_server_error(&res);
         browser.absorb(&res);
         res
     }
@@ -227,7 +263,9 @@ impl TestApp {
     /// GETs `path` as `browser`.
     pub async fn get(&self, browser: &Browser, path: &str) -> Response {
         let req = self.client.get(format!("{}{path}", self.base));
-        browser.dress(req).send().await.expect("request sent")
+        let res = browser.dress(req).send().await.expect("request sent");
+        explain_server_error(&res);
+        res
     }
 
     /// Creates an organisation; returns its id.
