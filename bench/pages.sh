@@ -34,7 +34,6 @@ fi
 db=gatehouse_pages_bench
 psql "$PG_ADMIN_URL" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 url="${PG_ADMIN_URL%/*}/$db"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 gh_port=$(free_port)
 base_port=$(free_port)
 pin_server=(); pin_client=()

@@ -8,9 +8,7 @@
 #   register  the bootstrap admin's registration link it printed on its first start
 #   bench_pids  processes the EXIT trap stops (append helpers to it)
 # Call it more than once for several servers. The EXIT trap stops them all, drops their
-# databases and stops a throwaway cluster.
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# databases and stops a throwaway cluster. `free_port` comes from scripts/db.sh.
 
 bench_pids=()
 bench_dbs=()

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Sourced by run.sh and test.sh. Decides which PostgreSQL server to use and exports
-# PG_ADMIN_URL (a URL to its `postgres` database):
+# Sourced by run.sh, test.sh, schemathesis.sh and the bench/ scripts. Decides which
+# PostgreSQL server to use and exports PG_ADMIN_URL (a URL to its `postgres` database):
 #   1. DATABASE_URL if set (its server; the database named in it is used as is by run.sh);
 #   2. otherwise a server on 127.0.0.1:5432 if one answers;
 #   3. otherwise a throwaway cluster under target/pg, started here and stopped on exit.
+# Also `free_port`: prints a TCP port on 127.0.0.1 that nothing listens on now, for the servers
+# the test and bench scripts start.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 gatehouse_pg_start() {
   if [ -n "${DATABASE_URL:-}" ]; then

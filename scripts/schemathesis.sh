@@ -16,7 +16,7 @@ fi
 db="gatehouse_schemathesis"
 psql "$PG_ADMIN_URL" -q -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\"" >/dev/null
 url="${PG_ADMIN_URL%/*}/$db"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 GATEHOUSE_ENV=development DATABASE_URL="$url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   PUBLIC_URL="http://127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
   target/debug/gatehouse >target/schemathesis-server.log 2>&1 &
