@@ -140,7 +140,7 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Longest a request waits for a pooled database connection (connecting included) before
     /// it is answered 503 with `Retry-After` (`GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS`,
-    /// 1 to 60; default [`crate::startup::ACQUIRE_TIMEOUT`]): a database that is away or
+    /// 1 to 60; default [`DATABASE_ACQUIRE_TIMEOUT`]): a database that is away or
     /// saturated fails requests quickly instead of hanging them.
     pub database_acquire_timeout: Duration,
     /// Proxies whose `X-Forwarded-For` / `Forwarded` headers are believed
@@ -155,6 +155,10 @@ pub struct Config {
 pub struct ConfigError(String);
 
 const HOUR: u64 = 3600;
+
+/// How long a request waits for a pooled database connection by default before it fails
+/// (503 territory, never a hang): [`Config::database_acquire_timeout`].
+pub const DATABASE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The window of the invite-code failure throttles (15 minutes).
 pub const CODE_FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -373,7 +377,7 @@ impl Config {
             code_failing_clients_global: 100,
             key_challenges_per_ip_per_minute: 30,
             request_timeout: Duration::from_secs(30),
-            database_acquire_timeout: crate::startup::ACQUIRE_TIMEOUT,
+            database_acquire_timeout: DATABASE_ACQUIRE_TIMEOUT,
             trusted_proxies: Vec::new(),
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
@@ -537,7 +541,7 @@ mod tests {
         }
         assert_eq!(
             Config::local("postgres://x").database_acquire_timeout,
-            crate::startup::ACQUIRE_TIMEOUT
+            DATABASE_ACQUIRE_TIMEOUT
         );
     }
 }

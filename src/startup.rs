@@ -36,9 +36,6 @@ pub struct Application {
     mailer: Option<Mailer>,
 }
 
-/// How long a request waits for a pooled connection before it fails (503 territory, never
-/// a hang), unless `GATEHOUSE_DATABASE_ACQUIRE_TIMEOUT_SECONDS` says otherwise.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long start-up waits for the database to answer.
 pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
 

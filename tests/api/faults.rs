@@ -22,7 +22,7 @@ async fn timed_post(
 async fn a_stopped_database_gives_quick_503s_and_its_return_needs_no_restart() {
     let pg = Cluster::start();
     let app = spawn_app_on(&pg.admin_url(), |c| {
-        c.database_acquire_timeout = gatehouse::startup::ACQUIRE_TIMEOUT;
+        c.database_acquire_timeout = gatehouse::config::DATABASE_ACQUIRE_TIMEOUT;
     })
     .await;
     let (_, mut admin) = app.manager("company").await;
