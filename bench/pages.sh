@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/db.sh
 . scripts/db.sh
+# shellcheck source=bench/seed.sh
+. bench/seed.sh
 smoke=0 build=1
 for arg in "$@"; do
   case "$arg" in
@@ -52,27 +54,13 @@ curl -fsS "http://127.0.0.1:$gh_port/healthz" >/dev/null
 echo "==> seeding" >&2
 rows=100000
 [ "$smoke" = 1 ] && rows=1000
-org=c0000000-0000-4000-8000-000000000001
-# Token g is the hex of SHA-256("bench-g"); the table keeps SHA-256 of its 32 raw bytes, as
-# Gatehouse does.
-psql "$url" -qX -v ON_ERROR_STOP=1 <<SQL
-INSERT INTO organisations (id, name, kind) VALUES ('$org', 'Bench Co', 'company');
-INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role, token_hash,
-                         expires_at, created_at)
-  SELECT gen_random_uuid(), '$org', 'person' || g || '@example' || (g % 97) || '.org', 'Seed',
-         'Person', 'member', sha256(sha256(('bench-' || g)::bytea)),
-         now() + interval '7 days', now() - make_interval(secs => g)
-    FROM generate_series(1, $rows) g;
-ANALYZE;
-SQL
+bench_seed_invitations "$url" "$rows"
+org=$bench_org
 psql "$url" -qXAt -c "SELECT '/register?token=' || encode(sha256(('bench-' || g)::bytea), 'hex')
                              || '&org=$org' FROM generate_series(1, least($rows, 10000)) g" \
   >target/bench/register-paths.txt
 # G6 spends invitations 50,001 and on (G1 only looks at 1 to 10,000).
-psql "$url" -qXAt -c "SELECT 'token=' || encode(sha256(('bench-' || g)::bytea), 'hex') || '&org=$org'
-                             || '&first_name=Bench&last_name=Person'
-                             || '&password=cedar+meadow+lantern+27+quartz&password_confirmation=cedar+meadow+lantern+27+quartz'
-                        FROM generate_series(least($rows / 2 + 1, 50001), $rows) g" \
+bench_register_bodies "$url" "least($rows / 2 + 1, 50001)" "$rows" \
   >target/bench/register-bodies.txt
 
 # G2 and G3: the company's owner signs in 16 times (16 sessions, so that 32 connections do not

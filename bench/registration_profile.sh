@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/db.sh
 . scripts/db.sh
+# shellcheck source=bench/seed.sh
+. bench/seed.sh
 for tool in wrk perf taskset; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk linux-perf util-linux)" >&2; exit 1; }
 done
@@ -30,26 +32,10 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true
 for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
 
-# The invitations and bodies of bench/pages.sh: token g is the hex of SHA-256("bench-g").
-org=c0000000-0000-4000-8000-000000000001
-psql "$url" -qX -v ON_ERROR_STOP=1 <<SQL
-INSERT INTO organisations (id, name, kind) VALUES ('$org', 'Bench Co', 'company');
-INSERT INTO invitations (id, organisation_id, email, first_name, last_name, role, token_hash,
-                         expires_at, created_at)
-  SELECT gen_random_uuid(), '$org', 'person' || g || '@example' || (g % 97) || '.org', 'Seed',
-         'Person', 'member', sha256(sha256(('bench-' || g)::bytea)),
-         now() + interval '7 days', now() - make_interval(secs => g)
-    FROM generate_series(1, 5000) g;
-ANALYZE;
-SQL
-body() {
-  psql "$url" -qXAt -c "SELECT 'token=' || encode(sha256(('bench-' || g)::bytea), 'hex') || '&org=$org'
-                               || '&first_name=Bench&last_name=Person'
-                               || '&password=cedar+meadow+lantern+27+quartz&password_confirmation=cedar+meadow+lantern+27+quartz'
-                          FROM generate_series($1, $2) g"
-}
-body 1 1000 >"$out/warm-up.txt"
-body 1001 5000 >"$out/bodies.txt"
+# The invitations and form bodies of bench/pages.sh.
+bench_seed_invitations "$url" 5000
+bench_register_bodies "$url" 1 1000 >"$out/warm-up.txt"
+bench_register_bodies "$url" 1001 5000 >"$out/bodies.txt"
 register() {
   BENCH_BODIES="$1" BENCH_POST_PATH=/rpc/registration/complete \
     taskset -c 0 wrk -t1 -c4 -d"$2"s -s bench/post.lua "http://127.0.0.1:$port/rpc/registration/complete"
