@@ -22,7 +22,7 @@ async fn upload(
         .post(format!("{base}/api/invitations/bulk{query}"))
         .header(header::CONTENT_TYPE, content_type)
         .body(body);
-    admin.dress(req).send().await.unwrap()
+    admin.send(req).await
 }
 
 /// Uploads `csv` for real (no dry run), expects it queued (202) and returns the job's id.
@@ -38,13 +38,11 @@ async fn queue(app: &TestApp, admin: &Browser, csv: impl Into<reqwest::Body>) ->
 /// The result file of import `job`, as its owner downloads it.
 async fn result_file(app: &TestApp, admin: &Browser, job: &str) -> String {
     let res = admin
-        .dress(app.client.get(format!(
+        .send(app.client.get(format!(
             "{}/api/invitations/bulk/{job}/result.csv",
             app.base
         )))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     res.text().await.unwrap()
 }
@@ -52,13 +50,11 @@ async fn result_file(app: &TestApp, admin: &Browser, job: &str) -> String {
 async fn wait_done(app: &TestApp, admin: &Browser, job: &str) -> Value {
     for _ in 0..100 {
         let v: Value = admin
-            .dress(
+            .send(
                 app.client
                     .get(format!("{}/api/invitations/bulk/{job}", app.base)),
             )
-            .send()
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -199,10 +195,8 @@ async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
 
     // The result file: a line per row, formula cells neutralised.
     let res = admin
-        .dress(app.client.get(format!("{}{location}/result.csv", app.base)))
-        .send()
-        .await
-        .unwrap();
+        .send(app.client.get(format!("{}{location}/result.csv", app.base)))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers()[header::CONTENT_DISPOSITION]
         .to_str()
@@ -238,10 +232,8 @@ async fn a_dry_run_judges_every_row_and_the_job_writes_the_valid_ones_once() {
     // Another organisation's admin sees no such import.
     let (_, other) = app.manager("company").await;
     let res = other
-        .dress(app.client.get(format!("{}{location}", app.base)))
-        .send()
-        .await
-        .unwrap();
+        .send(app.client.get(format!("{}{location}", app.base)))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 

@@ -25,7 +25,7 @@ async fn post_to(
         .post(format!("{base}{path}"))
         .header("sec-fetch-site", "same-origin")
         .form(form);
-    let res = browser.dress(req).send().await.expect("request sent");
+    let res = browser.send(req).await;
     browser.absorb(&res);
     res
 }

@@ -102,6 +102,14 @@ impl Browser {
         req
     }
 
+    /// Sends `req` as this browser ([`Browser::dress`]); a 5xx answer prints what the app
+    /// logged for it ([`explain_server_error`]).
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
+        let res = self.dress(req).send().await.expect("request sent");
+        explain_server_error(&res);
+        res
+    }
+
     /// Keeps the session and device cookies `res` sets.
     pub fn absorb(&mut self, res: &Response) {
         if let Some(c) = set_cookie(res, "gatehouse=") {
@@ -231,8 +239,7 @@ impl TestApp {
             .post(format!("{}{path}", self.base))
             .header("sec-fetch-site", "same-origin")
             .form(form);
-        let res = browser.dress(req).send().await.expect("request sent");
-        explain_server_error(&res);
+        let res = browser.send(req).await;
         browser.absorb(&res);
         res
     }
@@ -254,8 +261,7 @@ impl TestApp {
             .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
             .header(header::REFERER, format!("{}{from}", self.base))
             .form(form);
-        let res = browser.dress(req).send().await.expect("request sent");
-        explain_server_error(&res);
+        let res = browser.send(req).await;
         browser.absorb(&res);
         res
     }
@@ -263,9 +269,7 @@ impl TestApp {
     /// GETs `path` as `browser`.
     pub async fn get(&self, browser: &Browser, path: &str) -> Response {
         let req = self.client.get(format!("{}{path}", self.base));
-        let res = browser.dress(req).send().await.expect("request sent");
-        explain_server_error(&res);
-        res
+        browser.send(req).await
     }
 
     /// Creates an organisation; returns its id.
