@@ -40,7 +40,8 @@ pub struct Application {
 pub const STARTUP_WAIT: Duration = Duration::from_secs(10);
 
 /// Connects to `DATABASE_URL` with a pool sized for two cores whose acquire timeout is
-/// [`Config::database_acquire_timeout`]; at start-up, waits up to [`STARTUP_WAIT`] for the first connection.
+/// [`Config::database_acquire_timeout`]; at start-up, waits up to [`STARTUP_WAIT`] for the
+/// first connection.
 ///
 /// # Errors
 /// If the database cannot be reached within [`STARTUP_WAIT`].
