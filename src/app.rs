@@ -39,6 +39,19 @@ fn hydration_start(js: &str, wasm: &str) -> String {
     )
 }
 
+/// The script of the pages served without the browser app (`app/page_script.js`, which says
+/// what it does): inline, as the pages that use it are visited about once per person and are
+/// `no-store` anyway; a file would cost a round trip for nothing to cache.
+#[cfg(feature = "ssr")]
+pub const PAGE_SCRIPT: &str = include_str!("app/page_script.js");
+
+/// Whether the page at `path` is served without the browser app: it works without scripts,
+/// and [`PAGE_SCRIPT`] is all it loads. The registration page, which every invitee opens once:
+/// none of its 670 KiB (gzip) of wasm is downloaded for it (issue 13, G4).
+pub fn served_without_app(path: &str) -> bool {
+    path == "/register"
+}
+
 /// The document around every page. Inline scripts carry the response's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The bundle's content-versioned base (`/assets/{version}`, see `crate::assets`): cached
@@ -56,6 +69,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // and wasm preloads would start the 440 KiB download before the first paint, and with it
     // Lighthouse's LCP (issue 13, G8: 3.2 s against 1.2 s without scripts).
     let _ = view! { <HydrationScripts options=options.clone() root=base.clone() defer=true /> };
+    #[cfg(feature = "ssr")]
+    let start = if use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| served_without_app(parts.uri.path()))
+    {
+        PAGE_SCRIPT.to_owned()
+    } else {
+        hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm"))
+    };
+    #[cfg(not(feature = "ssr"))]
     let start = hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm"));
     view! {
         <!DOCTYPE html>
@@ -68,7 +90,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <link rel="stylesheet" id="gatehouse" href=css />
                 // Sign-in, registration and the credential form post without scripts; the
-                // join page's key pair waits for hydration, as it always did.
+                // join page's key pair waits for hydration, as it always did. The pages served
+                // without the app get their page script here instead.
                 <script type="module" nonce=use_nonce()>{start}</script>
                 <MetaTags />
             </head>

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 
 /// Remaining time as words: "6 days, 23 hours, 59 minutes", with seconds under an hour,
-/// "Expired" at zero or below.
+/// "Expired" at zero or below. The page script of pages served without the browser app
+/// (`src/app/page_script.js`, `remaining`) words it the same; a Playwright story checks both.
 pub fn format_remaining(secs: i64) -> String {
     if secs <= 0 {
         return "Expired".into();
@@ -28,8 +29,9 @@ pub fn format_remaining(secs: i64) -> String {
 }
 
 /// A live countdown to `expires_at` (Unix seconds, UTC). The server renders the remaining time
-/// from its own clock (`server_now`); after hydration it ticks every second using the
-/// browser's monotonic clock, so a wrong device clock does not matter.
+/// from its own clock (`server_now`); after hydration, or on a page served without the app
+/// through the page script and the timer's `data-remaining` (seconds), it ticks every second
+/// using the browser's monotonic clock, so a wrong device clock does not matter.
 ///
 /// Accessibility: `role="timer"` (implicitly `aria-live="off"`, so screen readers are not
 /// interrupted every second) with a visually hidden sentence giving the exact expiry.
@@ -67,6 +69,8 @@ pub fn Countdown(
                 class:countdown-urgent=move || remaining.get() < 3600
                 role="timer"
                 aria-atomic="true"
+                // For pages served without the browser app, whose page script ticks instead.
+                data-remaining=(expires_at - server_now).to_string()
             >
                 {move || format_remaining(remaining.get())}
             </p>

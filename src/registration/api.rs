@@ -68,13 +68,28 @@ pub async fn accept_invitation(token: String, org: String) -> Result<String, App
 
 /// After expiry: asks the inviter for a new invitation. The answer is the same sentence
 /// whatever is entered (no probing whether an address was invited); rate-limited per client.
+/// Posted by the page's form (without scripts), it redirects to the page with
+/// `reissue=requested`, which shows the answer.
 #[server(prefix = "/rpc", endpoint = "registration/request-new")]
 pub async fn request_new_invitation(
     token: String,
     org: String,
     email: String,
 ) -> Result<String, AppError> {
+    use super::dto::{REISSUE_QUERY, REISSUE_REQUESTED};
     let ctx = crate::security::RequestContext::current();
+    let plain_post = crate::error::is_plain_form_post();
     let state = expect_context::<crate::state::AppState>();
-    super::service::request_reissue(&state, &ctx, &token, &org, &email).await
+    let answer = super::service::request_reissue(&state, &ctx, &token, &org, &email).await?;
+    if plain_post {
+        // The page the form came from, told to show the answer: a plain redirect back to it
+        // (the default) would show the form again.
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", &token)
+            .append_pair("org", &org)
+            .append_pair(REISSUE_QUERY, REISSUE_REQUESTED)
+            .finish();
+        leptos_axum::redirect(&format!("/register?{query}"));
+    }
+    Ok(answer)
 }

@@ -49,3 +49,14 @@ impl RegistrationState {
         }
     }
 }
+
+/// The one answer to a request for a new invitation (`service::request_reissue`), whatever was
+/// entered: it does not tell whether an address was invited.
+pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invitation, the person who invited you has been asked to send a new one.";
+
+/// The query parameter, and its value, with which the registration page, reached again after a
+/// request for a new invitation posted without scripts, shows [`REISSUE_ANSWER`] in place of
+/// the form.
+pub const REISSUE_QUERY: &str = "reissue";
+/// See [`REISSUE_QUERY`].
+pub const REISSUE_REQUESTED: &str = "requested";

@@ -1,17 +1,23 @@
 //! `/register?token=…&org=…`: the page behind the emailed link, and its dead-link variants.
+//!
+//! Served without the browser app (`crate::app::PAGE_SCRIPT` in its place): every form on it
+//! posts itself, a refusal comes back in the URL and is shown next to its field
+//! ([`form_errors`]), and the page script adds the live countdown and the fields' own checks
+//! before a form posts. The page downloads no wasm (issue 13, G4).
 
-use super::api::{
-    registration_view, AcceptInvitation, CompleteRegistration, InvitationPreview,
-    RegistrationState, RequestNewInvitation,
+use super::{
+    api::{
+        registration_view, AcceptInvitation, CompleteRegistration, InvitationPreview,
+        RegistrationState, RequestNewInvitation,
+    },
+    dto::{REISSUE_ANSWER, REISSUE_QUERY, REISSUE_REQUESTED},
 };
 use crate::{
     auth::api::SignOut,
     components::{
-        apply_error, field_error, form_errors, format_utc, Banner, Countdown, ErrorBanner,
-        TextField, Tone,
+        field_error, form_errors, format_utc, Banner, Countdown, ErrorBanner, TextField, Tone,
     },
-    domain::{EmailAddress, PasswordPolicy, PersonName},
-    error::{FieldError, FieldErrors},
+    domain::{EmailAddress, PasswordPolicy, PasswordProblem, PersonName},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -33,61 +39,41 @@ fn set_response(view: &RegistrationState) {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let query = use_query_map();
-    let params = move || {
-        query.with(|q| {
-            (
-                q.get("token").unwrap_or_default(),
-                q.get("org").unwrap_or_default(),
-            )
-        })
-    };
-    let state = Resource::new(params, |(token, org)| registration_view(token, org));
+    let (token, org, reissued) = query.with_untracked(|q| {
+        (
+            q.get("token").unwrap_or_default(),
+            q.get("org").unwrap_or_default(),
+            q.get(REISSUE_QUERY).as_deref() == Some(REISSUE_REQUESTED),
+        )
+    });
+    // Awaited here rather than through a `Resource`: nothing hydrates the page, so its state
+    // is not serialised into it.
+    let page = Suspend::new(async move {
+        match registration_view(token.clone(), org.clone()).await {
+            Ok(v) => {
+                set_response(&v);
+                match v {
+                    RegistrationState::Open(p) => {
+                        view! { <RegistrationForm token org preview=*p /> }.into_any()
+                    }
+                    other => view! { <DeadLink view=other token org reissued /> }.into_any(),
+                }
+            }
+            Err(e) => view! {
+                <Title text="Registration" />
+                <h1 class="page-title">"Registration"</h1>
+                <ErrorBanner error=e />
+            }
+            .into_any(),
+        }
+    });
     view! {
         <main id="main" class="auth-page">
             <div class="auth-card auth-card-wide">
                 <p class="brand">"Gatehouse"</p>
-                <Suspense fallback=|| view! { <p>"Checking your invitation…"</p> }>
-                    {move || Suspend::new(async move {
-                        let (token, org) = params();
-                        match state.await {
-                            Ok(v) => {
-                                set_response(&v);
-                                match v {
-                                    RegistrationState::Open(p) => view! { <RegistrationForm token org preview=*p /> }.into_any(),
-                                    other => view! { <DeadLink view=other token org /> }.into_any(),
-                                }
-                            }
-                            Err(e) => view! {
-                                <Title text="Registration" />
-                                <h1 class="page-title">"Registration"</h1>
-                                <ErrorBanner error=e />
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                <Suspense fallback=|| view! { <p>"Checking your invitation…"</p> }>{page}</Suspense>
             </div>
         </main>
-    }
-}
-
-fn validate_registration(
-    first: &str,
-    last: &str,
-    password: &str,
-    confirmation: &str,
-    min: usize,
-) -> Vec<FieldError> {
-    let mut errs = FieldErrors::default();
-    errs.check("first_name", PersonName::parse(first));
-    errs.check("last_name", PersonName::parse(last));
-    errs.check("password", PasswordPolicy::new(min).check_length(password));
-    errs.check(
-        "password_confirmation",
-        PasswordPolicy::check_confirmation(password, confirmation),
-    );
-    match errs.finish() {
-        Err(crate::error::AppError::Validation(v)) => v,
-        _ => Vec::new(),
     }
 }
 
@@ -101,44 +87,19 @@ fn Detail(label: &'static str, value: String) -> impl IntoView {
     }
 }
 
+/// The message of an empty first or last name, for the page script's check before posting.
+fn name_required() -> String {
+    PersonName::parse("").err().unwrap_or_default()
+}
+
 #[component]
 fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> impl IntoView {
     let action = ServerAction::<CompleteRegistration>::new();
+    let (fields, general) = form_errors(action);
     let first = RwSignal::new(preview.first_name.clone());
     let last = RwSignal::new(preview.last_name.clone());
-    let password = RwSignal::new(String::new());
-    let confirmation = RwSignal::new(String::new());
-    // With scripts, the fields are checked here first and the action is dispatched; without,
-    // the form posts itself and a refusal comes back in the URL (see `form_errors`).
-    let (fields, general) = form_errors(action);
-    let min = preview.password_min_chars;
-    let (t, o) = (
-        StoredValue::new(token.clone()),
-        StoredValue::new(org.clone()),
-    );
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let errs = validate_registration(
-            &first.get_untracked(),
-            &last.get_untracked(),
-            &password.get_untracked(),
-            &confirmation.get_untracked(),
-            min,
-        );
-        if !errs.is_empty() {
-            fields.set(errs);
-            return;
-        }
-        fields.set(Vec::new());
-        action.dispatch(CompleteRegistration {
-            token: t.get_value(),
-            org: o.get_value(),
-            first_name: first.get_untracked(),
-            last_name: last.get_untracked(),
-            password: password.get_untracked(),
-            password_confirmation: confirmation.get_untracked(),
-        });
-    };
+    let (password, confirmation) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let min = PasswordPolicy::new(preview.password_min_chars).min_chars;
     let expires_text = format_utc(preview.expires_at);
     let mut details = vec![
         ("Organisation", preview.organisation_name.clone()),
@@ -155,6 +116,8 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
         view! { <ExistingAccount token=token.clone() org=org.clone() preview=preview.clone() /> }
     });
     let show_form = !preview.account_exists;
+    // `data-checked`: the page script checks the fields' `data-*` rules before the form posts,
+    // with the messages of the server's own rules; the server checks everything again.
     view! {
         <Title text="Complete Registration" />
         <h1 class="page-title">{format!("Join {}", preview.organisation_name)}</h1>
@@ -165,23 +128,25 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
         </dl>
         {existing}
         {show_form.then(|| view! {
-            <form class="form-stack" method="post" action=CompleteRegistration::url() novalidate=true on:submit=submit>
-                <Show when=move || general.get().is_some()>
-                    <Banner tone=Tone::Error>{move || general.get()}</Banner>
-                </Show>
+            <form class="form-stack" method="post" action=CompleteRegistration::url() novalidate=true data-checked="">
+                {general.get_untracked().map(|g| view! { <Banner tone=Tone::Error>{g}</Banner> })}
                 <input type="hidden" name="token" value=token.clone() />
                 <input type="hidden" name="org" value=org.clone() />
                 <div class="grid-2">
-                    <TextField id="first-name" label="First name" name="first_name" autocomplete="given-name" required=true value=first error=field_error(fields, "first_name") />
-                    <TextField id="last-name" label="Last name" name="last_name" autocomplete="family-name" required=true value=last error=field_error(fields, "last_name") />
+                    <TextField id="first-name" label="First name" name="first_name" autocomplete="given-name" required=true value=first error=field_error(fields, "first_name")
+                        attr:data-required-message=name_required() />
+                    <TextField id="last-name" label="Last name" name="last_name" autocomplete="family-name" required=true value=last error=field_error(fields, "last_name")
+                        attr:data-required-message=name_required() />
                 </div>
                 <TextField id="password" label="Password" name="password" input_type="password" autocomplete="new-password" required=true
                     hint=format!("At least {min} characters. Long passphrases are welcome; common passwords are refused.")
-                    value=password error=field_error(fields, "password") />
+                    value=password error=field_error(fields, "password")
+                    attr:data-min-chars=min.to_string() attr:data-min-chars-message=PasswordProblem::TooShort(min).to_string() />
                 <TextField id="password-confirmation" label="Confirm password" name="password_confirmation" input_type="password" autocomplete="new-password" required=true
-                    value=confirmation error=field_error(fields, "password_confirmation") />
-                <button type="submit" class="btn btn-primary w-full" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating your account…" } else { "Complete Registration" }}
+                    value=confirmation error=field_error(fields, "password_confirmation")
+                    attr:data-same-as="password" attr:data-same-as-message=PasswordProblem::Mismatch.to_string() />
+                <button type="submit" class="btn btn-primary w-full" data-pending-label="Creating your account…">
+                    "Complete Registration"
                 </button>
             </form>
         })}
@@ -191,23 +156,19 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
 #[component]
 fn ExistingAccount(token: String, org: String, preview: InvitationPreview) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
+    let (_, error) = form_errors(accept);
     let sign_out = ServerAction::<SignOut>::new();
-    let error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Err(e)) = accept.value().get() {
-            error.set(Some(e.to_string()));
-        }
-    });
     let here = format!("/register?token={token}&org={org}");
     let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
     let email = preview.email.clone();
     let body = match preview.signed_in_as.clone() {
         Some(me) if me.eq_ignore_ascii_case(&email) => view! {
             <p>{format!("You are signed in as {me}. Accept to join {}.", preview.organisation_name)}</p>
-            <button type="button" class="btn btn-primary w-full mt-4" disabled=move || accept.pending().get()
-                on:click=move |_| { accept.dispatch(AcceptInvitation { token: token.clone(), org: org.clone() }); }>
-                "Accept invitation"
-            </button>
+            <form method="post" action=AcceptInvitation::url() class="mt-4">
+                <input type="hidden" name="token" value=token />
+                <input type="hidden" name="org" value=org />
+                <button type="submit" class="btn btn-primary w-full" data-pending-label="Accepting…">"Accept invitation"</button>
+            </form>
         }.into_any(),
         Some(me) => view! {
             <p>{format!("You are signed in as {me}, but this invitation is for {email}. Sign out, then sign in as {email} to accept it.")}</p>
@@ -223,63 +184,48 @@ fn ExistingAccount(token: String, org: String, preview: InvitationPreview) -> im
     view! {
         <section class="card mt-6" aria-labelledby="existing-heading">
             <h2 id="existing-heading" class="section-title">"You already have an account"</h2>
-            <Show when=move || error.get().is_some()>
-                <Banner tone=Tone::Error>{move || error.get()}</Banner>
-            </Show>
+            {error.get_untracked().map(|e| view! { <Banner tone=Tone::Error>{e}</Banner> })}
             {body}
         </section>
     }
 }
 
+/// After expiry: the form that asks the inviter for a new invitation or, once asked
+/// (`reissued`), the answer.
 #[component]
-fn RequestNew(token: String, org: String) -> impl IntoView {
-    let action = ServerAction::<RequestNewInvitation>::new();
-    let email = RwSignal::new(String::new());
-    let fields = RwSignal::new(Vec::<FieldError>::new());
-    let general = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<String>);
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(msg)) => {
-            fields.set(Vec::new());
-            general.set(None);
-            done.set(Some(msg));
-        }
-        Some(Err(e)) => apply_error(&e, fields, general),
-        None => {}
-    });
-    let (t, o) = (StoredValue::new(token), StoredValue::new(org));
-    view! {
-        <Show
-            when=move || done.get().is_none()
-            fallback=move || view! { <Banner tone=Tone::Success>{move || done.get()}</Banner> }
-        >
-            <form class="form-stack mt-6" novalidate=true on:submit=move |ev| {
-                ev.prevent_default();
-                if let Err(e) = EmailAddress::parse(&email.get_untracked()) {
-                    fields.set(vec![FieldError { field: "email".into(), message: e.to_string() }]);
-                    return;
-                }
-                action.dispatch(RequestNewInvitation { token: t.get_value(), org: o.get_value(), email: email.get_untracked() });
-            }>
-                <Show when=move || general.get().is_some()>
-                    <Banner tone=Tone::Error>{move || general.get()}</Banner>
-                </Show>
-                <TextField id="reissue-email" label="Email address" name="email" input_type="email" autocomplete="email" required=true
-                    hint="The address the invitation was sent to." value=email error=field_error(fields, "email") />
-                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Request a new invitation"</button>
-            </form>
-        </Show>
+fn RequestNew(token: String, org: String, reissued: bool) -> impl IntoView {
+    if reissued {
+        return view! { <Banner tone=Tone::Success>{REISSUE_ANSWER}</Banner> }.into_any();
     }
+    let action = ServerAction::<RequestNewInvitation>::new();
+    let (fields, general) = form_errors(action);
+    let email = RwSignal::new(String::new());
+    let required = EmailAddress::parse("")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    view! {
+        <form class="form-stack mt-6" method="post" action=RequestNewInvitation::url() novalidate=true data-checked="">
+            {general.get_untracked().map(|g| view! { <Banner tone=Tone::Error>{g}</Banner> })}
+            <input type="hidden" name="token" value=token />
+            <input type="hidden" name="org" value=org />
+            <TextField id="reissue-email" label="Email address" name="email" input_type="email" autocomplete="email" required=true
+                hint="The address the invitation was sent to." value=email error=field_error(fields, "email")
+                attr:data-required-message=required />
+            <button type="submit" class="btn btn-primary" data-pending-label="Sending…">"Request a new invitation"</button>
+        </form>
+    }
+    .into_any()
 }
 
 #[component]
-fn DeadLink(view: RegistrationState, token: String, org: String) -> impl IntoView {
+fn DeadLink(view: RegistrationState, token: String, org: String, reissued: bool) -> impl IntoView {
     match view {
         RegistrationState::Expired => view! {
             <Title text="Invitation expired" />
             <h1 class="page-title">"This invitation has expired"</h1>
             <Banner tone=Tone::Warning>"Invitation links work for a limited time. Ask for a new one and the person who invited you will be notified."</Banner>
-            <RequestNew token org />
+            <RequestNew token org reissued />
         }.into_any(),
         RegistrationState::Accepted => view! {
             <Title text="Invitation already used" />

@@ -1,7 +1,7 @@
 //! Rules of registration and acceptance.
 
 use super::{
-    dto::{InvitationPreview, RegistrationState},
+    dto::{InvitationPreview, RegistrationState, REISSUE_ANSWER},
     repo as registration_repo,
 };
 use crate::{
@@ -320,9 +320,6 @@ pub async fn accept_signed_in(
     tx.commit().await.map_err(db_error)?;
     Ok(admitted(&spent, user.user_id))
 }
-
-/// The one answer [`request_reissue`] gives, whatever was entered.
-pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invitation, the person who invited you has been asked to send a new one.";
 
 /// After expiry: notifies the inviter that the invitee asks for a new invitation, when `email`
 /// matches the expired invitation. The answer is [`REISSUE_ANSWER`] whatever is entered. At

@@ -123,3 +123,193 @@ async fn a_refused_plain_registration_shows_every_field_error_on_the_page() {
     assert_eq!(location(&res), "/home");
     assert!(browser.cookie.is_some(), "signed in");
 }
+
+/// The registration page is served without the browser app: no module, no wasm, the page
+/// script inline under the response's nonce, and the rules it checks rendered on the fields.
+#[tokio::test]
+async fn the_registration_page_loads_its_page_script_and_no_wasm() {
+    let app = spawn_app().await;
+    let (_, mut owner) = app.manager("company").await;
+    app.invite(&mut owner, "new@acme.example", "member").await;
+    let (token, org) = app.latest_token("new@acme.example").await;
+
+    let page = app
+        .get(
+            &Browser::anonymous(),
+            &format!("/register?token={token}&org={org}"),
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    assert!(!html.contains(".wasm"), "no wasm is referenced: {html}");
+    assert!(!html.contains("import("), "the app is not imported");
+    assert!(
+        html.contains("document.body.dataset.enhanced"),
+        "the page script is inline"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy carries a nonce");
+    assert!(
+        html.contains(&format!(r#"<script type="module" nonce="{nonce}">"#)),
+        "the inline script carries the response's nonce"
+    );
+    // The state is not serialised for a hydration that never comes.
+    assert!(!html.contains("password_min_chars"), "{html}");
+    for rule in [
+        r#"data-required-message="This field is required.""#,
+        r#"data-min-chars="15""#,
+        r#"data-min-chars-message="Use at least 15 characters.""#,
+        r#"data-same-as="password""#,
+        r#"data-same-as-message="The passwords do not match.""#,
+        r#"data-pending-label="Creating your account…""#,
+    ] {
+        assert!(html.contains(rule), "{rule} in {html}");
+    }
+    assert!(html.contains(r#"role="timer""#) && html.contains("data-remaining=\"60"));
+
+    // Every other page still loads the app.
+    let login = app
+        .get(&Browser::anonymous(), "/login")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains(".wasm") && !login.contains("dataset.enhanced"));
+}
+
+/// After expiry, asking for a new invitation with a plain form post comes back to the page,
+/// which then shows the one answer in place of the form; a refusal shows next to the field.
+#[tokio::test]
+async fn a_plain_request_for_a_new_invitation_shows_the_answer_on_the_page() {
+    let app = spawn_app().await;
+    let (_, mut owner) = app.manager("company").await;
+    app.invite(&mut owner, "late@acme.example", "member").await;
+    let (token, org) = app.latest_token("late@acme.example").await;
+    sqlx::query("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'late@acme.example'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let from = format!("/register?token={token}&org={org}");
+    let mut browser = Browser::anonymous();
+
+    let res = app
+        .plain_post(
+            &mut browser,
+            "/rpc/registration/request-new",
+            &from,
+            &[
+                ("token", &token),
+                ("org", &org),
+                ("email", "not an address"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = location(&res);
+    assert!(back.contains("&__err="), "{back}");
+    let html = app
+        .get(&browser, back.trim_start_matches(&app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Enter an email address like name@example.org."),
+        "{html}"
+    );
+    assert!(html.contains("Request a new invitation"));
+
+    let res = app
+        .plain_post(
+            &mut browser,
+            "/rpc/registration/request-new",
+            &from,
+            &[
+                ("token", &token),
+                ("org", &org),
+                ("email", "late@acme.example"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(
+        location(&res),
+        format!("/register?token={token}&org={org}&reissue=requested")
+    );
+    let page = app.get(&browser, &location(&res)).await;
+    assert_eq!(page.status(), StatusCode::GONE);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("has been asked to send a new one"), "{html}");
+    assert!(
+        !html.contains("Request a new invitation"),
+        "the form gives way to the answer"
+    );
+    let requested: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invitation_audit_events WHERE action = 'reissue_requested'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(requested, 1);
+}
+
+/// A signed-in person whose email the invitation names accepts it with a plain form post; a
+/// refusal comes back to the page as a message.
+#[tokio::test]
+async fn a_signed_in_invitee_accepts_with_a_plain_form_post() {
+    let app = spawn_app().await;
+    let (_, mut owner) = app.manager("company").await;
+    let home = app.organisation("Home Co", "company").await;
+    app.user("known@example.org", home, "member").await;
+    app.invite(&mut owner, "known@example.org", "admin").await;
+    let (token, org) = app.latest_token("known@example.org").await;
+    let from = format!("/register?token={token}&org={org}");
+
+    let mut known = app.sign_in("known@example.org").await;
+    let html = app.get(&known, &from).await.text().await.unwrap();
+    assert!(
+        html.contains(r#"action="/rpc/registration/accept""#) && html.contains("Accept invitation"),
+        "a form that posts itself: {html}"
+    );
+    // A link of another organisation is refused, back on the page it came from.
+    let (other, _) = app.manager("company").await;
+    let res = app
+        .plain_post(
+            &mut known,
+            "/rpc/registration/accept",
+            &from,
+            &[("token", &token), ("org", &other.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = location(&res);
+    let html = app
+        .get(&known, back.trim_start_matches(&app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Accept invitation"), "{html}");
+    assert!(
+        html.contains("This invitation link is not valid. Check that you copied all of it."),
+        "{html}"
+    );
+
+    let res = app
+        .plain_post(
+            &mut known,
+            "/rpc/registration/accept",
+            &from,
+            &[("token", &token), ("org", &org)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(location(&res), "/company");
+}
