@@ -1,8 +1,9 @@
 // How long a page takes to become interactive on a slow phone: opens each page in Debian's
 // Chromium with Lighthouse's mobile throttling (150 ms round trips, 1.6 Mbit/s down, 750 kbit/s
 // up, the CPU slowed 4×; the browser cache off), and reports the time from navigation until
-// `<body data-hydrated="true">` (set once the app has hydrated, lazy chunks included), with the
-// requests and bytes on the wire (headers included) until then. Used by bench/hydration_time.sh.
+// `<body data-hydrated="true">` (set once the app has hydrated, lazy chunks included) or
+// `<body data-enhanced="true">` (a page served without the app, once its page script has run),
+// with the requests and bytes on the wire (headers included) until then. Used by bench/hydration_time.sh.
 //
 // Usage: node bench/hydration_time.mjs RUNS LABEL=URL...
 //   Alternates the URLs RUNS times and prints one JSON line per page:
@@ -22,11 +23,12 @@ async function measure(url) {
   const page = await context.newPage();
   await page.addInitScript(() => {
     new MutationObserver((_, observer) => {
-      if (document.body?.dataset.hydrated === 'true') {
+      const body = document.body?.dataset;
+      if (body?.hydrated === 'true' || body?.enhanced === 'true') {
         window.__hydratedAt = performance.now();
         observer.disconnect();
       }
-    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated', 'data-enhanced'] });
   });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');

@@ -12,6 +12,14 @@ export async function hydrated(page: Page) {
 }
 
 /**
+ * Waits until a page served without the browser app (the registration page) has run its page
+ * script: the countdown ticks and the fields are checked before the form posts.
+ */
+export async function enhanced(page: Page) {
+  await page.locator('body[data-enhanced="true"]').waitFor();
+}
+
+/**
  * Asserts axe-core finds no violations (WCAG 2.x A and AA rules and best practices), in the
  * light and in the dark colour scheme. `exclude`: selectors left out, e.g. a sandboxed frame
  * that shows a user's own document (axe cannot run inside a frame whose scripts are off).

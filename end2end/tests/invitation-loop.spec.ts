@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import { baseURL, serverLog } from '../playwright.config';
-import { expectAccessible, hydrated, linkFromMailbox, screenshots, sql } from './helpers';
+import { enhanced, expectAccessible, hydrated, linkFromMailbox, screenshots, sql } from './helpers';
 
 // One story, in order: a fresh Gatehouse, its first admin, a member, and every dead link.
 test.describe.configure({ mode: 'serial' });
@@ -36,7 +36,7 @@ test('the bootstrap admin registers from the printed link', async ({ page }) => 
   expect(link, 'the first start prints a registration link').toBeTruthy();
 
   await page.goto(link!);
-  await hydrated(page);
+  await enhanced(page);
   await expect(page.getByRole('heading', { name: 'Join Gatehouse' })).toBeVisible();
   const timer = page.getByRole('timer');
   await expect(timer).toContainText('6 days, 23 hours');
@@ -44,12 +44,17 @@ test('the bootstrap admin registers from the printed link', async ({ page }) => 
   await expectAccessible(page);
   await screenshots(page, 'register');
 
-  // Client-side checks before any request.
+  // The page script's checks before any request (the form did not post: the URL has no
+  // error in it), the first refused field focused.
   await page.getByLabel('Password', { exact: true }).fill('short');
   await page.getByLabel('Confirm password').fill('different');
   await page.getByRole('button', { name: 'Complete Registration' }).click();
   await expect(page.getByText('Use at least 15 characters.')).toBeVisible();
   await expect(page.getByText('The passwords do not match.')).toBeVisible();
+  expect(page.url()).not.toContain('__err');
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAccessibleDescription(/Use at least 15 characters\./);
   // The server's blocklist check, shown next to the field.
   await page.getByLabel('Password', { exact: true }).fill('passwordpassword1');
   await page.getByLabel('Confirm password').fill('passwordpassword1');
@@ -133,7 +138,7 @@ test('the admin invites a member who registers from the email and lands on /home
   await expectAccessible(p);
   await screenshots(p, 'dev-mailbox');
   await p.goto(link);
-  await hydrated(p);
+  await enhanced(p);
   await expect(p.getByRole('heading', { name: 'Join Gatehouse' })).toBeVisible();
   await expect(p.getByRole('timer')).toBeVisible();
   await expect(p.getByLabel('First name')).toHaveValue('Ada');
@@ -192,18 +197,20 @@ test('revoked, expired and unknown links each say what happened', async ({ page,
   await expectAccessible(p);
   await screenshots(p, 'link-revoked');
 
-  // Ten minutes before expiry the countdown shows seconds and ticks after hydration.
+  // Ten minutes before expiry the countdown shows seconds and ticks, worded as the server
+  // words it.
   sql("UPDATE invitations SET expires_at = now() + interval '10 minutes' WHERE email = 'late@example.org'");
   await p.goto(lateLink);
-  await hydrated(p);
+  await enhanced(p);
   const timer = p.getByRole('timer');
   await expect(timer).toContainText(/^(9|10) minutes?, \d+ seconds?$/);
   const first = await timer.textContent();
   await expect(timer).not.toHaveText(first ?? '', { timeout: 5_000 });
+  await expect(timer).toHaveText(/^(9|10) minutes?, \d+ seconds?$/);
   sql("UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'late@example.org'");
   const expired = await p.goto(lateLink);
   expect(expired?.status()).toBe(410);
-  await hydrated(p);
+  await enhanced(p);
   await expect(p.getByRole('heading', { name: 'This invitation has expired' })).toBeVisible();
   await expectAccessible(p);
   await screenshots(p, 'link-expired');
@@ -262,7 +269,7 @@ test('a platform admin creates a company whose invited owner manages its invitat
   const ownerContext = await browser.newContext();
   const p = await ownerContext.newPage();
   await p.goto(await linkFromMailbox(p, 'owner@acme.example'));
-  await hydrated(p);
+  await enhanced(p);
   await expect(p.getByRole('heading', { name: 'Join Acme Ltd' })).toBeVisible();
   await p.getByLabel('Password', { exact: true }).fill(MEMBER_PASSWORD);
   await p.getByLabel('Confirm password').fill(MEMBER_PASSWORD);

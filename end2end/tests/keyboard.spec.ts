@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Locator, type Browser } from '@playwright/test';
-import { FIXTURE_PASSWORD, hydrated, seedPerson, sql } from './helpers';
+import { FIXTURE_PASSWORD, enhanced, hydrated, seedPerson, sql } from './helpers';
 import { baseURL } from '../playwright.config';
 
 // The three public flows, completed with the keyboard alone: Tab to move, typing, Enter to
@@ -51,7 +51,7 @@ async function signedIn(browser: Browser, email: string) {
 
 test('an invitee registers with the keyboard alone', async ({ page }) => {
   await page.goto(`/register?token=${TOKEN}&org=${ORG.id}`);
-  await hydrated(page);
+  await enhanced(page);
   await expect(page.getByRole('heading', { name: /Join Keyboard Works/ })).toBeVisible();
   await tabTo(page, page.getByLabel('First name'));
   await page.keyboard.press('ControlOrMeta+a');
