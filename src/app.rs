@@ -40,13 +40,24 @@ fn hydration_start(js: &str, wasm: &str) -> String {
 }
 
 /// The script of the pages served without the browser app (`app/page_script.js`, which says
-/// what it does): inline, as the pages that use it are visited about once per person and are
-/// `no-store` anyway; a file would cost a round trip for nothing to cache.
+/// what it does), as the pages carry it: inline, as the pages that use it are visited about
+/// once per person and are `no-store` anyway (a file would cost a round trip for nothing to
+/// cache), and without its comment lines and indentation (a third of the file).
 #[cfg(feature = "ssr")]
-pub const PAGE_SCRIPT: &str = include_str!("app/page_script.js");
+pub fn page_script() -> &'static str {
+    static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        include_str!("app/page_script.js")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    &SCRIPT
+}
 
 /// Whether the page at `path` is served without the browser app: it works without scripts,
-/// and [`PAGE_SCRIPT`] is all it loads. The registration page, which every invitee opens once:
+/// and [`page_script`] is all it loads. The registration page, which every invitee opens once:
 /// none of its 670 KiB (gzip) of wasm is downloaded for it (issue 13, G4).
 pub fn served_without_app(path: &str) -> bool {
     path == "/register"
@@ -73,7 +84,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let start = if use_context::<axum::http::request::Parts>()
         .is_some_and(|parts| served_without_app(parts.uri.path()))
     {
-        PAGE_SCRIPT.to_owned()
+        page_script().to_owned()
     } else {
         hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm"))
     };

@@ -1,4 +1,4 @@
-// The script of the pages served without the browser app (`PAGE_SCRIPT` in src/app.rs): the
+// The script of the pages served without the browser app (`page_script` in src/app.rs): the
 // registration page today. Their forms post themselves and the server checks everything; this
 // adds what a person expects from a live page, and nothing works only because of it.
 //

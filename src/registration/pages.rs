@@ -1,6 +1,6 @@
 //! `/register?token=…&org=…`: the page behind the emailed link, and its dead-link variants.
 //!
-//! Served without the browser app (`crate::app::PAGE_SCRIPT` in its place): every form on it
+//! Served without the browser app (`crate::app::page_script` in its place): every form on it
 //! posts itself, a refusal comes back in the URL and is shown next to its field
 //! ([`form_errors`]), and the page script adds the live countdown and the fields' own checks
 //! before a form posts. The page downloads no wasm (issue 13, G4).
