@@ -2,12 +2,13 @@
 
 mod lazy;
 
+#[cfg(feature = "ssr")]
+use crate::registration::pages::RegisterPage;
 use crate::{
     auth::pages::LoginPage,
     components::{provide_toasts, NotFound, RequireSession, ToastRegion},
     credential_invitations::credential_page::CredentialInvitePage,
     invite_codes::join::{JoinPage, KeySignInPage},
-    registration::pages::RegisterPage,
 };
 use lazy::*;
 use leptos::{nonce::use_nonce, prelude::*};
@@ -61,6 +62,35 @@ pub fn page_script() -> &'static str {
 /// none of its 670 KiB (gzip) of wasm is downloaded for it (issue 13, G4).
 pub fn served_without_app(path: &str) -> bool {
     path == "/register"
+}
+
+/// In the browser, the route of a page served without the app ([`served_without_app`]): a
+/// client-side navigation that reaches it (a sign-in returning to an invitation, say) loads it
+/// from the server instead, and the browser app carries none of the page's code.
+#[cfg(not(feature = "ssr"))]
+#[component]
+fn RegisterPage() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let mut href = location.pathname.get_untracked();
+    let (search, hash) = (
+        location.search.get_untracked(),
+        location.hash.get_untracked(),
+    );
+    if !search.is_empty() {
+        href = format!("{href}?{search}");
+    }
+    if !hash.is_empty() {
+        href = format!("{href}#{}", hash.trim_start_matches('#'));
+    }
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().replace(&href);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+    view! {
+        <main id="main" class="auth-page">
+            <p>"Loading…"</p>
+        </main>
+    }
 }
 
 /// The document around every page. Inline scripts carry the response's CSP nonce.

@@ -53,6 +53,7 @@ test('an invitee with an account signs in from the page and accepts', async ({ p
   await expect(page.getByRole('timer')).toContainText(/^(1 day, 23 hours|2 days, 0 hours)/);
   await expect(page.getByText(`An account with ${KNOWN.email} already exists.`)).toBeVisible();
   // No password form: the account has one.
+  await expect(page.getByText('Check the details, then accept with your account.')).toBeVisible();
   await expect(page.getByLabel('Password', { exact: true })).toHaveCount(0);
   await expectAccessible(page);
   await screenshots(page, 'register-existing-account');

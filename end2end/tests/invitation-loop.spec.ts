@@ -55,11 +55,17 @@ test('the bootstrap admin registers from the printed link', async ({ page }) => 
   await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
   await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('Password', { exact: true })).toHaveAccessibleDescription(/Use at least 15 characters\./);
-  // The server's blocklist check, shown next to the field.
+  // The server's blocklist check, shown next to the field on the page it comes back to, with
+  // the names as they were typed and the refused field focused.
+  await page.getByLabel('First name').fill('Grace');
   await page.getByLabel('Password', { exact: true }).fill('passwordpassword1');
   await page.getByLabel('Confirm password').fill('passwordpassword1');
   await page.getByRole('button', { name: 'Complete Registration' }).click();
   await expect(page.getByText(/Choose a longer, less predictable password/)).toBeVisible();
+  await enhanced(page);
+  await expect(page.getByLabel('First name')).toHaveValue('Grace');
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
   await expectAccessible(page);
   await screenshots(page, 'register-errors');
 

@@ -10,6 +10,10 @@
 //   `data-same-as` (another field's name) with `data-same-as-message`. A refusal goes into the
 //   field's `#{id}-error` and `aria-invalid`/`aria-describedby` as the server renders them, and
 //   the first refused field takes the focus.
+// - A refusal from the server comes back as a new page (the error in its URL, `__err`): the
+//   form gets back what the person had typed into it, passwords excepted (kept in
+//   `sessionStorage` for that one page load), and the first field the server refused takes
+//   the focus.
 // - A submit button's `data-pending-label` replaces its text while the form posts, and the
 //   button stays disabled until the next page (or this one again, from the back-forward cache).
 //
@@ -65,7 +69,24 @@ const show = (input, message) => {
   else input.removeAttribute('aria-describedby');
 };
 
+const typed = (form) => `gatehouse:typed:${form.getAttribute('action')}`;
+const kept = (input) => input instanceof HTMLInputElement && ['text', 'email'].includes(input.type);
+const refused = new URLSearchParams(window.location.search).has('__err');
+
 for (const form of document.querySelectorAll('form[data-checked]')) {
+  try {
+    const saved = sessionStorage.getItem(typed(form));
+    sessionStorage.removeItem(typed(form));
+    if (saved && refused) {
+      for (const [name, value] of Object.entries(JSON.parse(saved))) {
+        const input = form.elements.namedItem(name);
+        if (kept(input)) input.value = value;
+      }
+    }
+  } catch (_) {
+    // Storage refused (a private window's policy): the form keeps the server's values.
+  }
+  form.querySelector('input[aria-invalid="true"]')?.focus();
   form.addEventListener('submit', (event) => {
     let first = null;
     for (const rules of form.querySelectorAll('[data-required-message], [data-min-chars], [data-same-as]')) {
@@ -78,6 +99,13 @@ for (const form of document.querySelectorAll('form[data-checked]')) {
     if (first) {
       event.preventDefault();
       first.focus();
+      return;
+    }
+    try {
+      const values = Object.fromEntries([...form.elements].filter(kept).map((input) => [input.name, input.value]));
+      sessionStorage.setItem(typed(form), JSON.stringify(values));
+    } catch (_) {
+      // As above: nothing is put back after a refusal.
     }
   });
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod dto;
+/// Rendered on the server only: the page is served without the browser app.
+#[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

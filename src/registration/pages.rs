@@ -25,14 +25,11 @@ use leptos_router::hooks::use_query_map;
 
 /// Sets the HTTP status of the page and forbids caching (the URL carries a credential).
 fn set_response(view: &RegistrationState) {
-    #[cfg(feature = "ssr")]
+    use axum::http::{header, HeaderValue, StatusCode};
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        use axum::http::{header, HeaderValue, StatusCode};
         opts.set_status(StatusCode::from_u16(view.status_code()).unwrap_or(StatusCode::OK));
         opts.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    #[cfg(not(feature = "ssr"))]
-    let _ = view;
 }
 
 /// The registration page.
@@ -121,7 +118,13 @@ fn RegistrationForm(token: String, org: String, preview: InvitationPreview) -> i
     view! {
         <Title text="Complete Registration" />
         <h1 class="page-title">{format!("Join {}", preview.organisation_name)}</h1>
-        <p class="page-subtitle">"You have been invited. Check your details, choose a password, and you are in."</p>
+        <p class="page-subtitle">
+            {if show_form {
+                "You have been invited. Check your details, choose a password, and you are in."
+            } else {
+                "You have been invited. Check the details, then accept with your account."
+            }}
+        </p>
         <Countdown expires_at=preview.expires_at server_now=preview.server_now expires_text />
         <dl class="details">
             {details.into_iter().map(|(l, v)| view! { <Detail label=l value=v /> }).collect_view()}
