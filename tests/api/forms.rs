@@ -1,11 +1,18 @@
 //! Forms posted without scripts: the server answers every plain form post with a redirect, to
 //! the next page on success and back to the form, with the error in the query, on failure.
 
-use crate::helpers::{spawn_app, Browser, PASSWORD};
+use crate::helpers::{spawn_app, Browser, TestApp, PASSWORD};
 use reqwest::{header, StatusCode};
 
 fn location(res: &reqwest::Response) -> String {
     res.headers()[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+/// The page a plain post redirected `browser` to (`res` is the redirect), as HTML.
+async fn followed(app: &TestApp, browser: &Browser, res: &reqwest::Response) -> String {
+    let to = location(res);
+    let page = app.get(browser, to.trim_start_matches(&app.base)).await;
+    page.text().await.unwrap()
 }
 
 #[tokio::test]
@@ -99,12 +106,7 @@ async fn a_refused_plain_registration_shows_every_field_error_on_the_page() {
         .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let back = location(&res);
-    let html = app
-        .get(&browser, back.trim_start_matches(&app.base))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = followed(&app, &browser, &res).await;
     assert!(html.contains("Use at least 15 characters."), "{html}");
     assert!(html.contains("The passwords do not match."));
     // Nothing was spent: the form is still there.
@@ -199,46 +201,30 @@ async fn a_plain_request_for_a_new_invitation_shows_the_answer_on_the_page() {
     let from = format!("/register?token={token}&org={org}");
     let mut browser = Browser::anonymous();
 
-    let res = app
-        .plain_post(
-            &mut browser,
-            "/rpc/registration/request-new",
-            &from,
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("email", "not an address"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FOUND);
+    let request_new = async |browser: &mut Browser, email: &str| {
+        let form = [
+            ("token", token.as_str()),
+            ("org", org.as_str()),
+            ("email", email),
+        ];
+        let res = app
+            .plain_post(browser, "/rpc/registration/request-new", &from, &form)
+            .await;
+        assert_eq!(res.status(), StatusCode::FOUND);
+        res
+    };
+
+    let res = request_new(&mut browser, "not an address").await;
     let back = location(&res);
     assert!(back.contains("&__err="), "{back}");
-    let html = app
-        .get(&browser, back.trim_start_matches(&app.base))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = followed(&app, &browser, &res).await;
     assert!(
         html.contains("Enter an email address like name@example.org."),
         "{html}"
     );
     assert!(html.contains("Request a new invitation"));
 
-    let res = app
-        .plain_post(
-            &mut browser,
-            "/rpc/registration/request-new",
-            &from,
-            &[
-                ("token", &token),
-                ("org", &org),
-                ("email", "late@acme.example"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::FOUND);
+    let res = request_new(&mut browser, "late@acme.example").await;
     assert_eq!(
         location(&res),
         format!("/register?token={token}&org={org}&reissue=requested")
@@ -289,13 +275,7 @@ async fn a_signed_in_invitee_accepts_with_a_plain_form_post() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let back = location(&res);
-    let html = app
-        .get(&known, back.trim_start_matches(&app.base))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = followed(&app, &known, &res).await;
     assert!(html.contains("Accept invitation"), "{html}");
     assert!(
         html.contains("This invitation link is not valid. Check that you copied all of it."),
