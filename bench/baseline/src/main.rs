@@ -5,7 +5,9 @@
 //!   Gatehouse's whole middleware stack).
 //! - `GET /register?token=…&org=…` (G1): the invitation looked up by the SHA-256 of its token
 //!   joined with its organisation, a `viewed` audit event inserted for an open one, the
-//!   account-exists check, and a registration form of comparable size rendered with maud.
+//!   account-exists check, and a registration form of comparable size rendered with maud,
+//!   with the same inline page script and the same rules on its fields (the page is served
+//!   without the browser app: no loader, no state for a hydration).
 //!
 //! - `GET /list?status=pending&cursor=…` with a session cookie (G2, G3): the invitation list
 //!   page's statements (the session row, the user and membership it names, the page of 50
@@ -58,9 +60,32 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The document around a page, as Gatehouse's: the stylesheet, the module preloads, and the
-/// script that loads the browser app (Gatehouse's is the same size), with a CSP nonce.
-fn page(title: &str, nonce: &str, body: Markup, data: &str) -> Markup {
+/// The scripts a page carries, as Gatehouse's: the browser app's loader with the state
+/// serialised for its hydration, or, on a page served without the app (the registration
+/// page), Gatehouse's own page script inline.
+enum Scripts<'a> {
+    App { data: &'a str },
+    PageScript,
+}
+
+/// Gatehouse's `src/app/page_script.js` as Gatehouse's pages carry it: without its comment
+/// lines and indentation (`gatehouse::app::page_script`).
+fn page_script() -> &'static str {
+    static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        include_str!("../../../src/app/page_script.js")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    &SCRIPT
+}
+
+/// The document around a page, as Gatehouse's: the stylesheet, then the module preloads and
+/// the script that loads the browser app (Gatehouse's is the same size) or the page script,
+/// with a CSP nonce.
+fn page(title: &str, nonce: &str, body: Markup, scripts: Scripts) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -70,10 +95,12 @@ fn page(title: &str, nonce: &str, body: Markup, data: &str) -> Markup {
                 meta name="color-scheme" content="light dark";
                 link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 link rel="stylesheet" id="gatehouse" href="/assets/0/pkg/gatehouse.css";
-                link rel="modulepreload" href="/assets/0/pkg/gatehouse.js" crossorigin=(nonce);
-                link rel="preload" href="/assets/0/pkg/gatehouse.wasm" as="fetch" type="application/wasm" crossorigin=(nonce);
-                script type="module" nonce=(nonce) {
-                    (maud::PreEscaped(r#"(function (root, pkg_path, output_name, wasm_output_name, defer) {
+                @match scripts {
+                    Scripts::App { .. } => {
+                        link rel="modulepreload" href="/assets/0/pkg/gatehouse.js" crossorigin=(nonce);
+                        link rel="preload" href="/assets/0/pkg/gatehouse.wasm" as="fetch" type="application/wasm" crossorigin=(nonce);
+                        script type="module" nonce=(nonce) {
+                            (maud::PreEscaped(r#"(function (root, pkg_path, output_name, wasm_output_name, defer) {
 	const start = () =>
 		import(`${root}/${pkg_path}/${output_name}.js`)
 			.then(mod => {
@@ -88,6 +115,11 @@ fn page(title: &str, nonce: &str, body: Markup, data: &str) -> Markup {
 	}
 })
 ("/assets/0", "pkg", "gatehouse", "gatehouse", false);"#))
+                        }
+                    }
+                    Scripts::PageScript => {
+                        script type="module" nonce=(nonce) { (maud::PreEscaped(page_script())) }
+                    }
                 }
                 title { (title) " · Gatehouse" }
             }
@@ -100,7 +132,9 @@ fn page(title: &str, nonce: &str, body: Markup, data: &str) -> Markup {
                     }
                 }
                 div role="status" aria-live="polite" class="toast-region" {}
-                script nonce=(nonce) { "window.__STATE = " (maud::PreEscaped(data)) ";" }
+                @if let Scripts::App { data } = scripts {
+                    script nonce=(nonce) { "window.__STATE = " (maud::PreEscaped(data)) ";" }
+                }
             }
         }
     }
@@ -112,14 +146,36 @@ fn detail(label: &str, value: &str) -> Markup {
     }
 }
 
-fn field(id: &str, name: &str, label: &str, kind: &str, value: &str, hint: Option<&str>) -> Markup {
+/// The rule a registration field carries for Gatehouse's page script, with its message.
+enum Rule {
+    Required,
+    MinChars(usize),
+    SameAs(&'static str),
+}
+
+fn field(
+    id: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    hint: Option<&str>,
+    rule: Rule,
+) -> Markup {
+    let (required, min, same) = match rule {
+        Rule::Required => (Some("This field is required."), None, None),
+        Rule::MinChars(n) => (None, Some((n, format!("Use at least {n} characters."))), None),
+        Rule::SameAs(other) => (None, None, Some((other, "The passwords do not match."))),
+    };
     let autocomplete = match name {
         "first_name" => "given-name",
         "last_name" => "family-name",
         _ => "new-password",
     };
     html! {
-        div class="field" {
+        div data-required-message=[required] data-min-chars=[min.as_ref().map(|m| m.0)]
+            data-min-chars-message=[min.as_ref().map(|m| m.1.as_str())] data-same-as=[same.map(|s| s.0)]
+            data-same-as-message=[same.map(|s| s.1)] class="field" {
             div class="field-label-row" {
                 label for=(id) class="field-label" { (label) }
                 span aria-hidden="true" class="field-required" { "*" }
@@ -182,7 +238,7 @@ async fn register(
             "Invitation",
             "none",
             html! { h1 { "This invitation link is not valid" } },
-            "null",
+            Scripts::PageScript,
         );
         return (StatusCode::NOT_FOUND, no_store(), Html(body.into_string())).into_response();
     };
@@ -230,19 +286,12 @@ async fn register(
         .expires_at
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let data = serde_json::json!({
-        "organisation_name": f.organisation_name, "role_label": f.role, "email": f.email,
-        "first_name": f.first_name, "last_name": f.last_name,
-        "expires_at": f.expires_at.unix_timestamp(), "server_now": now.unix_timestamp(),
-        "password_min_chars": 15, "account_exists": account_exists,
-    })
-    .to_string();
     let body = html! {
         h1 class="page-title" { "Join " (f.organisation_name) }
         p class="page-subtitle" { "You have been invited. Check your details, choose a password, and you are in." }
         div class="countdown" {
             p class="countdown-label" { "Time left to register" }
-            p role="timer" aria-atomic="true" class="countdown-value" {
+            p role="timer" aria-atomic="true" data-remaining=(left.whole_seconds()) class="countdown-value" {
                 (left.whole_days()) " days, " (left.whole_hours() % 24) " hours, "
                 (left.whole_minutes() % 60) " minutes"
             }
@@ -256,22 +305,22 @@ async fn register(
         @if account_exists {
             p class="banner" { "An account with this email exists: sign in to accept." }
         }
-        form method="post" action="/rpc/registration/complete" novalidate class="form-stack" {
+        form method="post" action="/rpc/registration/complete" novalidate data-checked="" class="form-stack" {
             input type="hidden" name="token" value=(q.token);
             input type="hidden" name="org" value=(q.org);
             div class="grid-2" {
-                (field("first-name", "first_name", "First name", "text", &f.first_name, None))
-                (field("last-name", "last_name", "Last name", "text", &f.last_name, None))
+                (field("first-name", "first_name", "First name", "text", &f.first_name, None, Rule::Required))
+                (field("last-name", "last_name", "Last name", "text", &f.last_name, None, Rule::Required))
             }
-            (field("password", "password", "Password", "password", "", Some("At least 15 characters. Long passphrases are welcome; common passwords are refused.")))
-            (field("password-confirmation", "password_confirmation", "Confirm password", "password", "", None))
-            button type="submit" class="btn btn-primary w-full" { "Complete Registration" }
+            (field("password", "password", "Password", "password", "", Some("At least 15 characters. Long passphrases are welcome; common passwords are refused."), Rule::MinChars(15)))
+            (field("password-confirmation", "password_confirmation", "Confirm password", "password", "", None, Rule::SameAs("password")))
+            button type="submit" class="btn btn-primary w-full" data-pending-label="Creating your account…" { "Complete Registration" }
         }
     };
     (
         StatusCode::OK,
         no_store(),
-        Html(page("Complete Registration", &nonce, body, &data).into_string()),
+        Html(page("Complete Registration", &nonce, body, Scripts::PageScript).into_string()),
     )
         .into_response()
 }
@@ -598,7 +647,7 @@ async fn list(
     (
         StatusCode::OK,
         no_store(),
-        Html(page("Member Invitations", &nonce, body, &data).into_string()),
+        Html(page("Member Invitations", &nonce, body, Scripts::App { data: &data }).into_string()),
     )
         .into_response()
 }
