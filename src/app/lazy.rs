@@ -1,11 +1,12 @@
 //! The pages behind a sign-in, as lazy routes: in a split build
 //! (`cargo leptos build --split`, what `scripts/release.sh` and the test command run) each
 //! one's code is a wasm chunk of its own that the browser loads when the page is first shown,
-//! so the public pages (registration, join, credential invitation, sign-in) do not download
-//! the admin UI (docs/PERFORMANCE.md, G4). Code two pages share goes into a chunk of its own,
+//! so the public pages that hydrate (join, credential invitation, sign-in) do not download
+//! the admin UI (docs/PERFORMANCE.md, G4); the registration page is served without the app at
+//! all (`super::served_without_app`). Code two pages share goes into a chunk of its own,
 //! loaded once. In other builds a lazy route is an ordinary one.
 //!
-//! The public pages stay in the main module. wasm-split makes a chunk of the code each set of
+//! The public pages that hydrate stay in the main module. wasm-split makes a chunk of the code each set of
 //! split points shares, and a page loads every chunk of a set its own is in: as a lazy route
 //! the registration page loaded 146 files instead of 3 for 14 % fewer gzip bytes, and on a
 //! throttled phone became interactive 1.6× later (docs/PERFORMANCE.md, G4, "Every page lazy").
