@@ -7,7 +7,8 @@
 #
 # Usage: bench/hydration_time.sh [--runs N] A_DIR B_DIR
 #   Each DIR holds a release build: `gatehouse` (the binary) and `site/` (its target/site).
-#   Example: cp -r target/release/gatehouse target/site /tmp/a, after each scripts/release.sh.
+#   Example: cp -a target/release/gatehouse target/site /tmp/a, after each scripts/release.sh
+#   (-a keeps the times: a .gz or .br copy older than its file is not served, see src/assets.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
