@@ -40,22 +40,10 @@ fn hydration_start(js: &str, wasm: &str) -> String {
     )
 }
 
-/// The script of the pages served without the browser app (`app/page_script.js`, which says
-/// what it does), as the pages carry it: inline, as the pages that use it are visited about
-/// once per person and are `no-store` anyway (a file would cost a round trip for nothing to
-/// cache), and without its comment lines and indentation (a third of the file).
 #[cfg(feature = "ssr")]
-pub fn page_script() -> &'static str {
-    static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        include_str!("app/page_script.js")
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    &SCRIPT
-}
+mod page_script;
+#[cfg(feature = "ssr")]
+pub use page_script::page_script;
 
 /// Whether the page at `path` is served without the browser app: it works without scripts,
 /// and [`page_script`] is all it loads. The registration page, which every invitee opens once:

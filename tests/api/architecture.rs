@@ -33,8 +33,9 @@ fn layer(module: &str) -> Option<(u8, &'static str)> {
     ];
     Some(match module {
         "crate" | "main" | "startup" | "bootstrap" => (7, "assembly"),
-        // The lazy routes (`app::lazy`) are entries of the route table.
-        "app" | "app::lazy" => (6, "route table"),
+        // The lazy routes (`app::lazy`) are entries of the route table; the page script
+        // (`app::page_script`) is what the shell puts on pages served without the app.
+        "app" | "app::lazy" | "app::page_script" => (6, "route table"),
         "error" => (0, "domain"),
         "auth::session" | "auth::passwords" | "auth::keys" | "auth::device" => (1, "kernel"),
         "auth::keystore" => (5, "pages"),

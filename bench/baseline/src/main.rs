@@ -68,19 +68,10 @@ enum Scripts<'a> {
     PageScript,
 }
 
-/// Gatehouse's `src/app/page_script.js` as Gatehouse's pages carry it: without its comment
-/// lines and indentation (`gatehouse::app::page_script`).
-fn page_script() -> &'static str {
-    static SCRIPT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        include_str!("../../../src/app/page_script.js")
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    &SCRIPT
-}
+/// Gatehouse's `src/app/page_script.js` as Gatehouse's pages carry it: the same function.
+#[path = "../../../src/app/page_script.rs"]
+mod page_script;
+use page_script::page_script;
 
 /// The document around a page, as Gatehouse's: the stylesheet, then the module preloads and
 /// the script that loads the browser app (Gatehouse's is the same size) or the page script,
