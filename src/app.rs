@@ -98,13 +98,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // and wasm preloads would start the 440 KiB download before the first paint, and with it
     // Lighthouse's LCP (issue 13, G8: 3.2 s against 1.2 s without scripts).
     let _ = view! { <HydrationScripts options=options.clone() root=base.clone() defer=true /> };
+    // Borrowed when it is the page script, made once per process: no copy per page.
     #[cfg(feature = "ssr")]
-    let start = if use_context::<axum::http::request::Parts>()
+    let start: std::borrow::Cow<'static, str> = if use_context::<axum::http::request::Parts>()
         .is_some_and(|parts| served_without_app(parts.uri.path()))
     {
-        page_script().to_owned()
+        page_script().into()
     } else {
-        hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm"))
+        hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm")).into()
     };
     #[cfg(not(feature = "ssr"))]
     let start = hydration_start(&format!("{pkg}.js"), &format!("{pkg}.wasm"));

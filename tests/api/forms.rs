@@ -153,6 +153,10 @@ async fn the_registration_page_loads_its_page_script_and_no_wasm() {
         html.contains("document.body.dataset.enhanced"),
         "the page script is inline"
     );
+    assert!(
+        html.contains(gatehouse::app::page_script()),
+        "byte for byte, not escaped"
+    );
     let nonce = csp
         .split("'nonce-")
         .nth(1)
