@@ -76,7 +76,7 @@ pub async fn request_new_invitation(
     org: String,
     email: String,
 ) -> Result<String, AppError> {
-    use super::dto::{REISSUE_QUERY, REISSUE_REQUESTED};
+    use super::dto::{register_path, REISSUE_QUERY, REISSUE_REQUESTED};
     let ctx = crate::security::RequestContext::current();
     let plain_post = crate::error::is_plain_form_post();
     let state = expect_context::<crate::state::AppState>();
@@ -84,12 +84,11 @@ pub async fn request_new_invitation(
     if plain_post {
         // The page the form came from, told to show the answer: a plain redirect back to it
         // (the default) would show the form again.
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("token", &token)
-            .append_pair("org", &org)
-            .append_pair(REISSUE_QUERY, REISSUE_REQUESTED)
-            .finish();
-        leptos_axum::redirect(&format!("/register?{query}"));
+        leptos_axum::redirect(&register_path(
+            &token,
+            &org,
+            &[(REISSUE_QUERY, REISSUE_REQUESTED)],
+        ));
     }
     Ok(answer)
 }

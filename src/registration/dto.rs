@@ -60,3 +60,13 @@ pub const REISSUE_ANSWER: &str = "Thank you. If that address matches this invita
 pub const REISSUE_QUERY: &str = "reissue";
 /// See [`REISSUE_QUERY`].
 pub const REISSUE_REQUESTED: &str = "requested";
+
+/// The registration page's path and query for `token` and `org`, with `extra` query pairs
+/// after them, every value percent-encoded (`application/x-www-form-urlencoded`):
+/// `/register?token=…&org=…`.
+pub fn register_path(token: &str, org: &str, extra: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("token", token).append_pair("org", org);
+    query.extend_pairs(extra);
+    format!("/register?{}", query.finish())
+}

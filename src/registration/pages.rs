@@ -10,7 +10,7 @@ use super::{
         registration_view, AcceptInvitation, CompleteRegistration, InvitationPreview,
         RegistrationState, RequestNewInvitation,
     },
-    dto::{REISSUE_ANSWER, REISSUE_QUERY, REISSUE_REQUESTED},
+    dto::{register_path, REISSUE_ANSWER, REISSUE_QUERY, REISSUE_REQUESTED},
 };
 use crate::{
     auth::api::SignOut,
@@ -161,7 +161,7 @@ fn ExistingAccount(token: String, org: String, preview: InvitationPreview) -> im
     let accept = ServerAction::<AcceptInvitation>::new();
     let (_, error) = form_errors(accept);
     let sign_out = ServerAction::<SignOut>::new();
-    let here = format!("/register?token={token}&org={org}");
+    let here = register_path(&token, &org, &[]);
     let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
     let email = preview.email.clone();
     let body = match preview.signed_in_as.clone() {

@@ -239,9 +239,8 @@ pub fn format_expiry(t: OffsetDateTime) -> String {
 
 /// The registration link for `token` (the only place a token is ever written).
 pub fn registration_link(state: &AppState, token: &InvitationToken, org: Uuid) -> String {
-    state
-        .config
-        .link(&format!("/register?token={}&org={}", token.expose(), org))
+    let path = crate::registration::dto::register_path(token.expose(), &org.to_string(), &[]);
+    state.config.link(&path)
 }
 
 /// What the invitation email of one invitation says, and where it goes.
