@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { FIXTURE_PASSWORD, enhanced, expectAccessible, hydrated, screenshots, seedPerson, sql } from './helpers';
+import { FIXTURE_PASSWORD, enhanced, expectAccessible, hydrated, screenshots, seedPerson, signIn, sql } from './helpers';
 
 // Someone who already has an account is invited to a second organisation: the registration
 // page offers sign-in instead of a password form, and after signing in they accept with one
@@ -27,12 +27,7 @@ test.beforeAll(() => {
 });
 
 test('someone signed in as another person is told to sign out first', async ({ page }) => {
-  await page.goto('/login');
-  await hydrated(page);
-  await page.getByLabel('Email address').fill(OTHER.email);
-  await page.getByLabel('Password').fill(FIXTURE_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/home$/);
+  await signIn(page, OTHER.email, /\/home$/);
 
   await page.goto(LINK);
   await enhanced(page);
